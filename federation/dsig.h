@@ -1,0 +1,97 @@
+/*
+ * dsig.h - enveloped XML signatures in exactly DESIGN.md's profile.
+ *
+ * Profile: one ds:Signature, the root's last child; one Reference URI="";
+ * transforms enveloped-signature + exclusive C14N; SHA-256; ECDSA P-256 with
+ * SHA-256 (RSA-2048 with SHA-256 verified too); the signer's certificate in
+ * KeyInfo/X509Data.  The signed root carries Id and signedAt attributes
+ * (signedAt is set by dsig_sign()).  Only federation/dsig.c includes xmlsec.
+ *
+ * Keys and certificates are parsed once.  A verifier caches signer
+ * certificates that passed the full path and policy check, by SHA-256 of the
+ * certificate, and re-checks validity time and the trust list's current
+ * fingerprints on every hit; it belongs to one trust list (a refresh makes a
+ * new verifier, so the cache is dropped with the old list).
+ */
+#ifndef LASTERI_DSIG_H
+#define LASTERI_DSIG_H
+
+#include <time.h>
+
+#include <libxml/tree.h>
+#include <openssl/x509.h>
+
+#include "err.h"
+
+struct trust_list;
+
+enum doc_kind {
+	DOC_ANY = -1,
+	DOC_UNIT = 0,		/* Unit */
+	DOC_PROCUREMENT,	/* ProcurementDefinition */
+	DOC_RECORD,		/* SupervisionRecord */
+	DOC_QUERY,		/* Query */
+	DOC_RESPONSE,		/* Response */
+	DOC_CHECKPOINT,		/* Checkpoint */
+	DOC_TRUSTLIST,		/* TrustList */
+	DOC_KIND_COUNT
+};
+
+/* Root element local name of a kind, and back (-1 / DOC_ANY when unknown). */
+const char	*dsig_kind_root(enum doc_kind k);
+enum doc_kind	 dsig_kind_of(xmlNodePtr root);
+
+/* One-time process initialisation of xmlsec (main thread, after xml_init()).
+ * Idempotent. */
+int		 dsig_init(struct err *e);
+
+/* --- signing --------------------------------------------------------------- */
+
+struct dsig_key;	/* a private key and its certificate; only dsig.c sees it */
+
+/* Load a PEM key and certificate (key file must not be readable by group or
+ * others).  Caller frees with dsig_key_free(), which wipes the key. */
+int		 dsig_key_load(const char *keyfile, const char *certfile,
+		    struct dsig_key **out, struct err *e);
+void		 dsig_key_free(struct dsig_key *k);
+/* Borrowed certificate of the key. */
+X509		*dsig_key_cert(const struct dsig_key *k);
+
+/* Set signedAt (now, UTC) on the root and append the enveloped Signature as
+ * the root's last child.  The root must carry an Id and no Signature yet. */
+int		 dsig_sign(struct dsig_key *k, xmlDocPtr doc, struct err *e);
+
+/* --- verifying ------------------------------------------------------------- */
+
+struct dsig_info {
+	enum doc_kind	kind;
+	char		doc_id[65];
+	char		member_id[160];		/* signer member (trust list) */
+	time_t		signed_at;		/* from the verified root */
+	unsigned char	signer_fpr[32];		/* SHA-256 of the signer certificate */
+};
+
+struct dsig_verifier;
+
+/* A verifier bound to tl (takes a reference on it). */
+struct dsig_verifier *dsig_verifier_new(struct trust_list *tl, struct err *e);
+void		 dsig_verifier_free(struct dsig_verifier *v);	/* NULL is a no-op */
+
+/* Verify doc (parsed by xml_parse()) under every rule of the profile: the
+ * structure, the signature, the signer's path to the trust list's CAs (never
+ * the OS store), not a CA, digitalSignature, within validity at now, and its
+ * fingerprint listed for a member whose roles allow the kind.  expected is the
+ * kind the caller will use, or DOC_ANY.  ERR_SIGNATURE or ERR_TRUST with the
+ * rule that failed. */
+int		 dsig_verify(struct dsig_verifier *v, xmlDocPtr doc,
+		    enum doc_kind expected, time_t now, struct dsig_info *out,
+		    struct err *e);
+
+/* Verify doc signed by exactly the pinned certificate (the trust-list
+ * operator's), which must chain to one of cas (may be NULL: pin only).
+ * Same structural and policy rules; member_id is left empty. */
+int		 dsig_verify_pinned(xmlDocPtr doc, X509 *pinned,
+		    STACK_OF(X509) *cas, enum doc_kind expected, time_t now,
+		    struct dsig_info *out, struct err *e);
+
+#endif

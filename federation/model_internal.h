@@ -1,0 +1,1 @@
+/* federation/model_internal.h - placeholder */

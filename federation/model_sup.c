@@ -1,0 +1,3 @@
+/* federation/model_sup.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_model_sup;

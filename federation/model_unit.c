@@ -1,0 +1,3 @@
+/* federation/model_unit.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_model_unit;

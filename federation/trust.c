@@ -1,0 +1,3 @@
+/* federation/trust.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_trust;

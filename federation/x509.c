@@ -1,0 +1,3 @@
+/* federation/x509.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_x509;

@@ -1,0 +1,1 @@
+/* federation/x509.h - placeholder */

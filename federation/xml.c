@@ -1,0 +1,3 @@
+/* federation/xml.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_xml;

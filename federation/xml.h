@@ -1,0 +1,64 @@
+/*
+ * xml.h - the one door through which every inbound XML document passes.
+ *
+ * Only federation/xml.c calls libxml2's parser.  A document is refused when
+ * it has a DTD (internal or external subset), an entity reference, goes past
+ * the size cap before parsing, or past the depth or node-count caps during
+ * parsing.  No entity is expanded, no network or file is touched.  Errors
+ * name "name:line: element: reason".
+ */
+#ifndef LASTERI_XML_H
+#define LASTERI_XML_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "err.h"
+
+struct xml_limits {
+	size_t	max_bytes;	/* input size cap, checked before parsing */
+	int	max_depth;	/* element nesting */
+	long	max_nodes;	/* all nodes (elements, text, attributes) */
+};
+
+extern const struct xml_limits xml_limits_import;	/* files: 64 MiB, depth 64, 4M nodes */
+extern const struct xml_limits xml_limits_wire;		/* requests/answers: 1 MiB, depth 64, 100k nodes */
+extern const struct xml_limits xml_limits_answer;	/* fan-out answers: 16 MiB */
+
+/* Process-wide initialisation (libxml2, once, in the main thread before any
+ * other thread starts).  Idempotent. */
+void	 xml_init(void);
+
+/* Parse len bytes; name is used in messages (a file name or "request").
+ * Returns a document the caller frees with xmlFreeDoc(), or NULL with e set
+ * (ERR_INPUT). */
+xmlDocPtr xml_parse(const char *buf, size_t len, const char *name,
+	    const struct xml_limits *lim, struct err *e);
+
+/* Read and parse a file ("-" is stdin), the size cap applied while reading. */
+xmlDocPtr xml_read_file(const char *path, const struct xml_limits *lim,
+	    struct err *e);
+
+/* The whole text content of element n (all text and CDATA children joined),
+ * or NULL with e set when n has element, comment or PI children.  Caller frees
+ * with xmlFree().  A comment inside a text node can therefore never truncate
+ * what is read. */
+char	*xml_text(xmlNodePtr n, struct err *e);
+
+/* 1 if n is an element named local in the urn:lasteri:1 namespace. */
+int	 xml_is(xmlNodePtr n, const char *local);
+
+/* First/next element child (skipping text); NULL at the end. */
+xmlNodePtr xml_first_elem(xmlNodePtr n);
+xmlNodePtr xml_next_elem(xmlNodePtr n);
+
+/* Serialise doc to bytes (UTF-8, with an XML declaration).  Caller frees
+ * *out with xmlFree(). */
+int	 xml_serialize(xmlDocPtr doc, char **out, size_t *len, struct err *e);
+
+/* Canonical (exclusive C14N, no comments) bytes of doc: what a signature
+ * covers and what the store keeps as a record's exact bytes. */
+int	 xml_canonical(xmlDocPtr doc, char **out, size_t *len, struct err *e);
+
+#endif

@@ -1,0 +1,3 @@
+/* node/search.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_search;

@@ -1,0 +1,1 @@
+/* node/search.h - placeholder */

@@ -1,0 +1,3 @@
+/* node/stats.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_stats;

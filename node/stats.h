@@ -1,0 +1,1 @@
+/* node/stats.h - placeholder */

@@ -1,0 +1,1 @@
+/* node/store_internal.h - placeholder */

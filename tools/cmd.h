@@ -1,0 +1,18 @@
+/*
+ * cmd.h - the subcommands of lasteri.  Each takes argc/argv with argv[0] the
+ * subcommand name and returns the exit status: 0 success, 1 a "no" answer
+ * (verification failed, tampering found), 2 usage or input errors.
+ */
+#ifndef LASTERI_CMD_H
+#define LASTERI_CMD_H
+
+int	cmd_import(int argc, char **argv);	/* cmd_data.c */
+int	cmd_export(int argc, char **argv);	/* cmd_data.c */
+int	cmd_search(int argc, char **argv);	/* cmd_query.c */
+int	cmd_stats(int argc, char **argv);	/* cmd_query.c */
+int	cmd_sample(int argc, char **argv);	/* cmd_sample.c */
+int	cmd_pki(int argc, char **argv);		/* cmd_pki.c */
+int	cmd_trust(int argc, char **argv);	/* cmd_trust.c */
+int	cmd_verify(int argc, char **argv);	/* cmd_verify.c */
+
+#endif

@@ -1,0 +1,9 @@
+#include "config.h"
+#include "cmd.h"
+#include "util.h"
+int
+cmd_sample(int argc, char **argv)
+{
+	warnx_("not built yet");
+	return 2;
+}

@@ -1,0 +1,1 @@
+/* tools/output.h - placeholder */

@@ -1,0 +1,3 @@
+/* tools/sample.c - placeholder until its module lands. */
+#include "config.h"
+extern int lasteri_placeholder_sample;

@@ -1,0 +1,1 @@
+/* tools/sample.h - placeholder */

@@ -1,0 +1,135 @@
+/*
+ * util.c - helpers for the command-line program (see util.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *util_progname = "lasteri";
+
+void
+warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", util_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+util_report(const struct err *e)
+{
+	warnx_("%s", e->msg[0] ? e->msg : err_code_name(e->code));
+	return err_exit_status(e->code);
+}
+
+int
+util_usage(const char *usage)
+{
+	fprintf(stderr, "usage: %s\n", usage);
+	return 2;
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n == 0 ? 1 : n)) == NULL) {
+		warnx_("out of memory");
+		exit(2);
+	}
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p;
+
+	if ((p = calloc(n == 0 ? 1 : n, sz == 0 ? 1 : sz)) == NULL) {
+		warnx_("out of memory");
+		exit(2);
+	}
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL) {
+		warnx_("out of memory");
+		exit(2);
+	}
+	return p;
+}
+
+int
+util_parse_long(const char *opt, const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	if (s == NULL || *s == '\0') {
+		warnx_("%s: a number is needed", opt);
+		return -1;
+	}
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0') {
+		warnx_("%s: '%s' is not a whole number", opt, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		warnx_("%s: %ld is out of range %ld..%ld", opt, v, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+util_parse_eur(const char *opt, const char *s, long *cents)
+{
+	long whole = 0, frac = 0;
+	const char *p;
+	int nfrac = 0;
+
+	if (s == NULL || *s == '\0')
+		goto bad;
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 10000000)
+			goto bad;
+	}
+	if (p == s)
+		goto bad;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && nfrac < 2; p++, nfrac++)
+			frac = frac * 10 + (*p - '0');
+		if (nfrac == 0)
+			goto bad;
+		if (nfrac == 1)
+			frac *= 10;
+	}
+	if (*p != '\0')
+		goto bad;
+	*cents = whole * 100 + frac;
+	return 0;
+bad:
+	warnx_("%s: '%s' is not a euro amount (e.g. 450 or 450.50)", opt,
+	    s ? s : "");
+	return -1;
+}

@@ -1,0 +1,34 @@
+/*
+ * util.h - helpers for the command-line program: messages that name the
+ * program and subcommand, allocation that exits on failure (tools/ only),
+ * and strict number parsing for options.
+ */
+#ifndef LASTERI_UTIL_H
+#define LASTERI_UTIL_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* "lasteri import" etc.; set by main() before dispatch. */
+extern const char *util_progname;
+
+void	 warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the err message and returns its exit status. */
+int	 util_report(const struct err *e);
+/* Prints "usage: ..." help to stderr and returns 2. */
+int	 util_usage(const char *usage);
+
+void	*xmalloc(size_t n);
+void	*xcalloc(size_t n, size_t sz);
+char	*xstrdup(const char *s);
+
+/* Parse a whole decimal integer in [min, max]; 0 on success, -1 with a
+ * message naming opt otherwise. */
+int	 util_parse_long(const char *opt, const char *s, long min, long max,
+	    long *out);
+
+/* Euro amount "450" or "450.50" -> cents. */
+int	 util_parse_eur(const char *opt, const char *s, long *cents);
+
+#endif
