@@ -49,6 +49,19 @@ int		 trust_parse(const char *buf, size_t len, const char *name,
 		    X509 *anchor, const struct trust_list *held, time_t now,
 		    struct trust_list **out, struct err *e);
 
+/* The same with checks turned off, for offline tools only (a node always
+ * uses trust_load()): TRUST_F_NO_SIGNATURE loads a list whose operator
+ * signature is not checked (anchor may be NULL; trust_is_verified() is then
+ * 0), TRUST_F_NO_EXPIRY loads an expired list. */
+#define TRUST_F_NO_SIGNATURE	0x1
+#define TRUST_F_NO_EXPIRY	0x2
+int		 trust_load_flags(const char *path, X509 *anchor,
+		    const struct trust_list *held, time_t now, unsigned flags,
+		    struct trust_list **out, struct err *e);
+int		 trust_parse_flags(const char *buf, size_t len, const char *name,
+		    X509 *anchor, const struct trust_list *held, time_t now,
+		    unsigned flags, struct trust_list **out, struct err *e);
+
 struct trust_list *trust_ref(struct trust_list *tl);
 void		 trust_unref(struct trust_list *tl);	/* NULL is a no-op */
 
@@ -56,6 +69,10 @@ uint64_t	 trust_sequence(const struct trust_list *tl);
 time_t		 trust_issued(const struct trust_list *tl);
 time_t		 trust_expires(const struct trust_list *tl);
 const char	*trust_instance(const struct trust_list *tl);
+const char	*trust_id(const struct trust_list *tl);		/* root Id */
+time_t		 trust_signed_at(const struct trust_list *tl);	/* 0 unsigned */
+/* 1 when the operator signature was checked against an anchor. */
+int		 trust_is_verified(const struct trust_list *tl);
 
 /* Borrowed: valid while the caller holds its reference on tl. */
 int		 trust_member_count(const struct trust_list *tl);

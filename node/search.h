@@ -1,1 +1,115 @@
-/* node/search.h - placeholder */
+/*
+ * search.h - placement search: find units that can take a child with given
+ * needs, ranked (DOMAIN.md "Queries").
+ *
+ * An index is built once from the node's units and supervision records
+ * (store_units_load, store_records_load): per-unit supervision summaries
+ * (open serious findings, recent findings by severity, placement blocks) are
+ * computed then, and every filterable field is packed into bit masks, so a
+ * query is one linear scan over a compact array plus a bounded heap for the
+ * top N.  A built index never changes: any number of threads may run queries
+ * on it at once; a node rebuilds and swaps it when its data changes.
+ *
+ * Hard filters (a unit failing one is not returned): enough free places, age
+ * in range, gender compatible, a requested language offered, type and service
+ * level allowed, required region, daily price within the ceiling, valid
+ * licence, and no open order to correct or suspension.
+ *
+ * The ranking is documented at the top of search.c.
+ */
+#ifndef LASTERI_SEARCH_H
+#define LASTERI_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+#include "model.h"
+
+#define SEARCH_LANG_MAX		8
+#define SEARCH_LIMIT_MAX	1000
+#define SEARCH_LIMIT_DEFAULT	20
+
+struct search_index;			/* opaque, immutable once built */
+
+/* What a placement needs.  Describes needs, never a person.  Start from
+ * search_needs_init() and set what is known. */
+struct search_needs {
+	int		 age;			/* 0..24, required */
+	int		 gender;		/* vocab_gender; -1 not given */
+	char		 languages[SEARCH_LANG_MAX][3];	/* ISO 639-1; any one offered passes */
+	int		 nlanguages;
+	uint32_t	 expertise;		/* wanted (ranking): bits of vocab_expertise */
+	uint32_t	 target_groups;		/* needs (ranking): bits of vocab_target_group */
+	uint32_t	 types;			/* allowed: bits of vocab_unit_type; 0 any */
+	uint32_t	 levels;		/* allowed: bits of vocab_service_level; 0 any */
+	uint32_t	 regions_required;	/* bits of regions[] index; 0 any */
+	uint32_t	 regions_preferred;	/* bits of regions[] index (ranking) */
+	char		 home_region[3];	/* purchaser's region, "" none (ranking) */
+	/* The purchaser's frameworks: procurement IDs ("HVA08-2024-1") or lot
+	 * references ("HVA08-2024-1/L2"), as in struct unit's lots.  Borrowed
+	 * for the duration of search_run(). */
+	const char *const *frameworks;
+	int		 nframeworks;
+	long		 max_price_cents;	/* -1 no ceiling */
+	int		 free_places;		/* places needed (siblings), >= 1 */
+	int		 limit;			/* 1..SEARCH_LIMIT_MAX */
+};
+
+/* One ranked unit.  Strings are copies: valid after the index is freed. */
+struct search_result {
+	char	unit_id[ID_MAX + 1];
+	char	name[NAME_MAX_ + 1];
+	char	region[3];
+	int	type;			/* vocab_unit_type */
+	int	service_level;		/* vocab_service_level */
+	int	free_places;
+	time_t	free_updated;
+	long	price_cents;
+	long	score;			/* higher is better; see search.c */
+	int	needs_met;		/* target groups + expertise asked and offered */
+	int	needs_asked;
+	int	in_framework;		/* 1 within the purchaser's frameworks */
+	int	open_serious;		/* open serious records (model_record_is_serious_open) */
+	int	open_serious_severity;	/* vocab_severity of the worst, -1 none */
+	int	recent_findings;	/* findings in the last SEARCH_RECENT_DAYS */
+};
+
+#define SEARCH_RECENT_DAYS	730
+
+/* Counts about one query, for the "N matched" line and metrics. */
+struct search_totals {
+	size_t	scanned;	/* units in the index */
+	size_t	matched;	/* passed every hard filter */
+	size_t	blocked;	/* passed all but the supervision/licence filter */
+};
+
+void	search_needs_init(struct search_needs *n);
+
+/* Build an index from nu units and nr records (both borrowed for the call
+ * only).  now is the reference time for "recent findings" and free-place
+ * freshness (0: time(NULL)).  Records about units not in the array are
+ * ignored.  A duplicate unit ID is refused (ERR_INPUT).
+ * On success *out is an index the caller frees with search_index_free(). */
+int	search_index_build(const struct unit *u, size_t nu,
+	    const struct supervision_record *r, size_t nr, time_t now,
+	    struct search_index **out, struct err *e);
+void	search_index_free(struct search_index *ix);	/* NULL is a no-op */
+size_t	search_index_count(const struct search_index *ix);
+
+/* Checks needs (age range, limit, counts); ERR_USAGE naming the field. */
+int	search_needs_check(const struct search_needs *n, struct err *e);
+
+/* Run one query.  out has room for needs->limit results; *nout is set to
+ * the number written, best first (ties broken by unit ID).  totals may be
+ * NULL.  Thread-safe on a shared index. */
+int	search_run(const struct search_index *ix, const struct search_needs *n,
+	    struct search_result *out, size_t *nout, struct search_totals *totals,
+	    struct err *e);
+
+/* "2 open (high)", "none" - the findings column of a result. */
+void	search_result_findings(const struct search_result *r, char *buf,
+	    size_t len);
+
+#endif

@@ -1,1 +1,103 @@
-/* node/stats.h - placeholder */
+/*
+ * stats.h - national and regional statistics: counts of units, places and
+ * free places, and supervision activity, grouped by region, unit type,
+ * expertise or service level (DOMAIN.md "Queries").
+ *
+ * Counts of units and places are not personal data and are never
+ * suppressed.  Counts of supervision activity (visits, complaints, open
+ * orders, overdue deadlines, complaint decisions by outcome) can concern
+ * children: a count in 1..threshold-1 is suppressed (shown "<5"), and
+ * complementary suppression hides one more cell wherever a suppressed cell
+ * could otherwise be recovered from a total (shown "x").
+ */
+#ifndef LASTERI_STATS_H
+#define LASTERI_STATS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "model.h"
+
+#define STATS_THRESHOLD_DEFAULT	5
+
+enum stats_by {
+	STATS_BY_REGION, STATS_BY_TYPE, STATS_BY_EXPERTISE, STATS_BY_LEVEL
+};
+
+/* Cell states. */
+#define STATS_SHOWN		0
+#define STATS_PRIMARY		1	/* 0 < value < threshold */
+#define STATS_COMPLEMENT	2	/* hidden so a primary cell cannot be derived */
+
+/*
+ * One additive constraint of a table: the members sum to the total (a row
+ * or a column and its margin).  Indexes are into the table's cell array.
+ */
+struct stats_line {
+	size_t		 total;
+	const size_t	*members;
+	size_t		 nmembers;
+};
+
+/*
+ * A grouped table.  Rows are the groups and, last, a "total" row; the row
+ * key is the vocabulary token or region code, the label is for humans.
+ * Cells are row-major, nrows * ncols.  For --by expertise a unit is in every
+ * row of its expertise, so the total row counts distinct units.
+ */
+struct stats_table {
+	const char		*name;		/* "capacity", "supervision" */
+	enum stats_by		 by;
+	int			 sensitive;	/* cells are subject to suppression */
+	long			 threshold;
+	size_t			 nrows, ncols;
+	const char *const	*col_keys;	/* static: "units", "free-places" */
+	const char *const	*col_heads;	/* static: "units", "free places" */
+	const char		**row_keys;	/* static strings, owned array */
+	const char		**row_labels;
+	long			*v;
+	unsigned char		*state;		/* STATS_SHOWN etc. */
+};
+
+/* "region" -> STATS_BY_REGION; -1 when unknown.  Name of a grouping. */
+int		 stats_by_parse(const char *s);
+const char	*stats_by_name(enum stats_by by);
+#define STATS_BY_TOKENS	"region, type, expertise, level"
+
+/* Units, places and free places per group; never suppressed.  *out is
+ * freed with stats_table_free(). */
+int	stats_capacity(const struct unit *u, size_t nu, enum stats_by by,
+	    struct stats_table **out, struct err *e);
+
+/* Supervision activity per group of the unit each record is about (records
+ * about units not in u go to an "unknown unit" row): visits, complaints,
+ * open orders, overdue deadlines (open, deadline before now), and complaint
+ * decisions by outcome.  Suppressed with threshold (>= 1; 1 disables).  now
+ * 0 is time(NULL). */
+int	stats_supervision(const struct unit *u, size_t nu,
+	    const struct supervision_record *r, size_t nr, enum stats_by by,
+	    long threshold, time_t now, struct stats_table **out,
+	    struct err *e);
+
+void	stats_table_free(struct stats_table *t);	/* NULL is a no-op */
+
+/*
+ * The suppression algorithm, on its own so that it can be checked against
+ * hand-made tables.  v holds ncells counts; lines the additive constraints.
+ * state[] (ncells) is filled: a cell with 0 < v < threshold is PRIMARY;
+ * then, repeatedly until nothing changes, in every line that has exactly one
+ * hidden cell (members or total), the smallest non-zero shown member is
+ * hidden as COMPLEMENT (a zero member only when no non-zero one is left;
+ * the total only when no member is left).  Zero is shown: it is not a small
+ * count of anyone.  Bounded: each round hides at least one more cell.
+ */
+void	stats_suppress(const long *v, size_t ncells,
+	    const struct stats_line *lines, size_t nlines, long threshold,
+	    unsigned char *state);
+
+/* The text of a cell: "12", "<5" or "x". */
+void	stats_cell_text(const struct stats_table *t, size_t row, size_t col,
+	    char *buf, size_t len);
+
+#endif

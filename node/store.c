@@ -1,3 +1,756 @@
-/* node/store.c - placeholder until its module lands. */
+/*
+ * store.c - the node's SQLite store (see store.h): opening, transactions,
+ * puts, gets and loaders.  Every SQL statement of the node lives here or in
+ * store_migrate.c; statements are prepared once and cached in struct store.
+ *
+ * Duplicate IDs inside one transaction are caught with a TEMP table
+ * (batch_seen), emptied by store_begin(): it lives in the connection only,
+ * never on disk, and is undone with the transaction.
+ */
 #include "config.h"
-extern int lasteri_placeholder_store;
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "store_internal.h"
+#include "vocab.h"
+#include "xml.h"
+
+#define BUSY_TIMEOUT_MS	5000
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_SEEN_CLEAR] = "DELETE FROM temp.batch_seen",
+	[ST_SEEN_PUT] = "INSERT INTO temp.batch_seen(kind, id) VALUES (?, ?)",
+	[ST_UNIT_PUT] = "INSERT INTO units(id, region, home_region, type,"
+	    " service_level, free_places, age_min, age_max, price_cents,"
+	    " updated, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT(id) DO UPDATE SET region = excluded.region,"
+	    " home_region = excluded.home_region, type = excluded.type,"
+	    " service_level = excluded.service_level,"
+	    " free_places = excluded.free_places, age_min = excluded.age_min,"
+	    " age_max = excluded.age_max, price_cents = excluded.price_cents,"
+	    " updated = excluded.updated, xml = excluded.xml",
+	[ST_UNIT_GET] = "SELECT xml FROM units WHERE id = ?",
+	[ST_UNIT_ALL] = "SELECT id, xml FROM units ORDER BY id",
+	[ST_PROC_PUT] = "INSERT INTO procurements(id, region, updated, xml)"
+	    " VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+	    " region = excluded.region, updated = excluded.updated,"
+	    " xml = excluded.xml",
+	[ST_PROC_GET] = "SELECT xml FROM procurements WHERE id = ?",
+	[ST_PROC_ALL] = "SELECT id, xml FROM procurements ORDER BY id",
+	[ST_AWARD_DEL] = "DELETE FROM awards WHERE procurement_id = ?",
+	[ST_AWARD_PUT] = "INSERT INTO awards(procurement_id, lot_id, unit_id,"
+	    " price_cents, rank) VALUES (?, ?, ?, ?, ?)",
+	[ST_REC_DIGEST] = "SELECT digest FROM supervision_records WHERE id = ?",
+	[ST_REC_PUT] = "INSERT INTO supervision_records(id, unit_id, kind,"
+	    " status, issuer, opened, digest, xml, received)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[ST_REC_GET] = "SELECT xml, digest FROM supervision_records WHERE id = ?",
+	[ST_REC_ALL] = "SELECT id, xml FROM supervision_records ORDER BY id",
+	[ST_REC_UNIT] = "SELECT id, xml FROM supervision_records"
+	    " WHERE unit_id = ? ORDER BY opened, id",
+	[ST_COUNTS] = "SELECT (SELECT count(*) FROM units),"
+	    " (SELECT count(*) FROM procurements),"
+	    " (SELECT count(*) FROM supervision_records),"
+	    " (SELECT count(*) FROM awards)",
+};
+
+static const char *const kind_name[] = {
+	[STORE_UNIT] = "unit",
+	[STORE_PROCUREMENT] = "procurement definition",
+	[STORE_RECORD] = "supervision record",
+};
+
+int
+store_dberr(struct store *s, const char *what, struct err *e)
+{
+	return err_set(e, ERR_DB, "%s: %s: %s", s->path, what,
+	    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+}
+
+int
+store_exec(struct store *s, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, ERR_DB, "%s: %s", s->path,
+		    msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The cached statement i, reset and unbound; NULL with e set. */
+static sqlite3_stmt *
+stmt(struct store *s, enum store_stmt i, struct err *e)
+{
+	if (s->st[i] == NULL) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			store_dberr(s, "preparing a statement", e);
+			return NULL;
+		}
+	} else {
+		sqlite3_reset(s->st[i]);
+		sqlite3_clear_bindings(s->st[i]);
+	}
+	return s->st[i];
+}
+
+/* Binding helpers: any failure is reported by the step that follows, since
+ * SQLite keeps the error; they only need to fail loudly on NOMEM. */
+static int
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static const char *
+token(const struct vocab *v, int i)
+{
+	const char *t = vocab_token(v, i);
+
+	return t ? t : "";
+}
+
+static void
+sha256_hex(const char *buf, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32) {
+		out[0] = '\0';
+		return;
+	}
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[64] = '\0';
+}
+
+int
+store_open(const char *path, int flags, struct store **out, struct err *e)
+{
+	struct store *s = NULL;
+	struct stat sb;
+	int oflags, rc = -1;
+
+	*out = NULL;
+	if (!(flags & STORE_CREATE) && stat(path, &sb) == -1)
+		return err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+	if ((flags & STORE_CREATE) && (flags & STORE_RDONLY))
+		return err_set(e, ERR_USAGE, "%s: cannot create a database "
+		    "read-only", path);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		return err_set(e, ERR_NOMEM, "%s: out of memory", path);
+	}
+	s->rdonly = (flags & STORE_RDONLY) != 0;
+	oflags = s->rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (flags & STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		store_dberr(s, "cannot open the database", e);
+		goto done;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	/* The first read tells a file that is not a database. */
+	if (store_exec(s, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA synchronous = FULL", e) == -1)
+		goto done;
+	if (!s->rdonly) {
+		if (store_exec(s, "PRAGMA journal_mode = WAL", e) == -1)
+			goto done;
+		if (!store_is_wal(s)) {
+			err_set(e, ERR_DB, "%s: cannot switch the database to "
+			    "WAL mode", path);
+			goto done;
+		}
+	}
+	if (store_migrate(s, e) == -1)
+		goto done;
+	if (!s->rdonly && store_exec(s, "CREATE TEMP TABLE batch_seen ("
+	    " kind INTEGER NOT NULL, id TEXT NOT NULL,"
+	    " PRIMARY KEY (kind, id))", e) == -1)
+		goto done;
+	*out = s;
+	s = NULL;
+	rc = 0;
+done:
+	store_close(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int
+store_is_wal(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+
+		wal = m != NULL && strcmp((const char *)m, "wal") == 0;
+	}
+	sqlite3_finalize(st);
+	return wal;
+}
+
+/* --- transactions ------------------------------------------------------- */
+
+int
+store_begin(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	if (s->in_tx)
+		return err_set(e, ERR_INTERNAL, "%s: a transaction is "
+		    "already open", s->path);
+	if (s->rdonly)
+		return err_set(e, ERR_DB, "%s: opened read-only", s->path);
+	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
+		return -1;
+	s->in_tx = 1;
+	if ((st = stmt(s, ST_SEEN_CLEAR, e)) == NULL)
+		goto fail;
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_dberr(s, "starting a transaction", e);
+		goto fail;
+	}
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+store_commit(struct store *s, struct err *e)
+{
+	if (!s->in_tx)
+		return err_set(e, ERR_INTERNAL, "%s: no transaction to commit",
+		    s->path);
+	if (store_exec(s, "COMMIT", e) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	s->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	int i;
+
+	if (s == NULL || !s->in_tx)
+		return;
+	/* Reset statements first: a pending read would keep the rollback
+	 * from completing. */
+	for (i = 0; i < ST_COUNT; i++)
+		if (s->st[i] != NULL)
+			sqlite3_reset(s->st[i]);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+/* Every put runs inside a savepoint, so that a failing put leaves nothing
+ * behind whether or not a transaction is open. */
+static int
+put_begin(struct store *s, struct err *e)
+{
+	if (s->rdonly)
+		return err_set(e, ERR_DB, "%s: opened read-only", s->path);
+	return store_exec(s, "SAVEPOINT put", e);
+}
+
+static int
+put_end(struct store *s, int rc, struct err *e)
+{
+	int i;
+
+	if (rc == 0)
+		return store_exec(s, "RELEASE put", e);
+	for (i = 0; i < ST_COUNT; i++)
+		if (s->st[i] != NULL)
+			sqlite3_reset(s->st[i]);
+	sqlite3_exec(s->db, "ROLLBACK TO put; RELEASE put", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Inside a transaction, refuses a second put of (kind, id). */
+static int
+seen(struct store *s, enum store_kind kind, const char *id, struct err *e)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!s->in_tx)
+		return 0;
+	if ((st = stmt(s, ST_SEEN_PUT, e)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, kind);
+	bind_text(st, 2, id);
+	r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return err_set(e, ERR_INPUT, "%s %s appears twice in this "
+		    "import", kind_name[kind], id);
+	if (r != SQLITE_DONE)
+		return store_dberr(s, "checking for duplicate IDs", e);
+	return 0;
+}
+
+static int
+step_done(struct store *s, sqlite3_stmt *st, const char *what, const char *id,
+    struct err *e)
+{
+	int r = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return 0;
+	err_set(e, ERR_DB, "%s: %s %s: %s", s->path, what, id,
+	    sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* --- writers ------------------------------------------------------------ */
+
+int
+store_unit_put(struct store *s, const struct unit *u, const char *xml,
+    size_t len, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (put_begin(s, e) == -1)
+		return -1;
+	if (seen(s, STORE_UNIT, u->id, e) == -1)
+		goto done;
+	if ((st = stmt(s, ST_UNIT_PUT, e)) == NULL)
+		goto done;
+	bind_text(st, 1, u->id);
+	bind_text(st, 2, u->region);
+	bind_text(st, 3, u->home_region[0] ? u->home_region : u->region);
+	bind_text(st, 4, token(&vocab_unit_type, u->type));
+	bind_text(st, 5, token(&vocab_service_level, u->service_level));
+	sqlite3_bind_int(st, 6, u->free_places);
+	sqlite3_bind_int(st, 7, u->age_min);
+	sqlite3_bind_int(st, 8, u->age_max);
+	sqlite3_bind_int64(st, 9, u->price_cents);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)u->updated);
+	sqlite3_bind_blob64(st, 11, xml, len, SQLITE_TRANSIENT);
+	if (step_done(s, st, "storing unit", u->id, e) == -1)
+		goto done;
+	rc = 0;
+done:
+	return put_end(s, rc, e);
+}
+
+int
+store_procurement_put(struct store *s, const struct procurement *p,
+    const char *xml, size_t len, struct err *e)
+{
+	sqlite3_stmt *st;
+	int i, j, rc = -1;
+
+	if (put_begin(s, e) == -1)
+		return -1;
+	if (seen(s, STORE_PROCUREMENT, p->id, e) == -1)
+		goto done;
+	if ((st = stmt(s, ST_PROC_PUT, e)) == NULL)
+		goto done;
+	bind_text(st, 1, p->id);
+	bind_text(st, 2, p->region);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)p->updated);
+	sqlite3_bind_blob64(st, 4, xml, len, SQLITE_TRANSIENT);
+	if (step_done(s, st, "storing procurement definition", p->id, e) == -1)
+		goto done;
+	if ((st = stmt(s, ST_AWARD_DEL, e)) == NULL)
+		goto done;
+	bind_text(st, 1, p->id);
+	if (step_done(s, st, "replacing the awards of", p->id, e) == -1)
+		goto done;
+	for (i = 0; i < p->nlots; i++) {
+		const struct lot *l = &p->lots[i];
+
+		for (j = 0; j < l->nawards; j++) {
+			if ((st = stmt(s, ST_AWARD_PUT, e)) == NULL)
+				goto done;
+			bind_text(st, 1, p->id);
+			bind_text(st, 2, l->id);
+			bind_text(st, 3, l->awards[j].unit_id);
+			sqlite3_bind_int64(st, 4, l->awards[j].price_cents);
+			sqlite3_bind_int(st, 5, l->awards[j].rank);
+			if (step_done(s, st, "storing the awards of", p->id,
+			    e) == -1)
+				goto done;
+		}
+	}
+	rc = 0;
+done:
+	return put_end(s, rc, e);
+}
+
+int
+store_record_put(struct store *s, const struct supervision_record *r,
+    const char *xml, size_t len, int *isnew, struct err *e)
+{
+	sqlite3_stmt *st;
+	char digest[65];
+	int step, rc = -1;
+
+	if (isnew != NULL)
+		*isnew = 0;
+	sha256_hex(xml, len, digest);
+	if (digest[0] == '\0')
+		return err_set(e, ERR_INTERNAL, "supervision record %s: "
+		    "SHA-256 failed", r->id);
+	if (put_begin(s, e) == -1)
+		return -1;
+	if (seen(s, STORE_RECORD, r->id, e) == -1)
+		goto done;
+	if ((st = stmt(s, ST_REC_DIGEST, e)) == NULL)
+		goto done;
+	bind_text(st, 1, r->id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *old = (const char *)sqlite3_column_text(st, 0);
+
+		if (old != NULL && strcmp(old, digest) == 0) {
+			sqlite3_reset(st);
+			rc = 0;		/* the same document again */
+			goto done;
+		}
+		err_set(e, ERR_CONFLICT, "supervision record %s: a different "
+		    "document is already stored under this Id (stored "
+		    "SHA-256 %.16s..., this one %.16s...)", r->id,
+		    old ? old : "?", digest);
+		sqlite3_reset(st);
+		goto done;
+	}
+	sqlite3_reset(st);
+	if (step != SQLITE_DONE) {
+		store_dberr(s, "reading a record digest", e);
+		goto done;
+	}
+	if ((st = stmt(s, ST_REC_PUT, e)) == NULL)
+		goto done;
+	bind_text(st, 1, r->id);
+	bind_text(st, 2, r->unit_id);
+	bind_text(st, 3, token(&vocab_record_kind, r->kind));
+	bind_text(st, 4, token(&vocab_record_status, r->status));
+	bind_text(st, 5, r->issuer);
+	bind_text(st, 6, r->opened);
+	bind_text(st, 7, digest);
+	sqlite3_bind_blob64(st, 8, xml, len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)time(NULL));
+	if (step_done(s, st, "storing supervision record", r->id, e) == -1)
+		goto done;
+	if (isnew != NULL)
+		*isnew = 1;
+	rc = 0;
+done:
+	return put_end(s, rc, e);
+}
+
+/* --- readers ------------------------------------------------------------ */
+
+/* Runs the one-row statement i for id and copies column 0 (and, when
+ * digest is given, column 1). */
+static int
+get_bytes(struct store *s, enum store_stmt i, enum store_kind kind,
+    const char *id, char **xml, size_t *len, char digest[65], struct err *e)
+{
+	sqlite3_stmt *st;
+	const void *b;
+	size_t n;
+	char *copy;
+	int r;
+
+	*xml = NULL;
+	*len = 0;
+	if ((st = stmt(s, i, e)) == NULL)
+		return -1;
+	bind_text(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return err_set(e, ERR_NOTFOUND, "%s %s: not found",
+		    kind_name[kind], id);
+	}
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_dberr(s, "reading", e);
+	}
+	b = sqlite3_column_blob(st, 0);
+	n = (size_t)sqlite3_column_bytes(st, 0);
+	if ((copy = malloc(n + 1)) == NULL) {
+		sqlite3_reset(st);
+		return err_set(e, ERR_NOMEM, "%s %s: out of memory",
+		    kind_name[kind], id);
+	}
+	if (n > 0)
+		memcpy(copy, b, n);
+	copy[n] = '\0';
+	if (digest != NULL) {
+		const unsigned char *d = sqlite3_column_text(st, 1);
+
+		snprintf(digest, 65, "%s", d ? (const char *)d : "");
+	}
+	sqlite3_reset(st);
+	*xml = copy;
+	*len = n;
+	return 0;
+}
+
+int
+store_unit_get(struct store *s, const char *id, char **xml, size_t *len,
+    struct err *e)
+{
+	return get_bytes(s, ST_UNIT_GET, STORE_UNIT, id, xml, len, NULL, e);
+}
+
+int
+store_procurement_get(struct store *s, const char *id, char **xml,
+    size_t *len, struct err *e)
+{
+	return get_bytes(s, ST_PROC_GET, STORE_PROCUREMENT, id, xml, len,
+	    NULL, e);
+}
+
+int
+store_record_get(struct store *s, const char *id, char **xml, size_t *len,
+    char digest[65], struct err *e)
+{
+	char d[65];
+
+	if (get_bytes(s, ST_REC_GET, STORE_RECORD, id, xml, len, d, e) == -1)
+		return -1;
+	if (digest != NULL)
+		memcpy(digest, d, sizeof(d));
+	return 0;
+}
+
+/* Steps st (already bound) and calls fn per row (id, xml). */
+static int
+each_row(struct store *s, sqlite3_stmt *st, store_each_fn *fn, void *arg,
+    struct err *e)
+{
+	int r, rc = -1;
+
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *xml = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+
+		if (fn(arg, id ? id : "", xml ? xml : "", len, e) == -1)
+			goto done;
+	}
+	if (r != SQLITE_DONE) {
+		store_dberr(s, "reading", e);
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_foreach(struct store *s, enum store_kind kind, store_each_fn *fn,
+    void *arg, struct err *e)
+{
+	static const enum store_stmt all[] = {
+		[STORE_UNIT] = ST_UNIT_ALL,
+		[STORE_PROCUREMENT] = ST_PROC_ALL,
+		[STORE_RECORD] = ST_REC_ALL,
+	};
+	sqlite3_stmt *st;
+
+	if ((st = stmt(s, all[kind], e)) == NULL)
+		return -1;
+	return each_row(s, st, fn, arg, e);
+}
+
+int
+store_counts(struct store *s, struct store_counts *c, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	if ((st = stmt(s, ST_COUNTS, e)) == NULL)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_dberr(s, "counting", e);
+		goto done;
+	}
+	c->units = (long)sqlite3_column_int64(st, 0);
+	c->procurements = (long)sqlite3_column_int64(st, 1);
+	c->records = (long)sqlite3_column_int64(st, 2);
+	c->awards = (long)sqlite3_column_int64(st, 3);
+	rc = 0;
+done:
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* --- loaders: rebuild structs from the stored bytes ---------------------- */
+
+struct loader {
+	enum store_kind	 kind;
+	void		*items;		/* array of the kind's struct */
+	size_t		 n, cap, size;
+};
+
+static int
+load_one(void *arg, const char *id, const char *xml, size_t len,
+    struct err *e)
+{
+	struct loader *l = arg;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	char name[ID_MAX + 32];
+	void *item;
+	int rc = -1;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		void *p;
+
+		if ((p = realloc(l->items, cap * l->size)) == NULL)
+			return err_set(e, ERR_NOMEM, "loading %s %s: out of "
+			    "memory", kind_name[l->kind], id);
+		l->items = p;
+		l->cap = cap;
+	}
+	item = (char *)l->items + l->n * l->size;
+	memset(item, 0, l->size);
+	snprintf(name, sizeof(name), "stored %s", id);
+	if ((doc = xml_parse(xml, len, name, &xml_limits_import, e)) == NULL)
+		goto done;
+	if ((root = xmlDocGetRootElement(doc)) == NULL) {
+		err_set(e, ERR_DB, "stored %s %s has no element",
+		    kind_name[l->kind], id);
+		goto done;
+	}
+	switch (l->kind) {
+	case STORE_UNIT:
+		rc = model_unit_read(root, item, e);
+		break;
+	case STORE_PROCUREMENT:
+		rc = model_procurement_read(root, item, e);
+		break;
+	case STORE_RECORD:
+		rc = model_record_read(root, item, e);
+		break;
+	}
+	if (rc == 0)
+		l->n++;
+	else if (l->kind == STORE_PROCUREMENT)
+		model_procurement_clear(item);
+done:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int
+load(struct store *s, enum store_kind kind, enum store_stmt i,
+    const char *unit_id, size_t size, void **out, size_t *n, struct err *e)
+{
+	struct loader l = { kind, NULL, 0, 0, size };
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = stmt(s, i, e)) == NULL)
+		return -1;
+	if (unit_id != NULL)
+		bind_text(st, 1, unit_id);
+	if (each_row(s, st, load_one, &l, e) == -1) {
+		if (kind == STORE_PROCUREMENT)
+			store_procurements_free(l.items, l.n);
+		else
+			free(l.items);
+		return -1;
+	}
+	*out = l.items;
+	*n = l.n;
+	return 0;
+}
+
+int
+store_units_load(struct store *s, struct unit **out, size_t *n,
+    struct err *e)
+{
+	return load(s, STORE_UNIT, ST_UNIT_ALL, NULL, sizeof(**out),
+	    (void **)out, n, e);
+}
+
+int
+store_records_load(struct store *s, struct supervision_record **out,
+    size_t *n, struct err *e)
+{
+	return load(s, STORE_RECORD, ST_REC_ALL, NULL, sizeof(**out),
+	    (void **)out, n, e);
+}
+
+int
+store_records_for_unit(struct store *s, const char *unit_id,
+    struct supervision_record **out, size_t *n, struct err *e)
+{
+	return load(s, STORE_RECORD, ST_REC_UNIT, unit_id, sizeof(**out),
+	    (void **)out, n, e);
+}
+
+int
+store_procurements_load(struct store *s, struct procurement **out,
+    size_t *n, struct err *e)
+{
+	return load(s, STORE_PROCUREMENT, ST_PROC_ALL, NULL, sizeof(**out),
+	    (void **)out, n, e);
+}
+
+void
+store_procurements_free(struct procurement *p, size_t n)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		model_procurement_clear(&p[i]);
+	free(p);
+}

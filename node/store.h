@@ -7,6 +7,11 @@
  * supervision records are kept as their exact XML bytes beside the fields
  * that are indexed.  An import is one transaction: all or nothing.
  *
+ * "Exact bytes" are what the caller hands to a put; the importer
+ * (store_import.c) hands the exclusive C14N form of the element as a
+ * standalone document, so a record's digest does not depend on how the file
+ * around it was indented or where its namespaces were declared.
+ *
  * A struct store is used by one thread at a time.
  */
 #ifndef LASTERI_STORE_H
@@ -22,12 +27,83 @@ struct store;
 #define STORE_CREATE	0x1	/* create the file when missing */
 #define STORE_RDONLY	0x2
 
+/* Opens (and, read-write, migrates) the database at path.  Fails with ERR_IO
+ * when the file is missing and STORE_CREATE is not given, ERR_DB when it is
+ * not a Lasteri database or its schema is newer than this program.  Caller
+ * closes *out with store_close(). */
 int	store_open(const char *path, int flags, struct store **out,
 	    struct err *e);
 void	store_close(struct store *s);		/* NULL is a no-op */
 
-/* Loaders for search, statistics and export.  *out is one malloc'd array the
- * caller frees with free() (procurements: model_procurement_clear() each
+/* The newest schema version this program knows, and the open database's. */
+int	store_schema_latest(void);
+int	store_schema_version(struct store *s, int *out, struct err *e);
+/* 1 when the database is in WAL mode (always, once opened read-write). */
+int	store_is_wal(struct store *s);
+
+/* --- transactions ----------------------------------------------------------
+ * store_begin() starts one write transaction (BEGIN IMMEDIATE).  Inside it,
+ * putting the same ID twice (per kind) fails with ERR_INPUT naming the ID: an
+ * import must not say two things about one unit.  store_rollback() undoes
+ * every put since store_begin(); it is a no-op outside a transaction.
+ * Outside a transaction each put is its own transaction. */
+int	store_begin(struct store *s, struct err *e);
+int	store_commit(struct store *s, struct err *e);
+void	store_rollback(struct store *s);
+
+/* --- writers: xml/len are the exact bytes (a standalone document) ----------
+ * The struct gives the indexed columns; the caller has read it from those
+ * bytes and checked it (model_*_check).  Bytes are copied. */
+
+/* Inserts or replaces the unit with u->id (a region updates its units). */
+int	store_unit_put(struct store *s, const struct unit *u, const char *xml,
+	    size_t len, struct err *e);
+/* Inserts or replaces the procurement definition and its award index. */
+int	store_procurement_put(struct store *s, const struct procurement *p,
+	    const char *xml, size_t len, struct err *e);
+/* Records are never replaced: a new ID is stored (*isnew = 1); the same ID
+ * with the same SHA-256 digest of the bytes is accepted again without change
+ * (*isnew = 0: idempotent delivery); the same ID with different bytes fails
+ * with ERR_CONFLICT naming the ID.  isnew may be NULL. */
+int	store_record_put(struct store *s, const struct supervision_record *r,
+	    const char *xml, size_t len, int *isnew, struct err *e);
+
+/* --- readers ----------------------------------------------------------------
+ * Exact bytes by ID: *xml is malloc'd (NUL-terminated for convenience, *len
+ * excludes the NUL), caller frees with free().  ERR_NOTFOUND naming the ID. */
+int	store_unit_get(struct store *s, const char *id, char **xml, size_t *len,
+	    struct err *e);
+int	store_procurement_get(struct store *s, const char *id, char **xml,
+	    size_t *len, struct err *e);
+/* digest (may be NULL) receives the lower-case hex SHA-256 of the bytes. */
+int	store_record_get(struct store *s, const char *id, char **xml,
+	    size_t *len, char digest[65], struct err *e);
+
+enum store_kind {
+	STORE_UNIT,
+	STORE_PROCUREMENT,
+	STORE_RECORD
+};
+
+/* Calls fn for every stored document of kind, in ID order, with borrowed
+ * bytes valid during the call.  fn returns 0 to go on, -1 (with e set) to
+ * stop; store_foreach then returns -1. */
+typedef int store_each_fn(void *arg, const char *id, const char *xml,
+    size_t len, struct err *e);
+int	store_foreach(struct store *s, enum store_kind kind, store_each_fn *fn,
+	    void *arg, struct err *e);
+
+struct store_counts {
+	long	units;
+	long	procurements;
+	long	records;
+	long	awards;
+};
+int	store_counts(struct store *s, struct store_counts *c, struct err *e);
+
+/* Loaders for search, statistics and export: each parses the stored bytes
+ * (xml_parse, model_*_read).  *out is one malloc'd array (NULL when *n is 0)
+ * the caller frees with free() (procurements: model_procurement_clear() each
  * first, or store_procurements_free()). */
 int	store_units_load(struct store *s, struct unit **out, size_t *n,
 	    struct err *e);
@@ -36,5 +112,8 @@ int	store_records_load(struct store *s, struct supervision_record **out,
 int	store_procurements_load(struct store *s, struct procurement **out,
 	    size_t *n, struct err *e);
 void	store_procurements_free(struct procurement *p, size_t n);
+/* The records about one unit, ordered by opening date then ID. */
+int	store_records_for_unit(struct store *s, const char *unit_id,
+	    struct supervision_record **out, size_t *n, struct err *e);
 
 #endif

@@ -1,1 +1,54 @@
-/* node/store_internal.h - placeholder */
+/*
+ * store_internal.h - what store.c and store_migrate.c share: the struct
+ * behind the opaque struct store, the prepared-statement cache and the
+ * helpers that turn an SQLite failure into a struct err.
+ */
+#ifndef LASTERI_STORE_INTERNAL_H
+#define LASTERI_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "store.h"
+
+/* The cached statements, prepared on first use (a read-only store never
+ * prepares the writers).  The SQL of each is in store.c's stmt_sql[]. */
+enum store_stmt {
+	ST_SEEN_CLEAR,
+	ST_SEEN_PUT,
+	ST_UNIT_PUT,
+	ST_UNIT_GET,
+	ST_UNIT_ALL,
+	ST_PROC_PUT,
+	ST_PROC_GET,
+	ST_PROC_ALL,
+	ST_AWARD_DEL,
+	ST_AWARD_PUT,
+	ST_REC_DIGEST,
+	ST_REC_PUT,
+	ST_REC_GET,
+	ST_REC_ALL,
+	ST_REC_UNIT,
+	ST_COUNTS,
+	ST_COUNT
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;		/* for messages */
+	int		 rdonly;
+	int		 in_tx;		/* store_begin() .. commit/rollback */
+	sqlite3_stmt	*st[ST_COUNT];
+};
+
+/* Fills e with ERR_DB: "PATH: what: SQLite's message"; returns -1. */
+int	store_dberr(struct store *s, const char *what, struct err *e);
+
+/* Runs SQL that returns no rows (one or more statements). */
+int	store_exec(struct store *s, const char *sql, struct err *e);
+
+/* Brings the schema to STORE_SCHEMA_VERSION (store_migrate.c).  A read-only
+ * store is only checked.  Refuses a database newer than this program. */
+int	store_migrate(struct store *s, struct err *e);
+
+#endif

@@ -1,3 +1,192 @@
-/* node/store_migrate.c - placeholder until its module lands. */
+/*
+ * store_migrate.c - numbered schema migrations of the node's store.
+ *
+ * The table schema_version holds one row per applied migration.  Opening a
+ * database applies, in order, every migration above its version, each in its
+ * own transaction (BEGIN IMMEDIATE, so two processes opening the same new
+ * file cannot both migrate: the second re-reads the version under the lock
+ * and finds the work done).  A database whose version is above the newest
+ * migration here was written by a newer program and is refused rather than
+ * guessed at.  Migrations are only ever appended: a released one never changes.
+ */
 #include "config.h"
-extern int lasteri_placeholder_store_migrate;
+
+#include <stdio.h>
+#include <time.h>
+
+#include "store_internal.h"
+
+struct migration {
+	int		 version;
+	const char	*what;
+	const char	*sql;
+};
+
+static const struct migration migrations[] = {
+	{ 1, "units, procurement definitions and supervision records",
+	"CREATE TABLE schema_version ("
+	"  version INTEGER PRIMARY KEY NOT NULL,"
+	"  applied INTEGER NOT NULL);"
+	"CREATE TABLE units ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  region TEXT NOT NULL,"
+	"  home_region TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  service_level TEXT NOT NULL,"
+	"  free_places INTEGER NOT NULL,"
+	"  age_min INTEGER NOT NULL,"
+	"  age_max INTEGER NOT NULL,"
+	"  price_cents INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  xml BLOB NOT NULL);"
+	"CREATE INDEX units_region ON units(region);"
+	"CREATE TABLE procurements ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  region TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  xml BLOB NOT NULL);"
+	"CREATE TABLE supervision_records ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  unit_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  issuer TEXT NOT NULL,"
+	"  opened TEXT NOT NULL,"
+	"  digest TEXT NOT NULL CHECK (length(digest) = 64),"
+	"  xml BLOB NOT NULL,"
+	"  received INTEGER NOT NULL);"
+	"CREATE INDEX supervision_records_unit ON supervision_records(unit_id);" },
+
+	{ 2, "index of awarded units per procurement lot",
+	"CREATE TABLE awards ("
+	"  procurement_id TEXT NOT NULL"
+	"    REFERENCES procurements(id) ON DELETE CASCADE,"
+	"  lot_id TEXT NOT NULL,"
+	"  unit_id TEXT NOT NULL,"
+	"  price_cents INTEGER NOT NULL,"
+	"  rank INTEGER NOT NULL);"
+	"CREATE INDEX awards_procurement ON awards(procurement_id);"
+	"CREATE INDEX awards_unit ON awards(unit_id);" },
+};
+
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+store_schema_latest(void)
+{
+	return migrations[NMIGRATIONS - 1].version;
+}
+
+/* Single integer result of sql (no parameters). */
+static int
+query_int(struct store *s, const char *sql, int *out, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_dberr(s, "reading the schema version", e);
+		goto done;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_dberr(s, "reading the schema version", e);
+		goto done;
+	}
+	*out = sqlite3_column_int(st, 0);
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The applied version: 0 for an empty database; refuses a database that
+ * holds tables but no schema_version (not ours). */
+static int
+read_version(struct store *s, int *out, struct err *e)
+{
+	int has, ntables;
+
+	if (query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'schema_version'", &has, e) == -1)
+		return -1;
+	if (!has) {
+		if (query_int(s, "SELECT count(*) FROM sqlite_master",
+		    &ntables, e) == -1)
+			return -1;
+		if (ntables > 0)
+			return err_set(e, ERR_DB, "%s: not a Lasteri database "
+			    "(it has tables but no schema_version)", s->path);
+		*out = 0;
+		return 0;
+	}
+	return query_int(s, "SELECT coalesce(max(version), 0) "
+	    "FROM schema_version", out, e);
+}
+
+int
+store_schema_version(struct store *s, int *out, struct err *e)
+{
+	return read_version(s, out, e);
+}
+
+static int
+apply(struct store *s, const struct migration *m, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int v, rc = -1;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
+		return -1;
+	if (read_version(s, &v, e) == -1)
+		goto done;
+	if (v >= m->version) {		/* another process got here first */
+		rc = store_exec(s, "COMMIT", e);
+		goto done;
+	}
+	if (store_exec(s, m->sql, e) == -1) {
+		err_prefix(e, "migration %d (%s)", m->version, m->what);
+		goto done;
+	}
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO schema_version"
+	    "(version, applied) VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 1, m->version) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		store_dberr(s, "recording the schema version", e);
+		goto done;
+	}
+	if (store_exec(s, "COMMIT", e) == -1)
+		goto done;
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	if (rc == -1 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+store_migrate(struct store *s, struct err *e)
+{
+	int i, v;
+
+	if (read_version(s, &v, e) == -1)
+		return -1;
+	if (v > store_schema_latest())
+		return err_set(e, ERR_DB, "%s: database schema version %d is "
+		    "newer than this program's %d; use a newer lasteri",
+		    s->path, v, store_schema_latest());
+	if (v == store_schema_latest())
+		return 0;
+	if (s->rdonly)
+		return err_set(e, ERR_DB, "%s: database schema version %d "
+		    "needs migrating to %d; open it read-write once", s->path,
+		    v, store_schema_latest());
+	for (i = 0; i < NMIGRATIONS; i++) {
+		if (migrations[i].version <= v)
+			continue;
+		if (apply(s, &migrations[i], e) == -1)
+			return -1;
+	}
+	return 0;
+}

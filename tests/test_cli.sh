@@ -1,3 +1,141 @@
-#!/bin/sh
-. "$TOP_SRCDIR/tests/lib.sh"
+#!/usr/bin/env bash
+# test_cli.sh - the lasteri command line on a database file (--db): import,
+# export, and what bad input must leave behind (nothing).  Cases are grouped
+# by subcommand; append new groups (search, stats, ...) before t_finish.
+. "${TOP_SRCDIR:?run from make check}/tests/lib.sh"
+DATA=$TOP_SRCDIR/tests/data
+DB=$T_DIR/node.db
+
+# export_to FILE [DB]: the database's whole content (with records) as one
+# Dataset, without the generated= time, so two exports compare with cmp.
+export_to() {
+	"$LASTERI" export --db "${2:-$DB}" --records --out "$1.raw" &&
+	sed -e 's/ generated="[^"]*"//' "$1.raw" >"$1"
+}
+
+# --- import / export: usage ------------------------------------------------
+t_expect 0 "import --help explains the command" "$LASTERI" import --help
+t_grep "import --help names --db and --region" '--region CODE' "$T_DIR/out"
+t_expect 0 "export --help explains the command" "$LASTERI" export --help
+t_expect 2 "import without --db is a usage error" "$LASTERI" import "$DATA/dataset-08.xml"
+t_grep "import without --db says what is missing" '--db FILE is needed' "$T_DIR/err"
+t_expect 2 "import -s is refused until the admin socket lands" \
+	"$LASTERI" import -s "$T_DIR/admin.sock" "$DATA/dataset-08.xml"
+t_grep "the -s refusal says to use --db" 'admin socket is not available in this build; use --db' "$T_DIR/err"
+t_expect 2 "import with no FILE is a usage error" "$LASTERI" import --db "$DB"
+t_expect 2 "import --region refuses an unknown region code" \
+	"$LASTERI" import --db "$DB" --region 99 "$DATA/dataset-08.xml"
+t_grep "the --region error names the option" "^lasteri import: --region: '99'" "$T_DIR/err"
+t_expect 2 "export of a missing database fails" "$LASTERI" export --db "$T_DIR/none.db"
+t_grep "the missing database is named" 'none.db' "$T_DIR/err"
+
+# --- import / export: a valid import and the round trip ---------------------
+t_expect 0 "imports a Dataset, a Unit and a signed SupervisionRecord in one run" \
+	"$LASTERI" import --db "$DB" --region 08 "$DATA/dataset-08.xml" "$DATA/unit-08-0003.xml" \
+	"$DATA/record-signed.xml"
+t_grep "the summary counts what was imported" \
+	'^imported 3 units, 1 procurement definition, 3 supervision records from 3 files$' "$T_DIR/out"
+t_expect 0 "exports the database with its records" export_to "$T_DIR/exp1.xml"
+t_grep "the export is a Dataset in urn:lasteri:1" '<Dataset xmlns="urn:lasteri:1"' "$T_DIR/exp1.xml"
+t_grep "the export holds the unit imported from its own file" 'Id="SOTERI-08-0003"' "$T_DIR/exp1.xml"
+t_grep "the export holds the supervision records" 'Id="REC-08-2026-0002"' "$T_DIR/exp1.xml"
+t_grep "the export keeps a record's signature" '<ds:SignatureValue>' "$T_DIR/exp1.xml"
+if command -v xmllint >/dev/null 2>&1; then
+	t_expect 0 "the export validates against the schemas" \
+		xmllint --noout --schema "$TOP_SRCDIR/schemas/xsd/lasteri.xsd" "$T_DIR/exp1.xml.raw"
+fi
+t_expect 0 "the export imports into a new database" \
+	"$LASTERI" import --db "$T_DIR/copy.db" "$T_DIR/exp1.xml.raw"
+t_grep "the re-import counts the same documents" \
+	'^imported 3 units, 1 procurement definition, 3 supervision records from 1 file$' "$T_DIR/out"
+t_expect 0 "the copy exports" export_to "$T_DIR/exp2.xml" "$T_DIR/copy.db"
+t_expect 0 "the copy holds byte for byte what the original holds" \
+	cmp "$T_DIR/exp1.xml" "$T_DIR/exp2.xml"
+t_expect 0 "export without --records leaves the records out" \
+	"$LASTERI" export --db "$DB" --out "$T_DIR/norec.xml"
+if grep -q 'SupervisionRecord' "$T_DIR/norec.xml"; then
+	t_fail "export without --records has no SupervisionRecord"
+else
+	t_ok "export without --records has no SupervisionRecord"
+fi
+t_expect 0 "export writes to stdout without --out" "$LASTERI" export --db "$DB"
+t_grep "the stdout export has the units" 'Id="SOTERI-08-0001"' "$T_DIR/out"
+
+# --- import: idempotent records, replaced units -----------------------------
+t_expect 0 "importing the same Dataset again succeeds" \
+	"$LASTERI" import --db "$DB" "$DATA/dataset-08.xml"
+t_grep "known records are reported as already stored" \
+	'0 supervision records from 1 file \(2 records were already stored\)' "$T_DIR/out"
+t_expect 0 "a record written differently with the same canonical bytes is accepted once" \
+	"$LASTERI" import --db "$DB" "$DATA/record-same.xml"
+t_grep "and it is not stored twice" '\(1 record was already stored\)' "$T_DIR/out"
+sed -e 's/<DailyPrice>690.00</<DailyPrice>710.00</' "$DATA/dataset-08.xml" >"$T_DIR/newprice.xml"
+t_expect 0 "a region's new Dataset replaces its units" \
+	"$LASTERI" import --db "$DB" "$T_DIR/newprice.xml"
+t_expect 0 "the replaced unit exports" export_to "$T_DIR/exp3.xml"
+t_grep "the unit carries the new price" '<DailyPrice>710.00</DailyPrice>' "$T_DIR/exp3.xml"
+t_expect 0 "the old price comes back with the old file" \
+	"$LASTERI" import --db "$DB" "$DATA/dataset-08.xml"
+
+# --- import: bad input changes nothing --------------------------------------
+export_to "$T_DIR/before.xml"
+unchanged() {	# unchanged "description"
+	export_to "$T_DIR/after.xml" && cmp -s "$T_DIR/before.xml" "$T_DIR/after.xml" &&
+		t_ok "$1" || t_fail "$1" "the database changed"
+}
+
+t_expect 2 "a different record under a stored Id is a conflict" \
+	"$LASTERI" import --db "$DB" "$DATA/record-conflict.xml"
+t_grep "the conflict names the file, line, element and record" \
+	'record-conflict.xml:[0-9]+: SupervisionRecord: .*REC-08-2026-0001.*different document' "$T_DIR/err"
+unchanged "after the conflict the database is unchanged"
+
+sed -e 's/businessId="1234567-1"/businessId="1234567-2"/' "$DATA/dataset-08.xml" >"$T_DIR/badcheck.xml"
+sed -e 's/SOTERI-08-0003/SOTERI-08-0004/' "$DATA/unit-08-0003.xml" >"$T_DIR/unit4.xml"
+t_expect 2 "a wrong Y-tunnus check digit is refused" \
+	"$LASTERI" import --db "$DB" "$T_DIR/unit4.xml" "$T_DIR/badcheck.xml"
+t_grep "the refusal names the file, line and element" 'badcheck.xml:[0-9]+: Unit' "$T_DIR/err"
+t_grep "and says nothing was imported" 'nothing imported' "$T_DIR/err"
+unchanged "after a refused file the other files are not imported either"
+
+sed -e 's/<Type>youth-home</<Type>castle</' "$DATA/unit-08-0003.xml" >"$T_DIR/badtype.xml"
+t_expect 2 "a value outside the schema is refused" \
+	"$LASTERI" import --db "$DB" "$DATA/dataset-08.xml" "$T_DIR/badtype.xml"
+t_grep "the schema error names the file and line" 'badtype.xml:[0-9]+:' "$T_DIR/err"
+unchanged "after a schema error the database is unchanged"
+
+printf '<Dataset xmlns="urn:lasteri:1"><Unit>' >"$T_DIR/broken.xml"
+t_expect 2 "a file that is not well-formed is refused" \
+	"$LASTERI" import --db "$DB" "$T_DIR/broken.xml"
+t_grep "the parse error names the file" 'broken.xml' "$T_DIR/err"
+unchanged "after a parse error the database is unchanged"
+
+t_expect 2 "the same unit twice in one import is refused" \
+	"$LASTERI" import --db "$DB" "$DATA/unit-08-0003.xml" "$DATA/unit-08-0003.xml"
+t_grep "the duplicate is named" 'unit SOTERI-08-0003 appears twice in this import' "$T_DIR/err"
+unchanged "after a duplicate the database is unchanged"
+
+t_expect 2 "units of another region are refused with --region" \
+	"$LASTERI" import --db "$DB" --region 05 "$DATA/unit-08-0003.xml"
+t_grep "the region refusal names the unit" 'unit SOTERI-08-0003 belongs to region 08, not 05' "$T_DIR/err"
+unchanged "after a region refusal the database is unchanged"
+
+t_expect 2 "a Dataset meant for another region is refused with --region" \
+	"$LASTERI" import --db "$DB" --region 05 "$DATA/dataset-08.xml"
+t_grep "the refusal names the Dataset's region" 'dataset-08.xml:[0-9]+: Dataset: meant for region 08, not 05' "$T_DIR/err"
+unchanged "after a Dataset of another region the database is unchanged"
+
+t_expect 2 "a missing file is refused" \
+	"$LASTERI" import --db "$DB" "$DATA/dataset-08.xml" "$T_DIR/missing.xml"
+t_grep "the missing file is named" 'missing.xml' "$T_DIR/err"
+unchanged "after a missing file the database is unchanged"
+
+t_expect 2 "a failed import into a new database" \
+	"$LASTERI" import --db "$T_DIR/new.db" "$DATA/dataset-08.xml" "$T_DIR/badcheck.xml"
+if [ -e "$T_DIR/new.db" ]; then
+	t_fail "a failed import leaves no new database behind"
+else
+	t_ok "a failed import leaves no new database behind"
+fi
+
 t_finish

@@ -1,5 +1,1179 @@
+/*
+ * test_dsig.c - XML signatures in DESIGN.md's profile: signing, verifying,
+ * our own certificate policy, the signer cache, and a hostile corpus made
+ * here from a genuine signed Unit, each case rejected for its own reason.
+ *
+ * The PKI is made in suite init with the OpenSSL API (no files outside a
+ * mkdtemp directory): a root CA, another CA, a good signer
+ * (digitalSignature+nonRepudiation, CA:FALSE), an RSA-2048 signer, a signer
+ * without digitalSignature, an expired signer, a signer of the other CA, an
+ * operator (signs the trust list) and a supervisor-only member.
+ */
 #include "config.h"
+
+#include <sys/stat.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "dsig.h"
+#include "trust.h"
+#include "x509.h"
+#include "xml.h"
 #include "testmain.h"
-static CU_TestInfo none[] = { CU_TEST_INFO_NULL };
-static CU_SuiteInfo suites[] = { { "placeholder", NULL, NULL, NULL, NULL, none }, CU_SUITE_INFO_NULL };
-int main(void) { return test_run_suites(suites); }
+
+#define DAY	(24L * 3600)
+
+static const char unit_xml[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<Unit xmlns=\"urn:lasteri:1\" Id=\"SOTERI-1.2.246.10.23456780.10.42\">\n"
+    "  <Name>Lastenkoti Tammela</Name>\n"
+    "  <Provider businessId=\"2345678-0\" sector=\"company\">\n"
+    "    <Name>Esimerkki Lastensuojelu Oy</Name>\n"
+    "  </Provider>\n"
+    "  <Type>childrens-home</Type>\n"
+    "  <ServiceLevel>special</ServiceLevel>\n"
+    "  <Region>08</Region>\n"
+    "  <Municipality>837</Municipality>\n"
+    "  <Address>Tammelan puistokatu 1, 33100 Tampere</Address>\n"
+    "  <Responsible>Johtaja (vastaava sosionomi)</Responsible>\n"
+    "  <Licence date=\"2019-03-01\" authority=\"AVI-LSS\" valid=\"true\"/>\n"
+    "  <ServicePoint id=\"SP-42-1\">\n"
+    "    <Name>Tammela A (asuinyksikk\xc3\xb6)</Name>\n"
+    "    <Address>Tammelan puistokatu 1 A, 33100 Tampere</Address>\n"
+    "  </ServicePoint>\n"
+    "  <Capacity places=\"14\" residentialUnits=\"2\"/>\n"
+    "  <FreePlaces updated=\"2026-11-24T09:30:00Z\">1</FreePlaces>\n"
+    "  <Ages min=\"12\" max=\"17\"/>\n"
+    "  <Language>fi</Language>\n"
+    "  <Expertise>trauma-informed-care</Expertise>\n"
+    "  <Methods>Dialectical behaviour therapy skills groups &amp; family "
+    "work.</Methods>\n"
+    "  <DailyPrice currency=\"EUR\">689.00</DailyPrice>\n"
+    "  <Updated>2026-11-24T09:30:00Z</Updated>\n"
+    "</Unit>\n";
+
+enum { K_CA, K_CA2, K_GOOD, K_RSA, K_NODS, K_EXPIRED, K_OTHER, K_OP, K_SUP,
+    K_COUNT };
+
+static const struct {
+	const char	*name;
+	int		 rsa, issuer;	/* issuer -1: self-signed */
+	long		 nb, na;
+	const char	*bc, *ku;
+} pki_spec[K_COUNT] = {
+	{ "ca", 0, -1, -DAY, 3650 * DAY, "critical,CA:TRUE",
+	    "critical,keyCertSign,cRLSign" },
+	{ "ca2", 0, -1, -DAY, 3650 * DAY, "critical,CA:TRUE",
+	    "critical,keyCertSign,cRLSign" },
+	{ "good", 0, K_CA, -DAY, 365 * DAY, "critical,CA:FALSE",
+	    "critical,digitalSignature,nonRepudiation" },
+	{ "rsa", 1, K_CA, -DAY, 365 * DAY, "critical,CA:FALSE",
+	    "critical,digitalSignature" },
+	{ "nods", 0, K_CA, -DAY, 365 * DAY, "critical,CA:FALSE",
+	    "critical,keyAgreement" },
+	{ "expired", 0, K_CA, -400 * DAY, -30 * DAY, "critical,CA:FALSE",
+	    "critical,digitalSignature" },
+	{ "other", 0, K_CA2, -DAY, 365 * DAY, "critical,CA:FALSE",
+	    "critical,digitalSignature" },
+	{ "op", 0, K_CA, -DAY, 365 * DAY, "critical,CA:FALSE",
+	    "critical,digitalSignature,nonRepudiation" },
+	{ "sup", 0, K_CA, -DAY, 365 * DAY, "critical,CA:FALSE",
+	    "critical,digitalSignature,nonRepudiation" },
+};
+
+static char dir[64];
+static EVP_PKEY *pkey[K_COUNT];
+static X509 *cert[K_COUNT];
+static struct dsig_key *key[K_COUNT];
+static STACK_OF(X509) *cas;
+static char path_key[K_COUNT][128], path_crt[K_COUNT][128];
+static char *genuine;		/* a Unit signed by K_GOOD, serialised */
+static struct trust_list *tl;
+
+/* --- fixture ----------------------------------------------------------------- */
+
+static int
+add_ext(X509 *x, X509 *issuer, int nid, const char *val)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, val)) == NULL)
+		return -1;
+	ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : -1;
+}
+
+static X509 *
+mkcert(int i)
+{
+	X509 *x, *is;
+	EVP_PKEY *ik;
+	X509_NAME *name;
+	int ii = pki_spec[i].issuer;
+
+	if ((x = X509_new()) == NULL)
+		return NULL;
+	is = ii < 0 ? x : cert[ii];
+	ik = ii < 0 ? pkey[i] : pkey[ii];
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1000 + i);
+	X509_gmtime_adj(X509_getm_notBefore(x), pki_spec[i].nb);
+	X509_gmtime_adj(X509_getm_notAfter(x), pki_spec[i].na);
+	X509_set_pubkey(x, pkey[i]);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)pki_spec[i].name, -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(is));
+	if (add_ext(x, is, NID_basic_constraints, pki_spec[i].bc) == -1 ||
+	    add_ext(x, is, NID_key_usage, pki_spec[i].ku) == -1 ||
+	    add_ext(x, is, NID_subject_key_identifier, "hash") == -1 ||
+	    (ii >= 0 && add_ext(x, is, NID_authority_key_identifier,
+	    "keyid:always") == -1) ||
+	    X509_sign(x, ik, EVP_sha256()) <= 0) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+static int
+write_pem(int i)
+{
+	FILE *f;
+	int ok;
+
+	snprintf(path_key[i], sizeof(path_key[i]), "%s/%s.key", dir,
+	    pki_spec[i].name);
+	snprintf(path_crt[i], sizeof(path_crt[i]), "%s/%s.pem", dir,
+	    pki_spec[i].name);
+	if ((f = fopen(path_key[i], "w")) == NULL)
+		return -1;
+	fchmod(fileno(f), 0600);
+	ok = PEM_write_PrivateKey(f, pkey[i], NULL, NULL, 0, NULL, NULL);
+	if (fclose(f) != 0 || !ok)
+		return -1;
+	if ((f = fopen(path_crt[i], "w")) == NULL)
+		return -1;
+	ok = PEM_write_X509(f, cert[i]);
+	return fclose(f) != 0 || !ok ? -1 : 0;
+}
+
+/* A Unit signed by k, serialised; NUL-terminated, caller frees. */
+static char *
+sign_text(struct dsig_key *k, const char *xml)
+{
+	struct err e;
+	xmlDocPtr doc;
+	char *out, *bytes = NULL;
+	size_t len;
+
+	err_clear(&e);
+	if ((doc = xml_parse(xml, strlen(xml), "unit.xml", &xml_limits_wire,
+	    &e)) == NULL) {
+		fprintf(stderr, "sign_text: %s\n", e.msg);
+		return NULL;
+	}
+	if (dsig_sign(k, doc, &e) == -1 ||
+	    xml_serialize(doc, &bytes, &len, &e) == -1) {
+		fprintf(stderr, "sign_text: %s\n", e.msg);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlFreeDoc(doc);
+	if ((out = malloc(len + 1)) != NULL) {
+		memcpy(out, bytes, len);
+		out[len] = '\0';
+	}
+	xmlFree(bytes);
+	return out;
+}
+
+static int
+suite_init(void)
+{
+	struct err e;
+	int i;
+
+	err_clear(&e);
+	xml_init();
+	if (dsig_init(&e) == -1) {
+		fprintf(stderr, "%s\n", e.msg);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/dsig.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	for (i = 0; i < K_COUNT; i++) {
+		pkey[i] = pki_spec[i].rsa ? EVP_RSA_gen(2048) :
+		    EVP_EC_gen("P-256");
+		if (pkey[i] == NULL || (cert[i] = mkcert(i)) == NULL ||
+		    write_pem(i) == -1)
+			return -1;
+		if (dsig_key_load(path_key[i], path_crt[i], &key[i], &e) ==
+		    -1) {
+			fprintf(stderr, "%s\n", e.msg);
+			return -1;
+		}
+	}
+	if ((cas = sk_X509_new_null()) == NULL ||
+	    !sk_X509_push(cas, cert[K_CA]) ||
+	    (genuine = sign_text(key[K_GOOD], unit_xml)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+suite_clean(void)
+{
+	char cmd[128];
+	int i;
+
+	trust_unref(tl);
+	tl = NULL;
+	for (i = 0; i < K_COUNT; i++) {
+		dsig_key_free(key[i]);
+		X509_free(cert[i]);
+		EVP_PKEY_free(pkey[i]);
+	}
+	sk_X509_free(cas);
+	free(genuine);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* --- helpers ----------------------------------------------------------------- */
+
+/* s with the first from replaced by to; NULL when from is absent. */
+static char *
+repl(const char *s, const char *from, const char *to)
+{
+	const char *p;
+	char *out;
+	size_t a, b, c;
+
+	if (s == NULL || (p = strstr(s, from)) == NULL)
+		return NULL;
+	a = (size_t)(p - s);
+	b = strlen(to);
+	c = strlen(p + strlen(from));
+	if ((out = malloc(a + b + c + 1)) == NULL)
+		return NULL;
+	memcpy(out, s, a);
+	memcpy(out + a, to, b);
+	memcpy(out + a + b, p + strlen(from), c + 1);
+	return out;
+}
+
+/* The substring from the first start to the end of the first end after it. */
+static char *
+cut(const char *s, const char *start, const char *end)
+{
+	const char *p, *q;
+	char *out;
+
+	if ((p = strstr(s, start)) == NULL || (q = strstr(p, end)) == NULL)
+		return NULL;
+	q += strlen(end);
+	if ((out = malloc((size_t)(q - p) + 1)) == NULL)
+		return NULL;
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+	return out;
+}
+
+static int
+verify_text(const char *buf, size_t len, X509 *pinned, STACK_OF(X509) *c,
+    enum doc_kind kind, time_t now, struct dsig_info *info, struct err *e)
+{
+	xmlDocPtr doc;
+	int rc;
+
+	if ((doc = xml_parse(buf, len, "doc.xml", &xml_limits_wire, e)) ==
+	    NULL)
+		return -1;
+	rc = dsig_verify_pinned(doc, pinned, c, kind, now, info, e);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int
+check_reason(const char *what, int rc, const struct err *e,
+    enum err_code code, const char *needle)
+{
+	if (rc == 0) {
+		printf("\n  %s: accepted, wanted %s \"%s\"\n", what,
+		    err_code_name(code), needle);
+		return 0;
+	}
+	if (e->code != code || strstr(e->msg, needle) == NULL) {
+		printf("\n  %s: got %s \"%s\", wanted %s \"%s\"\n", what,
+		    err_code_name(e->code), e->msg, err_code_name(code),
+		    needle);
+		return 0;
+	}
+	return 1;
+}
+
+/* buf (NULL-safe: a failed construction fails the test) must be refused
+ * by the pinned verifier (good signer, CA) with code and needle. */
+static void
+reject_pinned(const char *what, char *buf, enum err_code code,
+    const char *needle)
+{
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	rc = verify_text(buf, strlen(buf), cert[K_GOOD], cas, DOC_UNIT,
+	    time(NULL), NULL, &e);
+	CU_ASSERT_TRUE(check_reason(what, rc, &e, code, needle));
+	free(buf);
+}
+
+/* --- signing and verifying --------------------------------------------------- */
+
+static void
+test_sign_verify_ecdsa(void)
+{
+	struct dsig_info info;
+	struct err e;
+	unsigned char fpr[32];
+	time_t now = time(NULL);
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL(verify_text(genuine, strlen(genuine), cert[K_GOOD],
+	    cas, DOC_UNIT, now, &info, &e), 0);
+	if (e.code != ERR_OK)
+		printf("\n  %s\n", e.msg);
+	CU_ASSERT_EQUAL(info.kind, DOC_UNIT);
+	CU_ASSERT_STRING_EQUAL(info.doc_id, "SOTERI-1.2.246.10.23456780.10.42");
+	CU_ASSERT_STRING_EQUAL(info.member_id, "");
+	CU_ASSERT_TRUE(info.signed_at <= now && info.signed_at > now - 600);
+	CU_ASSERT_EQUAL(x509_fingerprint(cert[K_GOOD], fpr), 0);
+	CU_ASSERT_EQUAL(memcmp(fpr, info.signer_fpr, 32), 0);
+	/* The profile's shape, as xmlsec1 expects it. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(genuine, "<ds:Reference URI=\"\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(genuine, "xmldsig-more#ecdsa-sha256"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(genuine, "signedAt=\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(genuine, "</ds:Signature></Unit>"));
+	/* DESIGN says DOC_ANY is allowed and finds the kind. */
+	CU_ASSERT_EQUAL(verify_text(genuine, strlen(genuine), cert[K_GOOD],
+	    NULL, DOC_ANY, now, &info, &e), 0);
+	CU_ASSERT_EQUAL(info.kind, DOC_UNIT);
+}
+
+static void
+test_ecdsa_value_is_raw(void)
+{
+	char *sv = cut(genuine, "<ds:SignatureValue>", "</ds:SignatureValue>");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+	/* 64 bytes -> 88 base64 characters between the tags. */
+	CU_ASSERT_EQUAL(strlen(sv) - strlen("<ds:SignatureValue>") -
+	    strlen("</ds:SignatureValue>"), 88);
+	free(sv);
+}
+
+static void
+test_sign_verify_rsa(void)
+{
+	struct err e;
+	char *s = sign_text(key[K_RSA], unit_xml);
+
+	err_clear(&e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "xmldsig-more#rsa-sha256"));
+	CU_ASSERT_EQUAL(verify_text(s, strlen(s), cert[K_RSA], cas, DOC_UNIT,
+	    time(NULL), NULL, &e), 0);
+	free(s);
+}
+
+static void
+test_verify_tolerates_layout(void)
+{
+	struct err e;
+	char *a, *b;
+
+	/* xmlsec1 indents Signature's children and wraps base64 lines. */
+	a = repl(genuine, "</ds:SignedInfo><ds:SignatureValue>",
+	    "</ds:SignedInfo>\n  <ds:SignatureValue>");
+	b = repl(a, "</ds:SignatureValue>", "\n</ds:SignatureValue>\n  ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(verify_text(b, strlen(b), cert[K_GOOD], cas, DOC_UNIT,
+	    time(NULL), NULL, &e), 0);
+	free(a);
+	free(b);
+}
+
+static void
+test_verify_leaves_doc_intact(void)
+{
+	struct err e;
+	xmlDocPtr doc;
+	char *bytes = NULL;
+	size_t len;
+
+	err_clear(&e);
+	doc = xml_parse(genuine, strlen(genuine), "g", &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(dsig_verify_pinned(doc, cert[K_GOOD], cas, DOC_UNIT,
+	    time(NULL), NULL, &e), 0);
+	CU_ASSERT_EQUAL(dsig_verify_pinned(doc, cert[K_GOOD], cas, DOC_UNIT,
+	    time(NULL), NULL, &e), 0);
+	CU_ASSERT_EQUAL(xml_serialize(doc, &bytes, &len, &e), 0);
+	CU_ASSERT_TRUE(len == strlen(genuine) &&
+	    memcmp(bytes, genuine, len) == 0);
+	xmlFree(bytes);
+	xmlFreeDoc(doc);
+}
+
+static void
+test_sign_refuses_bad_input(void)
+{
+	struct err e;
+	xmlDocPtr doc;
+	const char *noid = "<Unit xmlns=\"urn:lasteri:1\"><Name>x</Name></Unit>";
+	const char *alien = "<Unit xmlns=\"urn:other\" Id=\"a\"/>";
+
+	err_clear(&e);
+	doc = xml_parse(noid, strlen(noid), "noid", &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(dsig_sign(key[K_GOOD], doc, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "has no Id"));
+	xmlFreeDoc(doc);
+
+	doc = xml_parse(alien, strlen(alien), "alien", &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(dsig_sign(key[K_GOOD], doc, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a Lasteri document"));
+	xmlFreeDoc(doc);
+
+	doc = xml_parse(genuine, strlen(genuine), "g", &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(dsig_sign(key[K_GOOD], doc, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "already has a ds:Signature"));
+	xmlFreeDoc(doc);
+}
+
+static void
+test_key_load_refuses_open_key_file(void)
+{
+	struct dsig_key *k = NULL;
+	struct err e;
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL(chmod(path_key[K_GOOD], 0640), 0);
+	CU_ASSERT_EQUAL(dsig_key_load(path_key[K_GOOD], path_crt[K_GOOD], &k,
+	    &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "accessible by group or others"));
+	CU_ASSERT_EQUAL(chmod(path_key[K_GOOD], 0600), 0);
+	/* A key with somebody else's certificate. */
+	CU_ASSERT_EQUAL(dsig_key_load(path_key[K_GOOD], path_crt[K_RSA], &k,
+	    &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "does not match"));
+	CU_ASSERT_PTR_NULL(k);
+}
+
+static void
+test_kind_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(dsig_kind_root(DOC_RECORD), "SupervisionRecord");
+	CU_ASSERT_STRING_EQUAL(dsig_kind_root(DOC_TRUSTLIST), "TrustList");
+	CU_ASSERT_PTR_NULL(dsig_kind_root(DOC_ANY));
+	CU_ASSERT_PTR_NULL(dsig_kind_root(DOC_KIND_COUNT));
+}
+
+static void
+test_fingerprint_hex_round_trip(void)
+{
+	unsigned char f[32], g[32];
+	char hex[X509_FPR_HEX], colons[100];
+	int i;
+
+	CU_ASSERT_EQUAL(x509_fingerprint(cert[K_GOOD], f), 0);
+	x509_fpr_hex(f, hex);
+	CU_ASSERT_EQUAL(strlen(hex), 64);
+	CU_ASSERT_EQUAL(x509_fpr_parse(hex, g), 0);
+	CU_ASSERT_EQUAL(memcmp(f, g, 32), 0);
+	for (i = 0; i < 32; i++)
+		snprintf(colons + 3 * i, 4, "%02X:", f[i]);
+	colons[95] = '\0';
+	CU_ASSERT_EQUAL(x509_fpr_parse(colons, g), 0);
+	CU_ASSERT_EQUAL(memcmp(f, g, 32), 0);
+	CU_ASSERT_EQUAL(x509_fpr_parse("abc", g), -1);
+}
+
+/* --- the hostile corpus: structure ------------------------------------------- */
+
+static char *
+evil_root_open(void)
+{
+	return strdup("<?xml version=\"1.0\"?>\n<Unit xmlns=\"urn:lasteri:1\" "
+	    "Id=\"evil-1\" signedAt=\"2026-01-01T00:00:00Z\"><Name>Evil</Name>"
+	    "<Wrapper>");
+}
+
+static char *
+cat3(char *a, const char *b, const char *c)
+{
+	char *out;
+
+	if (a == NULL || b == NULL || c == NULL) {
+		free(a);
+		return NULL;
+	}
+	if ((out = malloc(strlen(a) + strlen(b) + strlen(c) + 1)) != NULL)
+		snprintf(out, strlen(a) + strlen(b) + strlen(c) + 1, "%s%s%s",
+		    a, b, c);
+	free(a);
+	return out;
+}
+
+/* genuine without its XML declaration */
+static const char *
+body(const char *s)
+{
+	const char *p = strstr(s, "?>");
+
+	return p != NULL ? p + 3 : s;
+}
+
+static void
+test_rejects_wrapping(void)
+{
+	/* The signed original nested under a forged root. */
+	reject_pinned("wrapped", cat3(evil_root_open(), body(genuine),
+	    "</Wrapper></Unit>"), ERR_SIGNATURE,
+	    "signature is not the root's last child");
+}
+
+static void
+test_rejects_signature_moved_up(void)
+{
+	char *sig = cut(genuine, "<ds:Signature", "</ds:Signature>");
+	char *unsigned_doc = repl(genuine, sig ? sig : "", "");
+	char *evil;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(unsigned_doc);
+	evil = cat3(evil_root_open(), body(unsigned_doc), "</Wrapper>");
+	evil = cat3(evil, sig, "</Unit>");
+	reject_pinned("signature moved up", evil, ERR_SIGNATURE,
+	    "digest mismatch");
+	free(sig);
+	free(unsigned_doc);
+}
+
+static void
+test_rejects_duplicate_ids(void)
+{
+	reject_pinned("duplicate Id", repl(genuine,
+	    "<Name>Lastenkoti Tammela</Name>",
+	    "<Name>Lastenkoti Tammela</Name><Note "
+	    "Id=\"SOTERI-1.2.246.10.23456780.10.42\"/>"), ERR_SIGNATURE,
+	    "duplicate Id");
+}
+
+static void
+test_rejects_two_signatures(void)
+{
+	char *sig = cut(genuine, "<ds:Signature", "</ds:Signature>");
+	char *to = cat3(strdup("<Name>Lastenkoti Tammela</Name><Extension>"),
+	    sig ? sig : "", "</Extension>");
+
+	reject_pinned("two signatures", repl(genuine,
+	    "<Name>Lastenkoti Tammela</Name>", to ? to : "?"), ERR_SIGNATURE,
+	    "two signatures");
+	free(to);
+	free(sig);
+}
+
+static void
+test_rejects_signature_not_last(void)
+{
+	reject_pinned("signature not last", repl(genuine, "</ds:Signature>",
+	    "</ds:Signature><Extra/>"), ERR_SIGNATURE,
+	    "signature is not the root's last child");
+	reject_pinned("text after the signature", repl(genuine,
+	    "</ds:Signature>", "</ds:Signature>evil"), ERR_SIGNATURE,
+	    "signature is not the root's last child");
+}
+
+static void
+test_rejects_comment_in_signed_text(void)
+{
+	reject_pinned("comment", repl(genuine, "Lastenkoti Tammela",
+	    "Lastenkoti<!-- x --> Tammela"), ERR_SIGNATURE, "comment");
+	reject_pinned("processing instruction", repl(genuine, "<Type>",
+	    "<?evil x?><Type>"), ERR_SIGNATURE, "processing instruction");
+}
+
+static void
+test_rejects_reference_to_non_root(void)
+{
+	reject_pinned("reference #id", repl(genuine, "URI=\"\"",
+	    "URI=\"#SP-42-1\""), ERR_SIGNATURE, "Reference URI must be empty");
+	reject_pinned("reference remote", repl(genuine, "URI=\"\"",
+	    "URI=\"http://evil.example/x\""), ERR_SIGNATURE,
+	    "Reference URI must be empty");
+}
+
+static void
+test_rejects_tampered_content(void)
+{
+	reject_pinned("tampered", repl(genuine, "<Region>08</Region>",
+	    "<Region>09</Region>"), ERR_SIGNATURE, "digest mismatch");
+	reject_pinned("tampered attribute", repl(genuine, "places=\"14\"",
+	    "places=\"15\""), ERR_SIGNATURE, "digest mismatch");
+	reject_pinned("tampered signedAt", repl(genuine, "signedAt=\"2",
+	    "signedAt=\"1"), ERR_SIGNATURE, "digest mismatch");
+}
+
+static void
+test_rejects_tampered_signature_value(void)
+{
+	char *p, *s = strdup(genuine);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	p = strstr(s, "<ds:SignatureValue>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	p += strlen("<ds:SignatureValue>") + 10;
+	*p = *p == 'A' ? 'B' : 'A';
+	reject_pinned("tampered SignatureValue", s, ERR_SIGNATURE,
+	    "signature value does not verify");
+}
+
+static void
+test_rejects_dtd_and_entities(void)
+{
+	struct err e;
+	xmlDocPtr doc;
+	char *s, *t;
+	const char *bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE Unit [\n"
+	    "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n]>\n"
+	    "<Unit xmlns=\"urn:lasteri:1\" Id=\"b\"><Name>&d;</Name></Unit>";
+
+	/* The parser refuses them first (xml.c) ... */
+	s = repl(genuine, "?>\n", "?>\n<!DOCTYPE Unit [<!ENTITY x SYSTEM "
+	    "\"file:///etc/passwd\">]>\n");
+	t = repl(s, "Lastenkoti Tammela", "&x;");
+	free(s);
+	reject_pinned("external entity", t, ERR_INPUT, "DTD");
+	reject_pinned("entity bomb", strdup(bomb), ERR_INPUT, "DTD");
+
+	/* ... and dsig refuses a tree with a DTD however it was made. */
+	err_clear(&e);
+	doc = xml_parse(genuine, strlen(genuine), "g", &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_PTR_NOT_NULL(xmlCreateIntSubset(doc, BAD_CAST "Unit", NULL,
+	    BAD_CAST "http://evil.example/u.dtd"));
+	CU_ASSERT_EQUAL(dsig_verify_pinned(doc, cert[K_GOOD], cas, DOC_UNIT,
+	    time(NULL), NULL, &e), -1);
+	CU_ASSERT_TRUE(check_reason("DOM DTD", -1, &e, ERR_SIGNATURE,
+	    "document has a DTD"));
+	xmlFreeDoc(doc);
+}
+
+static char *
+replace_keyinfo(const char *doc, const char *ki)
+{
+	char *old = cut(doc, "<ds:KeyInfo>", "</ds:KeyInfo>");
+	char *out = old != NULL && ki != NULL ? repl(doc, old, ki) : NULL;
+
+	free(old);
+	return out;
+}
+
+static void
+test_rejects_key_substitution(void)
+{
+	static const char kv[] = "<ds:KeyValue><ds:RSAKeyValue><ds:Modulus>"
+	    "AQAB</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue>"
+	    "</ds:KeyValue>";
+	char *forged, *ki, *to;
+
+	/* An attacker signs a changed Unit with his own key and offers it
+	 * through KeyValue, next to (or instead of) the genuine certificate. */
+	forged = sign_text(key[K_OTHER], unit_xml);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(forged);
+	ki = cut(genuine, "<ds:KeyInfo>", "</ds:KeyInfo>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ki);
+	to = cat3(strdup("<ds:KeyInfo>"), kv, ki + 12);
+	reject_pinned("KeyValue beside X509Data", replace_keyinfo(forged, to),
+	    ERR_SIGNATURE, "KeyValue is not allowed");
+	free(to);
+	to = cat3(strdup("<ds:KeyInfo>"), kv, "</ds:KeyInfo>");
+	reject_pinned("KeyValue only", replace_keyinfo(forged, to),
+	    ERR_SIGNATURE, "KeyValue is not allowed");
+	free(to);
+	to = cat3(strdup("<ds:KeyInfo><ds:RetrievalMethod URI=\"#kv\" "
+	    "Type=\"http://www.w3.org/2000/09/xmldsig#RSAKeyValue\"/>"),
+	    ki + 12, "");
+	reject_pinned("RetrievalMethod", replace_keyinfo(forged, to),
+	    ERR_SIGNATURE, "RetrievalMethod is not allowed");
+	free(to);
+	to = repl(genuine, "<ds:X509Data>", "<ds:KeyName>good</ds:KeyName>"
+	    "<ds:X509Data>");
+	reject_pinned("KeyName", to, ERR_SIGNATURE, "KeyName is not allowed");
+	reject_pinned("X509IssuerSerial", repl(genuine, "</ds:X509Data>",
+	    "<ds:X509SubjectName>CN=good</ds:X509SubjectName></ds:X509Data>"),
+	    ERR_SIGNATURE, "X509SubjectName is not allowed");
+	/* The forged document itself, honestly carrying its signer. */
+	reject_pinned("attacker's own certificate", forged, ERR_TRUST,
+	    "signer is not the pinned certificate");
+	free(ki);
+}
+
+static void
+test_rejects_algorithms_outside_profile(void)
+{
+	reject_pinned("sha1 digest", repl(genuine, "xmlenc#sha256",
+	    "xmldsig#sha1"), ERR_SIGNATURE, "digest method");
+	reject_pinned("rsa-sha1", repl(genuine,
+	    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+	    "http://www.w3.org/2000/09/xmldsig#rsa-sha1"), ERR_SIGNATURE,
+	    "signature method");
+	reject_pinned("hmac", repl(genuine,
+	    "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+	    "http://www.w3.org/2000/09/xmldsig#hmac-sha1"), ERR_SIGNATURE,
+	    "signature method");
+	reject_pinned("c14n with comments", repl(genuine,
+	    "<ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/"
+	    "xml-exc-c14n#\"/>", "<ds:CanonicalizationMethod Algorithm=\""
+	    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments\"/>"),
+	    ERR_SIGNATURE, "canonicalization method");
+	reject_pinned("xpath transform", repl(genuine, "</ds:Transforms>",
+	    "<ds:Transform Algorithm=\"http://www.w3.org/TR/1999/"
+	    "REC-xpath-19991116\"><ds:XPath>not(self::Region)</ds:XPath>"
+	    "</ds:Transform></ds:Transforms>"), ERR_SIGNATURE,
+	    "transforms must be exactly");
+	reject_pinned("inclusive namespaces", repl(genuine,
+	    "<ds:Transform Algorithm=\"http://www.w3.org/2001/10/"
+	    "xml-exc-c14n#\"/>", "<ds:Transform Algorithm=\"http://www.w3.org/"
+	    "2001/10/xml-exc-c14n#\"><ec:InclusiveNamespaces xmlns:ec=\""
+	    "http://www.w3.org/2001/10/xml-exc-c14n#\" PrefixList=\"\"/>"
+	    "</ds:Transform>"), ERR_SIGNATURE, "may not hold");
+	reject_pinned("Object", repl(genuine, "</ds:KeyInfo>",
+	    "</ds:KeyInfo><ds:Object><x/></ds:Object>"), ERR_SIGNATURE,
+	    "Object is not allowed");
+	reject_pinned("two references", repl(genuine, "</ds:Reference>",
+	    "</ds:Reference><ds:Reference URI=\"\"/>"), ERR_SIGNATURE,
+	    "more than one Reference");
+	reject_pinned("Reference Type Manifest", repl(genuine, "URI=\"\"",
+	    "URI=\"\" Type=\"http://www.w3.org/2000/09/xmldsig#Manifest\""),
+	    ERR_SIGNATURE, "attribute Type is not allowed");
+}
+
+static void
+test_rejects_wrong_document(void)
+{
+	struct err e;
+	xmlDocPtr doc;
+	char *sig = cut(genuine, "<ds:Signature", "</ds:Signature>");
+
+	err_clear(&e);
+	CU_ASSERT_EQUAL(verify_text(genuine, strlen(genuine), cert[K_GOOD],
+	    cas, DOC_RECORD, time(NULL), NULL, &e), -1);
+	CU_ASSERT_TRUE(check_reason("kind", -1, &e, ERR_SIGNATURE,
+	    "expected a SupervisionRecord"));
+	reject_pinned("unsigned", repl(genuine, sig ? sig : "?", ""),
+	    ERR_SIGNATURE, "not signed");
+	reject_pinned("no Id", repl(genuine,
+	    " Id=\"SOTERI-1.2.246.10.23456780.10.42\"", ""), ERR_SIGNATURE,
+	    "has no Id");
+	reject_pinned("foreign root", repl(genuine, "urn:lasteri:1",
+	    "urn:evil:1"), ERR_SIGNATURE, "not a Lasteri document");
+	free(sig);
+	/* An empty tree. */
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	CU_ASSERT_EQUAL(dsig_verify_pinned(doc, cert[K_GOOD], cas, DOC_UNIT,
+	    time(NULL), NULL, &e), -1);
+	CU_ASSERT_TRUE(check_reason("empty tree", -1, &e, ERR_SIGNATURE,
+	    "no root element"));
+	xmlFreeDoc(doc);
+}
+
+static void
+test_rejects_non_xml(void)
+{
+	char *half = strdup(genuine);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(half);
+	half[strlen(half) / 2] = '\0';
+	reject_pinned("truncated", half, ERR_INPUT, "");
+	reject_pinned("not XML", strdup("this is not XML at all"), ERR_INPUT,
+	    "");
+	reject_pinned("empty", strdup(""), ERR_INPUT, "empty");
+}
+
+/* --- the hostile corpus: signers -------------------------------------------- */
+
+static void
+reject_signer(const char *what, int k, STACK_OF(X509) *c, time_t now,
+    const char *needle)
+{
+	struct err e;
+	char *s = sign_text(key[k], unit_xml);
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	err_clear(&e);
+	rc = verify_text(s, strlen(s), cert[k], c, DOC_UNIT, now, NULL, &e);
+	CU_ASSERT_TRUE(check_reason(what, rc, &e, ERR_TRUST, needle));
+	free(s);
+}
+
+static void
+test_rejects_bad_signers(void)
+{
+	time_t now = time(NULL);
+
+	reject_signer("CA signer", K_CA, cas, now, "signer is a CA");
+	reject_signer("no digitalSignature", K_NODS, cas, now,
+	    "lacks digitalSignature");
+	reject_signer("expired", K_EXPIRED, cas, now,
+	    "signer certificate expired");
+	reject_signer("other CA", K_OTHER, cas, now,
+	    "does not chain to a trust-list CA");
+	reject_signer("good signer, too early", K_GOOD, cas, now - 30 * DAY,
+	    "not yet valid");
+	reject_signer("good signer, too late", K_GOOD, cas, now + 400 * DAY,
+	    "signer certificate expired");
+}
+
+static void
+test_os_store_is_never_used(void)
+{
+	/* SSL_CERT_FILE names the other CA: it must not become an anchor. */
+	setenv("SSL_CERT_FILE", path_crt[K_CA2], 1);
+	setenv("SSL_CERT_DIR", dir, 1);
+	reject_signer("SSL_CERT_FILE", K_OTHER, cas, time(NULL),
+	    "does not chain to a trust-list CA");
+	unsetenv("SSL_CERT_FILE");
+	unsetenv("SSL_CERT_DIR");
+}
+
+/* --- through a trust list ------------------------------------------------------ */
+
+static const struct {
+	int		 k;
+	const char	*code, *roles;
+} members[] = {
+	{ K_GOOD, "08", "region supervisor" },
+	{ K_SUP, "lvv", "supervisor" },
+	{ K_CA, "01", "region" },
+	{ K_EXPIRED, "02", "region" },
+	{ K_OTHER, "03", "region" },
+	{ K_NODS, "04", "region" },
+};
+#define NMEMBERS (sizeof(members) / sizeof(members[0]))
+
+static char *
+der_b64(X509 *x)
+{
+	unsigned char *der = NULL;
+	char *out;
+	int n;
+
+	if ((n = i2d_X509(x, &der)) <= 0)
+		return NULL;
+	if ((out = malloc(4 * ((size_t)n / 3 + 1) + 1)) != NULL)
+		EVP_EncodeBlock((unsigned char *)out, der, n);
+	OPENSSL_free(der);
+	return out;
+}
+
+static int
+load_trust_list(void)
+{
+	char *buf, *ca64, t1[32], t2[32], fh[X509_FPR_HEX];
+	unsigned char f[32];
+	size_t len = 0, max = 64 * 1024;
+	struct err e;
+	struct tm tm;
+	time_t now = time(NULL), t;
+	char *signed_tl;
+	size_t i;
+
+	if (tl != NULL)
+		return 0;
+	if ((buf = malloc(max)) == NULL || (ca64 = der_b64(cert[K_CA])) ==
+	    NULL)
+		return -1;
+	t = now - 3600;
+	strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	t = now + 30 * DAY;
+	strftime(t2, sizeof(t2), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	len += (size_t)snprintf(buf + len, max - len,
+	    "<TrustList xmlns=\"urn:lasteri:1\" Id=\"tl-1\">"
+	    "<Instance>FI</Instance><Sequence>1</Sequence>"
+	    "<Issued>%s</Issued><Expires>%s</Expires>"
+	    "<CACertificates><Certificate>%s</Certificate></CACertificates>"
+	    "<Members>", t1, t2, ca64);
+	free(ca64);
+	for (i = 0; i < NMEMBERS; i++) {
+		x509_fingerprint(cert[members[i].k], f);
+		x509_fpr_hex(f, fh);
+		len += (size_t)snprintf(buf + len, max - len,
+		    "<Member><MemberId>FI/GOV/1234567-%zu/lasteri</MemberId>"
+		    "<Name>Member %s</Name><Code>%s</Code>"
+		    "<Roles>%s</Roles>"
+		    "<Endpoint>https://127.0.0.1:%zu</Endpoint>"
+		    "<TlsCertificateSha256>%064zx</TlsCertificateSha256>"
+		    "<SigningCertificateSha256>%s</SigningCertificateSha256>"
+		    "</Member>", i, members[i].code, members[i].code,
+		    members[i].roles, 7000 + i, i + 1, fh);
+	}
+	snprintf(buf + len, max - len, "</Members></TrustList>");
+	signed_tl = sign_text(key[K_OP], buf);
+	free(buf);
+	if (signed_tl == NULL)
+		return -1;
+	err_clear(&e);
+	if (trust_parse(signed_tl, strlen(signed_tl), "tl.xml", cert[K_OP],
+	    NULL, now, &tl, &e) == -1)
+		printf("\n  trust_parse: %s\n", e.msg);
+	free(signed_tl);
+	return tl != NULL ? 0 : -1;
+}
+
+static int
+verify_tl(struct dsig_verifier *v, const char *s, enum doc_kind kind,
+    time_t now, struct dsig_info *info, struct err *e)
+{
+	xmlDocPtr doc;
+	int rc;
+
+	err_clear(e);
+	if ((doc = xml_parse(s, strlen(s), "doc.xml", &xml_limits_wire, e)) ==
+	    NULL)
+		return -1;
+	rc = dsig_verify(v, doc, kind, now, info, e);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static void
+reject_tl(struct dsig_verifier *v, const char *what, int k, time_t now,
+    const char *needle)
+{
+	struct err e;
+	char *s = sign_text(key[k], unit_xml);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_TRUE(check_reason(what, verify_tl(v, s, DOC_UNIT, now, NULL,
+	    &e), &e, ERR_TRUST, needle));
+	free(s);
+}
+
+static void
+test_verify_through_trust_list(void)
+{
+	struct dsig_verifier *v;
+	struct dsig_info info;
+	struct err e;
+	time_t now = time(NULL);
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
+	err_clear(&e);
+	v = dsig_verifier_new(tl, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	/* The second and third rounds are served by the cache. */
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(verify_tl(v, genuine, DOC_UNIT, now, &info,
+		    &e), 0);
+		if (e.code != ERR_OK)
+			printf("\n  %s\n", e.msg);
+		CU_ASSERT_STRING_EQUAL(info.member_id,
+		    "FI/GOV/1234567-0/lasteri");
+	}
+	/* A cache hit still checks the validity time ... */
+	CU_ASSERT_TRUE(check_reason("cached, expired", verify_tl(v, genuine,
+	    DOC_UNIT, now + 400 * DAY, NULL, &e), &e, ERR_TRUST,
+	    "signer certificate expired"));
+	dsig_verifier_free(v);
+}
+
+static void
+test_trust_list_policy(void)
+{
+	struct dsig_verifier *v;
+	struct err e;
+	char *rec, *s;
+
+	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
+	err_clear(&e);
+	v = dsig_verifier_new(tl, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	reject_tl(v, "unlisted signer", K_RSA, time(NULL),
+	    "signer not in the trust list");
+	reject_tl(v, "role", K_SUP, time(NULL), "may not sign a Unit");
+	reject_tl(v, "listed CA", K_CA, time(NULL), "signer is a CA");
+	reject_tl(v, "listed expired", K_EXPIRED, time(NULL),
+	    "signer certificate expired");
+	reject_tl(v, "listed other CA", K_OTHER, time(NULL),
+	    "does not chain to a trust-list CA");
+	reject_tl(v, "listed no digitalSignature", K_NODS, time(NULL),
+	    "lacks digitalSignature");
+	/* The supervisor may sign a record. */
+	rec = repl(unit_xml, "<Unit ", "<SupervisionRecord ");
+	s = repl(rec, "</Unit>", "</SupervisionRecord>");
+	free(rec);
+	rec = sign_text(key[K_SUP], s);
+	free(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+	CU_ASSERT_EQUAL(verify_tl(v, rec, DOC_RECORD, time(NULL), NULL, &e),
+	    0);
+	CU_ASSERT_EQUAL(verify_tl(v, rec, DOC_UNIT, time(NULL), NULL, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "expected a Unit"));
+	free(rec);
+	reject_tl(v, "tampered after a cached success", K_GOOD, time(NULL) +
+	    400 * DAY, "expired");
+	s = repl(genuine, "<Region>08</Region>", "<Region>09</Region>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(verify_tl(v, s, DOC_UNIT, time(NULL), NULL, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "digest mismatch"));
+	free(s);
+	dsig_verifier_free(v);
+}
+
+struct worker {
+	struct dsig_verifier	*v;
+	int			 ok;
+};
+
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct err e;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		if (verify_tl(w->v, genuine, DOC_UNIT, time(NULL), NULL, &e) ==
+		    0)
+			w->ok++;
+	return NULL;
+}
+
+static void
+test_verifier_is_thread_safe(void)
+{
+	struct worker w[4];
+	pthread_t th[4];
+	struct err e;
+	struct dsig_verifier *v;
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
+	err_clear(&e);
+	v = dsig_verifier_new(tl, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	for (i = 0; i < 4; i++) {
+		w[i].v = v;
+		w[i].ok = 0;
+		CU_ASSERT_EQUAL(pthread_create(&th[i], NULL, worker_run, &w[i]),
+		    0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(w[i].ok, 40);
+	}
+	dsig_verifier_free(v);
+}
+
+static CU_TestInfo sign_tests[] = {
+	{ "signs a Unit with ECDSA P-256 and verifies it",
+	    test_sign_verify_ecdsa },
+	{ "writes the ECDSA SignatureValue as raw r||s",
+	    test_ecdsa_value_is_raw },
+	{ "signs and verifies with RSA-2048", test_sign_verify_rsa },
+	{ "accepts xmlsec1's indentation and base64 line breaks",
+	    test_verify_tolerates_layout },
+	{ "leaves the verified document unchanged",
+	    test_verify_leaves_doc_intact },
+	{ "refuses to sign without Id, foreign roots and signed documents",
+	    test_sign_refuses_bad_input },
+	{ "refuses a key file open to others and a key of another cert",
+	    test_key_load_refuses_open_key_file },
+	{ "names the root of each kind", test_kind_names },
+	{ "formats and parses SHA-256 fingerprints",
+	    test_fingerprint_hex_round_trip },
+	CU_TEST_INFO_NULL
+};
+
+static CU_TestInfo hostile_tests[] = {
+	{ "rejects the signed original wrapped in a forged root",
+	    test_rejects_wrapping },
+	{ "rejects the signature moved up to a forged root",
+	    test_rejects_signature_moved_up },
+	{ "rejects duplicate Ids", test_rejects_duplicate_ids },
+	{ "rejects two signatures", test_rejects_two_signatures },
+	{ "rejects a signature that is not the root's last child",
+	    test_rejects_signature_not_last },
+	{ "rejects comments and PIs in signed content",
+	    test_rejects_comment_in_signed_text },
+	{ "rejects a Reference to anything but the whole document",
+	    test_rejects_reference_to_non_root },
+	{ "rejects tampered content", test_rejects_tampered_content },
+	{ "rejects a tampered SignatureValue",
+	    test_rejects_tampered_signature_value },
+	{ "rejects DTDs, external entities and entity bombs",
+	    test_rejects_dtd_and_entities },
+	{ "rejects keys offered through KeyValue, RetrievalMethod, KeyName",
+	    test_rejects_key_substitution },
+	{ "rejects algorithms, transforms and Objects outside the profile",
+	    test_rejects_algorithms_outside_profile },
+	{ "rejects the wrong kind, unsigned, Id-less and foreign documents",
+	    test_rejects_wrong_document },
+	{ "rejects empty, truncated and non-XML input", test_rejects_non_xml },
+	{ "rejects a CA, no digitalSignature, expired and other-CA signers",
+	    test_rejects_bad_signers },
+	{ "never trusts the OS store, even with SSL_CERT_FILE set",
+	    test_os_store_is_never_used },
+	CU_TEST_INFO_NULL
+};
+
+static CU_TestInfo trust_tests[] = {
+	{ "verifies through a trust list and re-checks validity on cache hits",
+	    test_verify_through_trust_list },
+	{ "rejects unlisted signers, wrong roles and listed bad certificates",
+	    test_trust_list_policy },
+	{ "verifies from four threads with one verifier",
+	    test_verifier_is_thread_safe },
+	CU_TEST_INFO_NULL
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "dsig: signing", suite_init, suite_clean, NULL, NULL, sign_tests },
+	{ "dsig: hostile corpus", suite_init, suite_clean, NULL, NULL,
+	    hostile_tests },
+	{ "dsig: trust list", suite_init, suite_clean, NULL, NULL,
+	    trust_tests },
+	CU_SUITE_INFO_NULL
+};
+
+int
+main(void)
+{
+	return test_run_suites(suites);
+}

@@ -1,5 +1,595 @@
+/*
+ * test_trust.c - the trust list: loading a list signed by the operator,
+ * lookups, and refusing lists signed by someone else, rolled back, expired,
+ * tampered, with a DTD, or with a member listed twice; roles per kind.
+ * A test PKI is made with certs/mkpki ($LASTERI_CERTS_DIR) in suite init and
+ * lists are built and signed here with dsig_sign().
+ */
 #include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "dsig.h"
+#include "model.h"
+#include "trust.h"
+#include "xml.h"
 #include "testmain.h"
-static CU_TestInfo none[] = { CU_TEST_INFO_NULL };
-static CU_SuiteInfo suites[] = { { "placeholder", NULL, NULL, NULL, NULL, none }, CU_SUITE_INFO_NULL };
-int main(void) { return test_run_suites(suites); }
+
+#define LIST_MAX	(64 * 1024)
+
+static char pkidir[256];
+static X509 *operator_crt;
+static const char *codes[] = { "01", "02", "lvv", "thl" };
+#define NCODES 4
+static char ids[NCODES][160];
+static unsigned char tls_fpr[NCODES][32], sign_fpr[NCODES][32];
+static time_t now;
+
+static X509 *
+pem_load(const char *path)
+{
+	FILE *f;
+	X509 *x;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	return x;
+}
+
+static int
+fpr_of(const char *path, unsigned char md[32])
+{
+	unsigned int len;
+	X509 *x;
+	int rc;
+
+	if ((x = pem_load(path)) == NULL)
+		return -1;
+	rc = X509_digest(x, EVP_sha256(), md, &len) == 1 && len == 32 ? 0 : -1;
+	X509_free(x);
+	return rc;
+}
+
+static void
+hex(const unsigned char *p, char out[65])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static int
+suite_init(void)
+{
+	char cmd[1024], path[512];
+	const char *certs = getenv("LASTERI_CERTS_DIR");
+	struct err e;
+	FILE *f;
+	int i;
+
+	now = time(NULL);
+	if (certs == NULL)
+		certs = LASTERI_SRC_CERTSDIR;
+	snprintf(pkidir, sizeof(pkidir), "%s/lasteri-trust.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(pkidir) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "'%s/mkpki' '%s/f' --regions 2 >/dev/null",
+	    certs, pkidir);
+	if (system(cmd) != 0)
+		return -1;
+	strncat(pkidir, "/f", sizeof(pkidir) - strlen(pkidir) - 1);
+	snprintf(path, sizeof(path), "%s/pki/operator.crt", pkidir);
+	if ((operator_crt = pem_load(path)) == NULL)
+		return -1;
+	for (i = 0; i < NCODES; i++) {
+		snprintf(path, sizeof(path), "%s/members/%s/member.id", pkidir,
+		    codes[i]);
+		if ((f = fopen(path, "r")) == NULL)
+			return -1;
+		if (fgets(ids[i], sizeof(ids[i]), f) == NULL) {
+			fclose(f);
+			return -1;
+		}
+		fclose(f);
+		ids[i][strcspn(ids[i], "\n")] = '\0';
+		snprintf(path, sizeof(path), "%s/members/%s/tls.crt", pkidir,
+		    codes[i]);
+		if (fpr_of(path, tls_fpr[i]) == -1)
+			return -1;
+		snprintf(path, sizeof(path), "%s/members/%s/sign.crt", pkidir,
+		    codes[i]);
+		if (fpr_of(path, sign_fpr[i]) == -1)
+			return -1;
+	}
+	xml_init();
+	err_clear(&e);
+	return dsig_init(&e);
+}
+
+static int
+suite_clean(void)
+{
+	char cmd[600];
+
+	X509_free(operator_crt);
+	pkidir[strlen(pkidir) - 2] = '\0';	/* drop "/f" */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pkidir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* What varies between the lists of the tests. */
+struct spec {
+	unsigned long long	seq;
+	long			issued;		/* seconds from now */
+	long			expires;
+	int			dup_sign;	/* member 02 lists 01's signing fpr */
+	const char		*name01;	/* Name of member 01 */
+	const char		*signer;	/* "operator" or a member code */
+};
+
+static const struct spec good = { 5, -3600, 30 * 86400, 0, "Itä-Uusimaa",
+    "operator" };
+
+/* The unsigned TrustList text of s. */
+static void
+list_text(const struct spec *s, char *buf, size_t len)
+{
+	static const char *roles[] = { "region supervisor", "region supervisor",
+	    "supervisor", "coordinator auditor" };
+	char t1[32], t2[32], th[65], sh[65], path[512];
+	unsigned char *der = NULL;
+	char b64[4096];
+	size_t off;
+	X509 *ca;
+	int i, dlen;
+
+	snprintf(path, sizeof(path), "%s/pki/ca.crt", pkidir);
+	ca = pem_load(path);
+	dlen = i2d_X509(ca, &der);
+	EVP_EncodeBlock((unsigned char *)b64, der, dlen);
+	OPENSSL_free(der);
+	X509_free(ca);
+	model_datetime_format(now + s->issued, t1);
+	model_datetime_format(now + s->expires, t2);
+	off = (size_t)snprintf(buf, len,
+	    "<TrustList xmlns=\"urn:lasteri:1\" Id=\"tl-%llu\">\n"
+	    "<Instance>FI</Instance>\n<Sequence>%llu</Sequence>\n"
+	    "<Issued>%s</Issued>\n<Expires>%s</Expires>\n"
+	    "<CACertificates><Certificate>%s</Certificate></CACertificates>\n"
+	    "<Members>\n", s->seq, s->seq, t1, t2, b64);
+	for (i = 0; i < NCODES; i++) {
+		hex(tls_fpr[i], th);
+		hex(s->dup_sign && i == 1 ? sign_fpr[0] : sign_fpr[i], sh);
+		off += (size_t)snprintf(buf + off, len - off,
+		    "<Member><MemberId>%s</MemberId><Name>%s</Name>"
+		    "<Code>%s</Code>%s%s%s<Roles>%s</Roles>"
+		    "<Endpoint>https://127.0.0.1:%d</Endpoint>"
+		    "<TlsCertificateSha256>%s</TlsCertificateSha256>"
+		    "<SigningCertificateSha256>%s</SigningCertificateSha256>"
+		    "</Member>\n", ids[i], i == 0 ? s->name01 : codes[i],
+		    codes[i], i < 2 ? "<Region>" : "", i < 2 ? codes[i] : "",
+		    i < 2 ? "</Region>" : "", roles[i], 7400 + i, th, sh);
+	}
+	snprintf(buf + off, len - off, "</Members>\n</TrustList>\n");
+}
+
+/* The signed bytes of s; caller frees with xmlFree(). */
+static char *
+list_signed(const struct spec *s, size_t *len)
+{
+	char keyf[512], crtf[512], *text, *out = NULL;
+	struct dsig_key *k = NULL;
+	xmlDocPtr doc = NULL;
+	struct err e;
+
+	err_clear(&e);
+	text = malloc(LIST_MAX);
+	CU_ASSERT_FATAL(text != NULL);
+	list_text(s, text, LIST_MAX);
+	if (strcmp(s->signer, "operator") == 0) {
+		snprintf(keyf, sizeof(keyf), "%s/pki/operator.key", pkidir);
+		snprintf(crtf, sizeof(crtf), "%s/pki/operator.crt", pkidir);
+	} else {
+		snprintf(keyf, sizeof(keyf), "%s/members/%s/sign.key", pkidir,
+		    s->signer);
+		snprintf(crtf, sizeof(crtf), "%s/members/%s/sign.crt", pkidir,
+		    s->signer);
+	}
+	doc = xml_parse(text, strlen(text), "spec", &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	if (doc != NULL && dsig_key_load(keyf, crtf, &k, &e) == 0 &&
+	    dsig_sign(k, doc, &e) == 0 &&
+	    xml_serialize(doc, &out, len, &e) == 0) {
+		/* out is set */
+	} else
+		fprintf(stderr, "list_signed: %s\n", e.msg);
+	CU_ASSERT_PTR_NOT_NULL(out);
+	dsig_key_free(k);
+	xmlFreeDoc(doc);
+	free(text);
+	return out;
+}
+
+static struct trust_list *
+load(const struct spec *s, const struct trust_list *held, struct err *e)
+{
+	struct trust_list *tl = NULL;
+	size_t len = 0;
+	char *buf;
+
+	err_clear(e);
+	if ((buf = list_signed(s, &len)) == NULL)
+		return NULL;
+	if (trust_parse(buf, len, "list.xml", operator_crt, held, now, &tl,
+	    e) == -1)
+		tl = NULL;
+	xmlFree(buf);
+	return tl;
+}
+
+/* --- tests ------------------------------------------------------------------ */
+
+static void
+test_loads_a_list_signed_by_the_operator(void)
+{
+	struct trust_list *tl;
+	struct err e;
+
+	tl = load(&good, NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+	CU_ASSERT_EQUAL(trust_sequence(tl), 5);
+	CU_ASSERT_STRING_EQUAL(trust_instance(tl), "FI");
+	CU_ASSERT_STRING_EQUAL(trust_id(tl), "tl-5");
+	CU_ASSERT_EQUAL(trust_member_count(tl), NCODES);
+	CU_ASSERT_EQUAL(trust_is_verified(tl), 1);
+	CU_ASSERT(trust_signed_at(tl) >= now - 5);
+	CU_ASSERT(trust_expires(tl) > now);
+	CU_ASSERT_EQUAL(sk_X509_num(trust_cas(tl)), 1);
+	CU_ASSERT(trust_ref(tl) == tl);
+	trust_unref(tl);
+	trust_unref(tl);
+	trust_unref(NULL);
+}
+
+static void
+test_finds_members_by_id_code_and_fingerprints(void)
+{
+	const struct trust_member *m;
+	struct trust_list *tl;
+	unsigned char zero[32] = { 0 };
+	struct err e;
+	int i;
+
+	tl = load(&good, NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+	for (i = 0; i < NCODES; i++) {
+		m = trust_member_by_code(tl, codes[i]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_STRING_EQUAL(m->id, ids[i]);
+		CU_ASSERT(trust_member_by_id(tl, ids[i]) == m);
+		CU_ASSERT(trust_member_by_tls_fpr(tl, tls_fpr[i]) == m);
+		CU_ASSERT(trust_member_by_sign_fpr(tl, sign_fpr[i]) == m);
+		/* a TLS fingerprint is not a signing fingerprint */
+		CU_ASSERT_PTR_NULL(trust_member_by_sign_fpr(tl, tls_fpr[i]));
+	}
+	m = trust_member_by_code(tl, "01");
+	CU_ASSERT_STRING_EQUAL(m->name, "Itä-Uusimaa");
+	CU_ASSERT_STRING_EQUAL(m->region, "01");
+	CU_ASSERT_EQUAL(m->roles, TRUST_ROLE_REGION | TRUST_ROLE_SUPERVISOR);
+	CU_ASSERT_STRING_EQUAL(m->endpoint, "https://127.0.0.1:7400");
+	m = trust_member_by_code(tl, "thl");
+	CU_ASSERT_STRING_EQUAL(m->region, "");
+	CU_ASSERT_EQUAL(m->roles, TRUST_ROLE_COORDINATOR | TRUST_ROLE_AUDITOR);
+	CU_ASSERT_PTR_NULL(trust_member_by_code(tl, "03"));
+	CU_ASSERT_PTR_NULL(trust_member_by_id(tl, "FI/GOV/0000000-0/lasteri"));
+	CU_ASSERT_PTR_NULL(trust_member_by_tls_fpr(tl, zero));
+	CU_ASSERT_PTR_NULL(trust_member_at(tl, NCODES));
+	CU_ASSERT_PTR_NULL(trust_member_at(tl, -1));
+	trust_unref(tl);
+}
+
+static void
+test_refuses_a_list_signed_by_a_member_instead_of_the_operator(void)
+{
+	struct spec s = good;
+	struct trust_list *tl;
+	struct err e;
+
+	s.signer = "01";
+	tl = load(&s, NULL, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT(e.code == ERR_SIGNATURE || e.code == ERR_TRUST);
+	CU_ASSERT(strncmp(e.msg, "list.xml: ", 10) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pinned"));
+}
+
+static void
+test_refuses_a_list_with_a_lower_sequence_than_the_held_one(void)
+{
+	struct spec s = good;
+	struct trust_list *held, *tl;
+	struct err e;
+
+	held = load(&good, NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(held);
+	s.seq = 4;
+	tl = load(&s, held, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_TRUST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "sequence 4 is lower than the "
+	    "held 5 (rollback refused)"));
+	/* a higher one replaces it */
+	s.seq = 6;
+	tl = load(&s, held, &e);
+	CU_ASSERT_PTR_NOT_NULL(tl);
+	trust_unref(tl);
+	trust_unref(held);
+}
+
+static void
+test_refuses_a_different_list_with_the_same_sequence(void)
+{
+	struct spec s = good;
+	struct trust_list *held, *tl = NULL;
+	struct err e;
+	size_t len = 0;
+	char *buf;
+
+	buf = list_signed(&good, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(trust_parse(buf, len, "held.xml", operator_crt,
+	    NULL, now, &held, &e), 0);
+	/* the very same bytes again: accepted */
+	CU_ASSERT_EQUAL(trust_parse(buf, len, "again.xml", operator_crt, held,
+	    now, &tl, &e), 0);
+	trust_unref(tl);
+	xmlFree(buf);
+	s.name01 = "Itä-Uusimaa (renamed)";
+	tl = load(&s, held, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_TRUST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "differs from the held list with "
+	    "the same sequence"));
+	trust_unref(held);
+}
+
+static void
+test_refuses_an_expired_list(void)
+{
+	struct spec s = good;
+	struct trust_list *tl;
+	struct err e;
+
+	s.issued = -40 * 86400;
+	s.expires = -60;
+	tl = load(&s, NULL, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_TRUST);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "list.xml: trust list sequence 5 "
+	    "expired at "));
+}
+
+static void
+test_loads_an_expired_list_only_when_asked_to(void)
+{
+	struct spec s = good;
+	struct trust_list *tl = NULL;
+	struct err e;
+	size_t len = 0;
+	char *buf;
+
+	s.issued = -40 * 86400;
+	s.expires = -60;
+	buf = list_signed(&s, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(trust_parse_flags(buf, len, "old.xml", operator_crt,
+	    NULL, now, TRUST_F_NO_EXPIRY, &tl, &e), 0);
+	trust_unref(tl);
+	xmlFree(buf);
+}
+
+static void
+test_refuses_a_tampered_list(void)
+{
+	struct trust_list *tl = NULL;
+	struct err e;
+	size_t len = 0;
+	char *buf, *p;
+
+	buf = list_signed(&good, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	/* give member 02 the coordinator role after signing */
+	p = strstr(buf, "<Code>02</Code><Region>02</Region><Roles>region "
+	    "supervisor</Roles>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memcpy(strstr(p, "region supervisor"), "coordinator      ", 17);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(trust_parse(buf, len, "tampered.xml", operator_crt,
+	    NULL, now, &tl, &e), -1);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_SIGNATURE);
+	CU_ASSERT(strncmp(e.msg, "tampered.xml: ", 14) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "digest"));
+	xmlFree(buf);
+}
+
+static void
+test_refuses_a_list_with_a_dtd(void)
+{
+	struct trust_list *tl = NULL;
+	struct err e;
+	size_t len = 0, n;
+	char *buf, *dtd, *root;
+	const char *decl = "<!DOCTYPE TrustList [<!ENTITY x \"y\">]>\n";
+
+	buf = list_signed(&good, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	root = strstr(buf, "<TrustList");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	n = strlen(decl);
+	dtd = malloc(len + n + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dtd);
+	memcpy(dtd, buf, (size_t)(root - buf));
+	memcpy(dtd + (root - buf), decl, n);
+	memcpy(dtd + (root - buf) + n, root, len - (size_t)(root - buf));
+	err_clear(&e);
+	CU_ASSERT_EQUAL(trust_parse(dtd, len + n, "dtd.xml", operator_crt,
+	    NULL, now, &tl, &e), -1);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_INPUT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "DTD"));
+	free(dtd);
+	xmlFree(buf);
+}
+
+static void
+test_refuses_an_unsigned_list(void)
+{
+	struct trust_list *tl = NULL;
+	struct err e;
+	char *text;
+
+	text = malloc(LIST_MAX);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	list_text(&good, text, LIST_MAX);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(trust_parse(text, strlen(text), "unsigned.xml",
+	    operator_crt, NULL, now, &tl, &e), -1);
+	trust_unref(tl);
+	CU_ASSERT(e.code == ERR_SIGNATURE || e.code == ERR_TRUST);
+	CU_ASSERT(strncmp(e.msg, "unsigned.xml: ", 14) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not signed"));
+	/* an offline tool may read it, marked as not verified */
+	CU_ASSERT_EQUAL(trust_parse_flags(text, strlen(text), "unsigned.xml",
+	    NULL, NULL, now, TRUST_F_NO_SIGNATURE, &tl, &e), 0);
+	if (tl != NULL)
+		CU_ASSERT_EQUAL(trust_is_verified(tl), 0);
+	trust_unref(tl);
+	/* but never without an anchor otherwise */
+	tl = NULL;
+	CU_ASSERT_EQUAL(trust_parse(text, strlen(text), "unsigned.xml", NULL,
+	    NULL, now, &tl, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no operator certificate"));
+	trust_unref(tl);
+	free(text);
+}
+
+static void
+test_refuses_a_list_with_one_signing_certificate_for_two_members(void)
+{
+	struct spec s = good;
+	struct trust_list *tl;
+	struct err e;
+
+	s.dup_sign = 1;
+	tl = load(&s, NULL, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_SCHEMA);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "members 01 and 02 have the same "
+	    "signing certificate fingerprint"));
+}
+
+static void
+test_gives_each_document_kind_its_signing_roles(void)
+{
+	unsigned all = TRUST_ROLE_REGION | TRUST_ROLE_SUPERVISOR |
+	    TRUST_ROLE_COORDINATOR | TRUST_ROLE_AUDITOR;
+
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_UNIT), TRUST_ROLE_REGION);
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_PROCUREMENT),
+	    TRUST_ROLE_REGION);
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_RESPONSE), TRUST_ROLE_REGION);
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_RECORD),
+	    TRUST_ROLE_SUPERVISOR);
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_QUERY), all);
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_CHECKPOINT), all);
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_TRUSTLIST), 0);
+	CU_ASSERT_EQUAL(trust_roles_for_kind(DOC_ANY), 0);
+}
+
+static void
+test_parses_and_formats_role_lists(void)
+{
+	unsigned r = 99;
+	char buf[64];
+
+	CU_ASSERT_EQUAL(trust_roles_parse("region,supervisor", &r), 0);
+	CU_ASSERT_EQUAL(r, TRUST_ROLE_REGION | TRUST_ROLE_SUPERVISOR);
+	CU_ASSERT_EQUAL(trust_roles_parse(" coordinator  auditor ", &r), 0);
+	CU_ASSERT_EQUAL(r, TRUST_ROLE_COORDINATOR | TRUST_ROLE_AUDITOR);
+	CU_ASSERT_EQUAL(trust_roles_parse("region,admin", &r), -1);
+	CU_ASSERT_EQUAL(trust_roles_parse("regions", &r), -1);
+	trust_roles_format(TRUST_ROLE_REGION | TRUST_ROLE_AUDITOR, buf,
+	    sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "region,auditor");
+	trust_roles_format(0, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "");
+	trust_roles_format(TRUST_ROLE_REGION | TRUST_ROLE_SUPERVISOR, buf, 8);
+	CU_ASSERT_STRING_EQUAL(buf, "region");
+}
+
+static CU_TestInfo loading[] = {
+	{ "loads a list signed by the operator",
+	    test_loads_a_list_signed_by_the_operator },
+	{ "finds members by id, code and fingerprints",
+	    test_finds_members_by_id_code_and_fingerprints },
+	{ "loads an expired list only when asked to",
+	    test_loads_an_expired_list_only_when_asked_to },
+	CU_TEST_INFO_NULL
+};
+
+static CU_TestInfo refusing[] = {
+	{ "refuses a list signed by a member instead of the operator",
+	    test_refuses_a_list_signed_by_a_member_instead_of_the_operator },
+	{ "refuses a list with a lower sequence than the held one",
+	    test_refuses_a_list_with_a_lower_sequence_than_the_held_one },
+	{ "refuses a different list with the same sequence",
+	    test_refuses_a_different_list_with_the_same_sequence },
+	{ "refuses an expired list", test_refuses_an_expired_list },
+	{ "refuses a tampered list", test_refuses_a_tampered_list },
+	{ "refuses a list with a DTD", test_refuses_a_list_with_a_dtd },
+	{ "refuses an unsigned list", test_refuses_an_unsigned_list },
+	{ "refuses a list with one signing certificate for two members",
+	    test_refuses_a_list_with_one_signing_certificate_for_two_members },
+	CU_TEST_INFO_NULL
+};
+
+static CU_TestInfo roles[] = {
+	{ "gives each document kind its signing roles",
+	    test_gives_each_document_kind_its_signing_roles },
+	{ "parses and formats role lists", test_parses_and_formats_role_lists },
+	CU_TEST_INFO_NULL
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "trust list loading", suite_init, suite_clean, NULL, NULL, loading },
+	{ "trust list refusals", suite_init, suite_clean, NULL, NULL, refusing },
+	{ "trust roles", NULL, NULL, NULL, NULL, roles },
+	CU_SUITE_INFO_NULL
+};
+
+int
+main(void)
+{
+	return test_run_suites(suites);
+}

@@ -1,0 +1,230 @@
+/*
+ * bench_dsig.c - in-process signing and verifying of a ~2 KB Unit, one
+ * thread, SECONDS each.  tests/bench/dsig runs it between two
+ * `openssl speed ecdsap256` runs and prints the ratios to raw ECDSA.
+ *
+ *   bench_dsig KEY CERT CA-CERT [SECONDS]
+ *
+ * sign:   dsig_sign() on a parsed document (signedAt, C14N, SHA-256, ECDSA,
+ *         Signature tree), then the Signature is dropped for the next round;
+ *         sign+ser adds xml_serialize() to bytes.
+ * verify: bytes -> xml_parse() -> dsig_verify() through a trust list that
+ *         lists the signer (the signer cache is warm after the first round),
+ *         -> xmlFreeDoc().
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "dsig.h"
+#include "trust.h"
+#include "x509.h"
+#include "xml.h"
+
+static const char unit_xml[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<Unit xmlns=\"urn:lasteri:1\" Id=\"SOTERI-1.2.246.10.23456780.10.42\">\n"
+    "  <Name>Lastenkoti Tammela</Name>\n"
+    "  <Provider businessId=\"2345678-0\" sector=\"company\">\n"
+    "    <Name>Esimerkki Lastensuojelu Oy</Name>\n"
+    "  </Provider>\n"
+    "  <Type>childrens-home</Type>\n"
+    "  <ServiceLevel>special</ServiceLevel>\n"
+    "  <Region>08</Region>\n"
+    "  <Municipality>837</Municipality>\n"
+    "  <Address>Tammelan puistokatu 1, 33100 Tampere</Address>\n"
+    "  <Responsible>Johtaja (vastaava sosionomi)</Responsible>\n"
+    "  <Licence date=\"2019-03-01\" authority=\"AVI-LSS\" valid=\"true\"/>\n"
+    "  <SelfSupervisionPlan>https://example.invalid/tammela/omavalvonta-2026"
+    ".pdf</SelfSupervisionPlan>\n"
+    "  <ServicePoint id=\"SP-42-1\">\n"
+    "    <Name>Tammela A (asuinyksikk\xc3\xb6)</Name>\n"
+    "    <Address>Tammelan puistokatu 1 A, 33100 Tampere</Address>\n"
+    "  </ServicePoint>\n"
+    "  <ServicePoint id=\"SP-42-2\">\n"
+    "    <Name>Tammela B (asuinyksikk\xc3\xb6)</Name>\n"
+    "  </ServicePoint>\n"
+    "  <Capacity places=\"14\" residentialUnits=\"2\"/>\n"
+    "  <FreePlaces updated=\"2026-11-24T09:30:00Z\">1</FreePlaces>\n"
+    "  <Ages min=\"12\" max=\"17\"/>\n"
+    "  <Gender>any</Gender>\n"
+    "  <Language>fi</Language>\n"
+    "  <Language>en</Language>\n"
+    "  <TargetGroup>conduct</TargetGroup>\n"
+    "  <TargetGroup>substance-use</TargetGroup>\n"
+    "  <TargetGroup>neuropsychiatric</TargetGroup>\n"
+    "  <Expertise>trauma-informed-care</Expertise>\n"
+    "  <Expertise>neuropsychiatric-coaching</Expertise>\n"
+    "  <Expertise>substance-rehabilitation</Expertise>\n"
+    "  <Methods>Dialectical behaviour therapy skills groups; family work "
+    "with parents every other week; Nuorten Yst\xc3\xa4vien ART (aggression "
+    "replacement training).</Methods>\n"
+    "  <School>local-school</School>\n"
+    "  <Staff count=\"18\" qualified=\"11\"/>\n"
+    "  <RestrictiveMeasures>true</RestrictiveMeasures>\n"
+    "  <DailyPrice currency=\"EUR\">689.00</DailyPrice>\n"
+    "  <Lot ref=\"PIR-2025-01/SPECIAL\"/>\n"
+    "  <Updated>2026-11-24T09:30:00Z</Updated>\n"
+    "  <HomeRegion>08</HomeRegion>\n"
+    "</Unit>\n";
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what, const struct err *e)
+{
+	fprintf(stderr, "bench_dsig: %s: %s\n", what, e != NULL ? e->msg : "");
+	exit(2);
+}
+
+static void
+drop_signature(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), last = root->last;
+
+	xmlUnlinkNode(last);
+	xmlFreeNode(last);
+}
+
+/* An unsigned trust list with the CA and the signer as a region. */
+static struct trust_list *
+make_list(X509 *ca, X509 *signer, struct err *e)
+{
+	struct trust_list *tl = NULL;
+	unsigned char f[32], *der = NULL;
+	char fh[X509_FPR_HEX], t1[32], t2[32], *ca64, *buf;
+	struct tm tm;
+	time_t t = time(NULL);
+	size_t max = 64 * 1024;
+	int n;
+
+	if ((n = i2d_X509(ca, &der)) <= 0 ||
+	    (ca64 = malloc(4 * ((size_t)n / 3 + 1) + 1)) == NULL ||
+	    (buf = malloc(max)) == NULL)
+		die("encode", NULL);
+	EVP_EncodeBlock((unsigned char *)ca64, der, n);
+	OPENSSL_free(der);
+	x509_fingerprint(signer, f);
+	x509_fpr_hex(f, fh);
+	strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	t += 86400;
+	strftime(t2, sizeof(t2), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	snprintf(buf, max, "<TrustList xmlns=\"urn:lasteri:1\" Id=\"bench\">"
+	    "<Instance>FI</Instance><Sequence>1</Sequence><Issued>%s</Issued>"
+	    "<Expires>%s</Expires><CACertificates><Certificate>%s"
+	    "</Certificate></CACertificates><Members><Member>"
+	    "<MemberId>FI/GOV/1234567-8/lasteri</MemberId><Name>Bench</Name>"
+	    "<Code>08</Code><Region>08</Region><Roles>region</Roles>"
+	    "<Endpoint>https://127.0.0.1:7000</Endpoint>"
+	    "<TlsCertificateSha256>%s</TlsCertificateSha256>"
+	    "<SigningCertificateSha256>%s</SigningCertificateSha256>"
+	    "</Member></Members></TrustList>", t1, t2, ca64, fh, fh);
+	free(ca64);
+	if (trust_parse_flags(buf, strlen(buf), "bench-trustlist", NULL, NULL,
+	    time(NULL), TRUST_F_NO_SIGNATURE, &tl, e) == -1)
+		tl = NULL;
+	free(buf);
+	return tl;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dsig_key *k = NULL;
+	struct dsig_verifier *v;
+	struct trust_list *tl;
+	struct err e;
+	xmlDocPtr doc, d;
+	X509 *ca;
+	char *bytes;
+	size_t len, blen;
+	double secs = 3, t0, t;
+	long n;
+
+	if (argc < 4 || argc > 5) {
+		fprintf(stderr, "usage: bench_dsig KEY CERT CA-CERT [SECONDS]\n");
+		return 2;
+	}
+	if (argc == 5)
+		secs = strtod(argv[4], NULL);
+	xml_init();
+	err_clear(&e);
+	if (dsig_init(&e) == -1)
+		die("init", &e);
+	if (dsig_key_load(argv[1], argv[2], &k, &e) == -1)
+		die("key", &e);
+	if ((ca = x509_load_pem(argv[3], &e)) == NULL)
+		die("CA", &e);
+	if ((tl = make_list(ca, dsig_key_cert(k), &e)) == NULL)
+		die("trust list", &e);
+	if ((v = dsig_verifier_new(tl, &e)) == NULL)
+		die("verifier", &e);
+	len = strlen(unit_xml);
+	if ((doc = xml_parse(unit_xml, len, "unit", &xml_limits_wire, &e)) ==
+	    NULL)
+		die("parse", &e);
+	printf("document %zu bytes", len);
+
+	/* sign, in place */
+	n = 0;
+	t0 = now_s();
+	do {
+		if (dsig_sign(k, doc, &e) == -1)
+			die("sign", &e);
+		drop_signature(doc);
+		n++;
+	} while ((t = now_s() - t0) < secs);
+	printf("\nsign_per_s %.1f\n", (double)n / t);
+
+	/* sign and serialise */
+	n = 0;
+	t0 = now_s();
+	do {
+		if (dsig_sign(k, doc, &e) == -1 ||
+		    xml_serialize(doc, &bytes, &blen, &e) == -1)
+			die("sign", &e);
+		xmlFree(bytes);
+		drop_signature(doc);
+		n++;
+	} while ((t = now_s() - t0) < secs);
+	printf("sign_serialize_per_s %.1f\n", (double)n / t);
+
+	if (dsig_sign(k, doc, &e) == -1 ||
+	    xml_serialize(doc, &bytes, &blen, &e) == -1)
+		die("sign", &e);
+	printf("signed_bytes %zu\n", blen);
+
+	/* parse and verify */
+	n = 0;
+	t0 = now_s();
+	do {
+		if ((d = xml_parse(bytes, blen, "signed", &xml_limits_wire,
+		    &e)) == NULL ||
+		    dsig_verify(v, d, DOC_UNIT, time(NULL), NULL, &e) == -1)
+			die("verify", &e);
+		xmlFreeDoc(d);
+		n++;
+	} while ((t = now_s() - t0) < secs);
+	printf("verify_per_s %.1f\n", (double)n / t);
+
+	xmlFree(bytes);
+	xmlFreeDoc(doc);
+	dsig_verifier_free(v);
+	trust_unref(tl);
+	X509_free(ca);
+	dsig_key_free(k);
+	return 0;
+}

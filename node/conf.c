@@ -1,0 +1,700 @@
+/*
+ * conf.c - the configuration table and its loader (see conf.h).
+ *
+ * Loading: every key first gets its default through the same setter that
+ * parses the file, then libinih calls conf_handler() once per "name = value".
+ * libinih's handler does not see line numbers, so the file is fed through
+ * conf_reader(), which counts them; the first error wins and names
+ * FILE:LINE.  Checks that look at the file system (file exists, key mode)
+ * run after parsing, with the line where the key was set.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <ini.h>
+
+#include "conf.h"
+
+static int	check_member_id(const char *, char *, size_t);
+static int	check_https_url(const char *, char *, size_t);
+static int	check_socket_path(const char *, char *, size_t);
+
+#define OFF(f)		offsetof(struct conf, f)
+#define MIB		(1024L * 1024L)
+#define DAY_MS		(24L * 3600L * 1000L)
+
+static const struct conf_key keys[] = {
+	{ "node", "member_id", CONF_STRING, NULL, CONF_REQUIRED,
+	  OFF(member_id), 0, 0, "FI/GOV/3221080-7/lasteri",
+	  "This node's member ID as listed in the trust list, X-Road style: "
+	  "INSTANCE/CLASS/CODE/SUBSYSTEM.", check_member_id },
+	{ "node", "sign_key", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE |
+	  CONF_SECRET, OFF(sign_key), 0, 0, "/etc/lasteri/sign.key",
+	  "Private key (PEM) that signs this node's documents; mode 0600 or "
+	  "stricter.", NULL },
+	{ "node", "sign_cert", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE,
+	  OFF(sign_cert), 0, 0, "/etc/lasteri/sign.crt",
+	  "Signing certificate (PEM) whose SHA-256 fingerprint the trust list "
+	  "holds for this member.", NULL },
+	{ "node", "log_debug", CONF_BOOL, "no", 0, OFF(log_debug), 0, 0, NULL,
+	  "Also log debug events (one line per request).", NULL },
+
+	{ "federation", "listen", CONF_ADDR, NULL, CONF_REQUIRED,
+	  OFF(listen), 0, 0, "127.0.0.1:8443",
+	  "Address and port of the mutual-TLS federation listener: "
+	  "IPv4 \"A.B.C.D:PORT\" or IPv6 \"[ADDR]:PORT\".", NULL },
+	{ "federation", "tls_key", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE |
+	  CONF_SECRET, OFF(tls_key), 0, 0, "/etc/lasteri/tls.key",
+	  "Private key (PEM) of the TLS certificate; mode 0600 or stricter.",
+	  NULL },
+	{ "federation", "tls_cert", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE,
+	  OFF(tls_cert), 0, 0, "/etc/lasteri/tls.crt",
+	  "TLS certificate (PEM) presented to peers, as a server and as a "
+	  "client; its SHA-256 fingerprint is listed for this member.", NULL },
+
+	{ "trust", "trust_anchor", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE,
+	  OFF(trust_anchor), 0, 0, "/etc/lasteri/operator.crt",
+	  "The federation operator's certificate (PEM): the trust list must "
+	  "be signed with it.", NULL },
+	{ "trust", "trust_list", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE,
+	  OFF(trust_list), 0, 0, "/var/lib/lasteri/trustlist.xml",
+	  "The signed trust list the node starts with and reloads on SIGHUP.",
+	  NULL },
+	{ "trust", "trust_url", CONF_STRING, NULL, 0, OFF(trust_url), 0, 0,
+	  "https://operator.example.fi/lasteri/trustlist.xml",
+	  "Where a newer trust list is fetched from (https only); not set: "
+	  "the file is only reloaded.", check_https_url },
+	{ "trust", "trust_refresh", CONF_DURATION, "1h", 0, OFF(trust_refresh),
+	  60L * 1000L, 7L * DAY_MS, NULL,
+	  "How often the trust list is refreshed (1m to 7d).", NULL },
+
+	{ "admin", "admin_socket", CONF_PATH, "/run/lasteri/admin.sock", 0,
+	  OFF(admin_socket), 0, 0, NULL,
+	  "Unix socket of the admin API (mode 0660: the owner and group "
+	  "may use it).", check_socket_path },
+
+	{ "store", "database", CONF_PATH, "/var/lib/lasteri/node.db", 0,
+	  OFF(database), 0, 0, NULL,
+	  "The SQLite database; created when missing.", NULL },
+
+	{ "limits", "body_max", CONF_SIZE, "1MiB", 0, OFF(body_max),
+	  1024, 64 * MIB, NULL,
+	  "Largest request body accepted (1KiB to 64MiB); larger gets 413.",
+	  NULL },
+	{ "limits", "header_max", CONF_SIZE, "16KiB", 0, OFF(header_max),
+	  1024, MIB, NULL,
+	  "Largest request line and headers accepted (1KiB to 1MiB).", NULL },
+	{ "limits", "request_timeout", CONF_DURATION, "30s", 0,
+	  OFF(request_timeout), 100, 3600L * 1000L, NULL,
+	  "Longest a peer may stay silent while sending a request or "
+	  "reading a response (100ms to 1h).", NULL },
+	{ "limits", "idle_timeout", CONF_DURATION, "60s", 0,
+	  OFF(idle_timeout), 100, 3600L * 1000L, NULL,
+	  "Longest a connection may go without a whole request, counted from "
+	  "its start or from the previous response (100ms to 1h).", NULL },
+	{ "limits", "max_connections", CONF_INT, "512", 0,
+	  OFF(max_connections), 1, 65536, NULL,
+	  "Federation connections open at once; newer ones are closed at "
+	  "once (1 to 65536).", NULL },
+	{ "limits", "suppress_threshold", CONF_INT, "5", 0,
+	  OFF(suppress_threshold), 1, 1000, NULL,
+	  "Statistics counts about children or complaints below this are "
+	  "shown as \"<N\" (1 to 1000).", NULL },
+	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]) - 1)
+
+const struct conf_key *
+conf_keys(void)
+{
+	return keys;
+}
+
+/* --- value parsers ------------------------------------------------------ */
+
+static int
+why_set(char *why, size_t len, const char *msg)
+{
+	snprintf(why, len, "%s", msg);
+	return -1;
+}
+
+/* A whole decimal number without sign; *end is what follows it. */
+static int
+parse_number(const char *s, long long *out, const char **end)
+{
+	long long v = 0;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (LLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	*end = p;
+	return 0;
+}
+
+int
+conf_parse_duration(const char *s, long *ms, char *why, size_t len)
+{
+	static const struct { const char *unit; long long mul; } units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 }, { NULL, 0 }
+	};
+	const char *end;
+	long long v;
+	int i;
+
+	if (parse_number(s, &v, &end) == -1)
+		return why_set(why, len, "not a duration (e.g. 30s, 5m, 250ms)");
+	for (i = 0; units[i].unit != NULL; i++)
+		if (strcmp(end, units[i].unit) == 0)
+			break;
+	if (units[i].unit == NULL)
+		return why_set(why, len,
+		    "unknown unit (use ms, s, m, h or d)");
+	if (v > LONG_MAX / units[i].mul)
+		return why_set(why, len, "duration too large");
+	*ms = (long)(v * units[i].mul);
+	return 0;
+}
+
+int
+conf_parse_size(const char *s, long *bytes, char *why, size_t len)
+{
+	static const struct { const char *unit; long long mul; } units[] = {
+		{ "", 1 }, { "B", 1 }, { "k", 1024 }, { "K", 1024 },
+		{ "KiB", 1024 }, { "M", 1024 * 1024 }, { "MiB", 1024 * 1024 },
+		{ "G", 1024LL * 1024 * 1024 }, { "GiB", 1024LL * 1024 * 1024 },
+		{ NULL, 0 }
+	};
+	const char *end;
+	long long v;
+	int i;
+
+	if (parse_number(s, &v, &end) == -1)
+		return why_set(why, len, "not a size (e.g. 1MiB, 64KiB, 4096)");
+	for (i = 0; units[i].unit != NULL; i++)
+		if (strcmp(end, units[i].unit) == 0)
+			break;
+	if (units[i].unit == NULL)
+		return why_set(why, len, "unknown unit (use KiB, MiB or GiB)");
+	if (v > LONG_MAX / units[i].mul)
+		return why_set(why, len, "size too large");
+	*bytes = (long)(v * units[i].mul);
+	return 0;
+}
+
+int
+conf_parse_addr(const char *s, struct conf_addr *a, char *why, size_t len)
+{
+	unsigned char bin[16];
+	const char *colon, *host, *hend;
+	long long port;
+	const char *end;
+	size_t hlen;
+
+	if (strlen(s) >= sizeof(a->text))
+		return why_set(why, len, "address too long");
+	if (*s == '[') {
+		host = s + 1;
+		if ((hend = strchr(host, ']')) == NULL || hend[1] != ':')
+			return why_set(why, len,
+			    "not an address (use [IPV6]:PORT)");
+		colon = hend + 1;
+	} else {
+		host = s;
+		if ((colon = strrchr(s, ':')) == NULL)
+			return why_set(why, len,
+			    "not an address (use A.B.C.D:PORT)");
+		hend = colon;
+	}
+	hlen = (size_t)(hend - host);
+	if (hlen == 0 || hlen >= sizeof(a->host))
+		return why_set(why, len, "missing or overlong host");
+	memcpy(a->host, host, hlen);
+	a->host[hlen] = '\0';
+	if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, a->host, bin) != 1)
+		return why_set(why, len, *s == '[' ?
+		    "host is not a numeric IPv6 address" :
+		    "host is not a numeric IPv4 address");
+	if (parse_number(colon + 1, &port, &end) == -1 || *end != '\0' ||
+	    port > 65535)
+		return why_set(why, len, "port is not a number 0..65535");
+	a->port = (int)port;
+	memcpy(a->text, s, strlen(s) + 1);
+	return 0;
+}
+
+static int
+check_member_id(const char *v, char *why, size_t len)
+{
+	static const char *const classes[] = { "GOV", "MUN", "ORG", "COM",
+	    NULL };
+	const char *p, *part[4];
+	size_t plen[4];
+	int n = 0, i;
+
+	part[0] = v;
+	for (p = v; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			if (n >= 4)
+				break;
+			plen[n] = (size_t)(p - part[n]);
+			if (plen[n] == 0)
+				break;
+			n++;
+			if (*p == '\0')
+				break;
+			if (n < 4)
+				part[n] = p + 1;
+			else {
+				n = 5;
+				break;
+			}
+		} else if (!isalnum((unsigned char)*p) && *p != '-' &&
+		    *p != '_' && *p != '.')
+			return why_set(why, len, "member ID has a character "
+			    "other than letters, digits, '-', '_', '.', '/'");
+	}
+	if (n != 4)
+		return why_set(why, len, "member ID is not "
+		    "INSTANCE/CLASS/CODE/SUBSYSTEM (e.g. FI/GOV/0996189-5/lasteri)");
+	for (i = 0; classes[i] != NULL; i++)
+		if (plen[1] == 3 && strncmp(part[1], classes[i], 3) == 0)
+			return 0;
+	return why_set(why, len, "member class is not GOV, MUN, ORG or COM");
+}
+
+static int
+check_https_url(const char *v, char *why, size_t len)
+{
+	if (strncmp(v, "https://", 8) != 0 || v[8] == '\0')
+		return why_set(why, len, "not an https:// URL");
+	return 0;
+}
+
+static int
+check_socket_path(const char *v, char *why, size_t len)
+{
+	struct sockaddr_un sun;
+
+	if (strlen(v) >= sizeof(sun.sun_path))
+		return why_set(why, len, "socket path longer than 107 bytes");
+	return 0;
+}
+
+/* --- loading ------------------------------------------------------------ */
+
+struct conf_ctx {
+	struct conf	*c;
+	const char	*path;
+	FILE		*f;
+	char		*dir;		/* of the file, for relative paths */
+	int		 lineno;	/* of the line being parsed */
+	int		 at_bol;	/* the next chunk starts a line */
+	int		 errline;
+	char		 errmsg[ERR_MSG_MAX];
+	int		 set_line[NKEYS];	/* 0: from the default */
+	int		 failed;
+};
+
+static void
+ctx_fail(struct conf_ctx *x, int line, const char *fmt, const char *a,
+    const char *b, const char *why)
+{
+	char msg[ERR_MSG_MAX];
+
+	if (x->failed)
+		return;
+	x->failed = 1;
+	x->errline = line;
+	snprintf(msg, sizeof(msg), fmt, a, b, why);
+	snprintf(x->errmsg, sizeof(x->errmsg), "%s", msg);
+}
+
+/* Stores value for key k; -1 with why filled when bad. */
+static int
+conf_set(struct conf_ctx *x, const struct conf_key *k, const char *value,
+    char *why, size_t len)
+{
+	char *base = (char *)x->c + k->off;
+	char **sp = (char **)(void *)base;
+	long *lp = (long *)(void *)base;
+	int *ip = (int *)(void *)base;
+	long long v;
+	const char *end;
+	char *s;
+	long l;
+
+	if (k->type != CONF_BOOL && *value == '\0')
+		return why_set(why, len, "empty value");
+	if (k->check != NULL && k->check(value, why, len) == -1)
+		return -1;
+	switch (k->type) {
+	case CONF_STRING:
+	case CONF_PATH:
+		if (k->type == CONF_PATH && value[0] != '/' && x->dir != NULL) {
+			size_t n = strlen(x->dir) + strlen(value) + 2;
+
+			if ((s = malloc(n)) == NULL)
+				return why_set(why, len, "out of memory");
+			snprintf(s, n, "%s/%s", x->dir, value);
+		} else if ((s = strdup(value)) == NULL)
+			return why_set(why, len, "out of memory");
+		free(*sp);
+		*sp = s;
+		return 0;
+	case CONF_INT:
+		if (parse_number(value, &v, &end) == -1 || *end != '\0')
+			return why_set(why, len, "not a whole number");
+		if (v < k->min || v > k->max) {
+			snprintf(why, len, "%lld is out of range %ld..%ld", v,
+			    k->min, k->max);
+			return -1;
+		}
+		*lp = (long)v;
+		return 0;
+	case CONF_DURATION:
+		if (conf_parse_duration(value, &l, why, len) == -1)
+			return -1;
+		if (l < k->min || l > k->max)
+			return why_set(why, len, "duration out of range");
+		*lp = l;
+		return 0;
+	case CONF_SIZE:
+		if (conf_parse_size(value, &l, why, len) == -1)
+			return -1;
+		if (l < k->min || l > k->max)
+			return why_set(why, len, "size out of range");
+		*lp = l;
+		return 0;
+	case CONF_BOOL:
+		if (strcasecmp(value, "yes") == 0 ||
+		    strcasecmp(value, "true") == 0 ||
+		    strcasecmp(value, "on") == 0 || strcmp(value, "1") == 0)
+			*ip = 1;
+		else if (strcasecmp(value, "no") == 0 ||
+		    strcasecmp(value, "false") == 0 ||
+		    strcasecmp(value, "off") == 0 || strcmp(value, "0") == 0)
+			*ip = 0;
+		else
+			return why_set(why, len, "not yes or no");
+		return 0;
+	case CONF_ADDR:
+		return conf_parse_addr(value, (struct conf_addr *)(void *)base,
+		    why, len);
+	}
+	return why_set(why, len, "internal: unknown key type");
+}
+
+static int
+conf_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_ctx *x = arg;
+	char why[256];
+	size_t i;
+
+	if (*section == '\0') {
+		ctx_fail(x, x->lineno, "%s%s: key outside a section "
+		    "(put it under [node], [federation], ...)%s", name, "", "");
+		return 0;
+	}
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == NKEYS) {
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].name, name) == 0)
+				break;
+		if (i < NKEYS) {
+			snprintf(why, sizeof(why), "belongs in [%s]",
+			    keys[i].section);
+			ctx_fail(x, x->lineno, "[%s] %s: unknown key here, %s",
+			    section, name, why);
+		} else
+			ctx_fail(x, x->lineno, "[%s] %s: unknown key%s",
+			    section, name, "");
+		return 0;
+	}
+	if (x->set_line[i] != 0) {
+		snprintf(why, sizeof(why), "given twice (first on line %d)",
+		    x->set_line[i]);
+		ctx_fail(x, x->lineno, "[%s] %s: %s", section, name, why);
+		return 0;
+	}
+	if (conf_set(x, &keys[i], value, why, sizeof(why)) == -1) {
+		char shown[96];
+
+		snprintf(shown, sizeof(shown), "%s", value);
+		ctx_fail(x, x->lineno, "[%s] %s: %s", section, name, why);
+		/* name the bad value too */
+		snprintf(x->errmsg + strlen(x->errmsg),
+		    sizeof(x->errmsg) - strlen(x->errmsg), " (\"%s\")", shown);
+		return 0;
+	}
+	x->set_line[i] = x->lineno;
+	return 1;
+}
+
+/* fgets that counts lines and refuses a line longer than libinih's buffer
+ * (which would otherwise be parsed as two lines). */
+static char *
+conf_reader(char *str, int num, void *arg)
+{
+	struct conf_ctx *x = arg;
+	size_t n;
+	int ch;
+
+	if (fgets(str, num, x->f) == NULL)
+		return NULL;
+	if (x->at_bol)
+		x->lineno++;
+	n = strlen(str);
+	x->at_bol = n > 0 && str[n - 1] == '\n';
+	if (!x->at_bol && !feof(x->f)) {
+		ctx_fail(x, x->lineno, "%s%s%s", "line longer than ", "198 ",
+		    "bytes");
+		while ((ch = fgetc(x->f)) != EOF && ch != '\n')
+			;
+		x->at_bol = 1;
+		str[0] = '\0';		/* parse the rest as nothing */
+	}
+	return str;
+}
+
+static int
+check_file(struct conf_ctx *x, size_t i, struct err *e)
+{
+	const struct conf_key *k = &keys[i];
+	const char *p;
+	struct stat st;
+	char where[64], *real;
+
+	if (k->type != CONF_PATH || !(k->flags & (CONF_FILE | CONF_SECRET)) ||
+	    (p = *(char **)(void *)((char *)x->c + k->off)) == NULL)
+		return 0;
+	if (x->set_line[i] > 0)
+		snprintf(where, sizeof(where), "%d:", x->set_line[i]);
+	else
+		where[0] = '\0';
+	if (stat(p, &st) == -1)
+		return err_set(e, ERR_INPUT, "%s:%s [%s] %s: %s: %s", x->path,
+		    where, k->section, k->name, p, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return err_set(e, ERR_INPUT, "%s:%s [%s] %s: %s: not a regular "
+		    "file", x->path, where, k->section, k->name, p);
+	if ((k->flags & CONF_SECRET) && (st.st_mode & 077) != 0)
+		return err_set(e, ERR_INPUT, "%s:%s [%s] %s: %s: mode %04o: a "
+		    "private key must not be open to group or others "
+		    "(chmod 600 it)", x->path, where, k->section, k->name, p,
+		    (unsigned)(st.st_mode & 07777));
+	/* The canonical name, for the messages that name it later. */
+	if ((real = realpath(p, NULL)) != NULL) {
+		free(*(char **)(void *)((char *)x->c + k->off));
+		*(char **)(void *)((char *)x->c + k->off) = real;
+	}
+	return 0;
+}
+
+int
+conf_load(const char *path, struct conf *c, struct err *e)
+{
+	struct conf_ctx x;
+	struct stat st;
+	char why[256], *slash;
+	size_t i;
+	int r, rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.path = path;
+	x.at_bol = 1;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].def == NULL)
+			continue;
+		if (conf_set(&x, &keys[i], keys[i].def, why, sizeof(why)) ==
+		    -1) {
+			err_set(e, ERR_INTERNAL, "[%s] %s: bad default: %s",
+			    keys[i].section, keys[i].name, why);
+			goto done;
+		}
+	}
+	if ((c->file = realpath(path, NULL)) == NULL) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if ((x.dir = strdup(c->file)) == NULL) {
+		err_set(e, ERR_NOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	if ((slash = strrchr(x.dir, '/')) != NULL)
+		*(slash == x.dir ? slash + 1 : slash) = '\0';
+	if ((x.f = fopen(path, "r")) == NULL || fstat(fileno(x.f), &st) == -1) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, ERR_INPUT, "%s: not a regular file", path);
+		goto done;
+	}
+	if ((st.st_mode & 022) != 0) {
+		err_set(e, ERR_INPUT, "%s: mode %04o: group or others may "
+		    "write the configuration (chmod go-w it)", path,
+		    (unsigned)(st.st_mode & 07777));
+		goto done;
+	}
+	r = ini_parse_stream(conf_reader, &x, conf_handler, &x);
+	if (x.failed) {
+		err_set(e, ERR_INPUT, "%s:%d: %s", path, x.errline, x.errmsg);
+		goto done;
+	}
+	if (r != 0) {
+		err_set(e, ERR_INPUT, "%s:%d: syntax error (want \"name = "
+		    "value\" or \"[section]\")", path, r > 0 ? r : x.lineno);
+		goto done;
+	}
+	for (i = 0; i < NKEYS; i++)
+		if ((keys[i].flags & CONF_REQUIRED) && x.set_line[i] == 0) {
+			err_set(e, ERR_INPUT, "%s: [%s] %s: required key is "
+			    "missing", path, keys[i].section, keys[i].name);
+			goto done;
+		}
+	for (i = 0; i < NKEYS; i++)
+		if (check_file(&x, i, e) == -1)
+			goto done;
+	rc = 0;
+done:
+	if (x.f != NULL)
+		fclose(x.f);
+	free(x.dir);
+	return rc;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == CONF_STRING || keys[i].type == CONF_PATH) {
+			char **sp = (char **)(void *)((char *)c + keys[i].off);
+
+			free(*sp);
+			*sp = NULL;
+		}
+	free(c->file);
+	c->file = NULL;
+}
+
+/* --- sample and man page ------------------------------------------------ */
+
+static const char *const type_names[] = {
+	"string", "path", "number", "duration", "size", "yes|no", "address"
+};
+
+/* Writes text wrapped at about 72 columns, each line after prefix. */
+static void
+wrap(FILE *f, const char *prefix, const char *text)
+{
+	const char *p = text, *sp;
+	size_t col = 0, wlen;
+
+	fputs(prefix, f);
+	while (*p != '\0') {
+		sp = strchr(p, ' ');
+		wlen = sp != NULL ? (size_t)(sp - p) : strlen(p);
+		if (col > 0 && col + 1 + wlen > 70) {
+			fprintf(f, "\n%s", prefix);
+			col = 0;
+		} else if (col > 0) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, wlen, f);
+		col += wlen;
+		p += wlen;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+void
+conf_write_sample(FILE *f)
+{
+	const struct conf_key *k;
+	const char *section = "";
+
+	fputs("# lasterid.conf - the Lasteri node's configuration (see "
+	    "lasterid.conf(5)).\n"
+	    "# Generated from the key table by 'lasterid -P sample'.  Keys "
+	    "that are\n# commented out show their default.  Relative paths "
+	    "are taken from the\n# directory of this file.\n", f);
+	for (k = keys; k->name != NULL; k++) {
+		if (strcmp(section, k->section) != 0) {
+			fprintf(f, "\n[%s]\n", k->section);
+			section = k->section;
+		}
+		wrap(f, "# ", k->help);
+		if (k->flags & CONF_REQUIRED)
+			fprintf(f, "# %s, required.\n%s = %s\n",
+			    type_names[k->type], k->name, k->example);
+		else if (k->def != NULL)
+			fprintf(f, "# %s, default %s.\n#%s = %s\n",
+			    type_names[k->type], k->def, k->name, k->def);
+		else
+			fprintf(f, "# %s, not set by default.\n#%s = %s\n",
+			    type_names[k->type], k->name,
+			    k->example != NULL ? k->example : "");
+	}
+}
+
+void
+conf_write_man(FILE *f)
+{
+	const struct conf_key *k;
+	const char *section = "";
+
+	fputs(".\\\" Generated from the key table by 'lasterid -P man'.\n", f);
+	for (k = keys; k->name != NULL; k++) {
+		if (strcmp(section, k->section) != 0) {
+			if (*section != '\0')
+				fputs(".El\n", f);
+			fprintf(f, ".Ss [%s]\n.Bl -tag -width Ds\n",
+			    k->section);
+			section = k->section;
+		}
+		fprintf(f, ".It Ic %s Ar %s\n", k->name, type_names[k->type]);
+		wrap(f, "", k->help);
+		if (k->flags & CONF_REQUIRED)
+			fputs("Required.\n", f);
+		else if (k->def != NULL)
+			fprintf(f, "The default is\n.Dq %s .\n", k->def);
+		else
+			fputs("Not set by default.\n", f);
+	}
+	fputs(".El\n", f);
+}

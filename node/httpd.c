@@ -1,0 +1,756 @@
+/*
+ * httpd.c - the HTTP server on evhttp (see httpd.h); the only file that
+ * includes <event2/http.h>.
+ *
+ * Two evhttp objects share the event base: the federation one makes every
+ * accepted connection an OpenSSL bufferevent (bevcb), the admin one serves
+ * plain HTTP on the Unix socket.  Each federation connection carries a
+ * struct conn in its SSL's ex_data, freed with the SSL when evhttp frees the
+ * connection; that is where the connection count drops and the connection's
+ * deadline timer goes.  The timer closes a connection that is over the cap
+ * (at once) or that has not delivered a whole request within idle_timeout
+ * of its start or of the previous reply (slow or idle peers); evhttp's own
+ * timeout covers inactivity while reading or writing.  Closing is done with
+ * shutdown(2) so that evhttp sees EOF and frees its connection itself.
+ *
+ * Responses: evhttp writes the headers and the body into the bufferevent as
+ * two chains; pulling them into one chain before the event loop writes makes
+ * the response a single SSL_write, i.e. one TLS record.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "httpd.h"
+#include "log.h"
+#include "tls.h"
+
+#define ROUTES_MAX	64
+
+struct route {
+	unsigned	 listeners;
+	unsigned	 methods;
+	char		*path;
+	size_t		 len;
+	int		 prefix;	/* path ends in '/' */
+	httpd_handler	*fn;
+	void		*arg;
+};
+
+struct httpd;
+
+struct listener_ctx {
+	struct httpd		*h;
+	enum httpd_listener	 kind;
+	const char		*name;
+};
+
+struct conn {
+	struct httpd		*h;
+	struct bufferevent	*bev;
+	struct event		*timer;
+	int			 refused;
+};
+
+struct httpd {
+	struct event_base	*base;
+	SSL_CTX			*ctx;
+	struct metrics		*metrics;
+	struct httpd_limits	 lim;
+	struct evhttp		*fed;
+	struct evhttp		*admin;
+	struct evhttp_bound_socket *fed_sock;
+	struct evhttp_bound_socket *admin_sock;
+	char			*admin_path;
+	struct listener_ctx	 fed_ctx, admin_ctx;
+	struct route		 routes[ROUTES_MAX];
+	int			 nroutes;
+	int			 nconn;
+	int			 inflight;
+	int			 draining;
+	void			(*drained)(void *);
+	void			*drained_arg;
+};
+
+struct httpd_req {
+	struct httpd		*h;
+	struct evhttp_request	*req;
+	enum httpd_listener	 listener;
+	enum httpd_method	 method;
+	const char		*route;		/* "other" when none */
+	const char		*path;
+	struct evkeyvalq	 query;
+	int			 query_parsed;
+	struct httpd_peer	 peer;
+};
+
+static int	conn_idx = -1;
+
+/* --- connections -------------------------------------------------------- */
+
+static void
+conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+    void *argp)
+{
+	struct conn *c = ptr;
+
+	if (c == NULL)
+		return;
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (!c->refused) {
+		c->h->nconn--;
+		metrics_set(c->h->metrics, M_CONN_OPEN, NULL, c->h->nconn);
+	}
+	free(c);
+}
+
+static void
+conn_close_cb(evutil_socket_t fd_unused, short what, void *arg)
+{
+	struct conn *c = arg;
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+	if (!c->refused)
+		log_debug("conn_deadline", "idle_timeout_ms=%ld",
+		    c->h->lim.idle_timeout_ms);
+	if (fd != -1)
+		shutdown(fd, SHUT_RDWR);
+}
+
+static void
+conn_arm(struct conn *c, long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	event_add(c->timer, &tv);
+}
+
+static struct conn *
+conn_of_req(struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL ||
+	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
+	    (ssl = bufferevent_openssl_get_ssl(bev)) == NULL)
+		return NULL;
+	return SSL_get_ex_data(ssl, conn_idx);
+}
+
+/* evhttp asks for the bufferevent of each accepted federation connection;
+ * it sets the socket afterwards.  Returning NULL would make evhttp serve the
+ * connection in plain text, so a failure here (out of memory) is fatal. */
+static struct bufferevent *
+fed_bevcb(struct event_base *base, void *arg)
+{
+	struct httpd *h = arg;
+	struct bufferevent *bev = NULL;
+	struct conn *c = NULL;
+	struct err e;
+	SSL *ssl;
+
+	if ((ssl = tls_server_ssl(h->ctx, &e)) == NULL)
+		fatalx("cannot make a TLS connection: %s", e.msg);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    !SSL_set_ex_data(ssl, conn_idx, c))
+		fatalx("cannot make a TLS connection: out of memory");
+	c->h = h;
+	c->refused = 1;		/* until counted below */
+	if ((c->timer = evtimer_new(base, conn_close_cb, c)) == NULL ||
+	    (bev = bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		fatalx("cannot make a TLS bufferevent: out of memory");
+	c->bev = bev;
+	if (h->nconn >= h->lim.max_connections || h->draining) {
+		metrics_inc(h->metrics, M_CONN_REFUSED, NULL);
+		conn_arm(c, 0);
+		return bev;
+	}
+	c->refused = 0;
+	h->nconn++;
+	metrics_set(h->metrics, M_CONN_OPEN, NULL, h->nconn);
+	conn_arm(c, h->lim.idle_timeout_ms);
+	return bev;
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+static const char *
+method_name(enum httpd_method m)
+{
+	switch (m) {
+	case HTTPD_GET:
+		return "GET";
+	case HTTPD_POST:
+		return "POST";
+	case HTTPD_PUT:
+		return "PUT";
+	case HTTPD_DELETE:
+		return "DELETE";
+	}
+	return "OTHER";
+}
+
+static void
+allow_header(unsigned methods, char *buf, size_t len)
+{
+	static const enum httpd_method all[] = { HTTPD_GET, HTTPD_POST,
+	    HTTPD_PUT, HTTPD_DELETE };
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (!(methods & all[i]))
+			continue;
+		n += snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+		    method_name(all[i]));
+		if (all[i] == HTTPD_GET)
+			n += snprintf(buf + n, len - n, ", HEAD");
+		if (n >= len)
+			break;
+	}
+}
+
+static int
+route_matches(const struct route *rt, const char *path)
+{
+	if (rt->prefix)
+		return strncmp(path, rt->path, rt->len) == 0;
+	return strcmp(path, rt->path) == 0;
+}
+
+static void
+peer_fill(struct httpd_req *r, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	char *host = NULL;
+	ev_uint16_t port = 0;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+
+	r->peer.listener = r->listener;
+	r->peer.member_id = "";
+	r->peer.uid = -1;
+	snprintf(r->peer.addr, sizeof(r->peer.addr), "unix");
+	if (evcon == NULL)
+		return;
+	if (r->listener == HTTPD_FEDERATION) {
+		evhttp_connection_get_peer(evcon, &host, &port);
+		if (host != NULL)
+			snprintf(r->peer.addr, sizeof(r->peer.addr), "%s:%u",
+			    host, (unsigned)port);
+	} else if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL &&
+	    getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED,
+	    &cred, &clen) == 0)
+		r->peer.uid = (long)cred.uid;
+}
+
+static void
+dispatch(struct evhttp_request *req, void *arg)
+{
+	struct listener_ctx *lc = arg;
+	struct httpd *h = lc->h;
+	const struct evhttp_uri *uri;
+	const struct tls_peer *tp = NULL;
+	const struct route *rt = NULL;
+	struct httpd_req *r;
+	struct conn *c = NULL;
+	unsigned allowed = 0;
+	char allow[64];
+	int i;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		evhttp_send_error(req, 503, "Out of memory");
+		return;
+	}
+	h->inflight++;
+	r->h = h;
+	r->req = req;
+	r->listener = lc->kind;
+	r->route = "other";
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_HEAD:
+		r->method = HTTPD_GET;
+		break;
+	case EVHTTP_REQ_POST:
+		r->method = HTTPD_POST;
+		break;
+	case EVHTTP_REQ_PUT:
+		r->method = HTTPD_PUT;
+		break;
+	case EVHTTP_REQ_DELETE:
+		r->method = HTTPD_DELETE;
+		break;
+	default:
+		r->method = 0;
+		break;
+	}
+	uri = evhttp_request_get_evhttp_uri(req);
+	r->path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (r->path == NULL)
+		r->path = "";
+	peer_fill(r, req);
+
+	if (lc->kind == HTTPD_FEDERATION) {
+		if ((c = conn_of_req(req)) != NULL)
+			event_del(c->timer);
+		tp = c != NULL ? tls_peer_get(bufferevent_openssl_get_ssl(
+		    c->bev)) : NULL;
+		if (tp == NULL || !tp->verified) {
+			/* The handshake should have refused it already. */
+			httpd_reply_error(r, 403, "forbidden",
+			    "peer is not a listed member");
+			return;
+		}
+		r->peer.member_id = tp->member_id;
+		r->peer.roles = tp->roles;
+	}
+	for (i = 0; i < h->nroutes; i++) {
+		if (!(h->routes[i].listeners & lc->kind) ||
+		    !route_matches(&h->routes[i], r->path))
+			continue;
+		if (h->routes[i].methods & r->method) {
+			rt = &h->routes[i];
+			break;
+		}
+		allowed |= h->routes[i].methods;
+		r->route = h->routes[i].path;
+	}
+	if (rt == NULL && allowed != 0) {
+		allow_header(allowed, allow, sizeof(allow));
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", allow);
+		httpd_reply_error(r, 405, "method-not-allowed",
+		    "%s is not allowed here; use %s",
+		    evhttp_request_get_command(req) == EVHTTP_REQ_HEAD ?
+		    "HEAD" : method_name(r->method), allow);
+		return;
+	}
+	if (rt == NULL) {
+		httpd_reply_error(r, 404, "not-found", "no such endpoint");
+		return;
+	}
+	r->route = rt->path;
+	rt->fn(r, &r->peer, rt->arg);
+}
+
+enum httpd_method
+httpd_req_method(const struct httpd_req *r)
+{
+	return r->method;
+}
+
+const char *
+httpd_req_path(const struct httpd_req *r)
+{
+	return r->path;
+}
+
+const char *
+httpd_req_route(const struct httpd_req *r)
+{
+	return r->route;
+}
+
+const char *
+httpd_req_header(const struct httpd_req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->req),
+	    name);
+}
+
+int
+httpd_req_query(struct httpd_req *w, const char *name, char *buf,
+    size_t len)
+{
+	const struct evhttp_uri *uri;
+	const char *q, *v;
+
+	if (!w->query_parsed) {
+		TAILQ_INIT(&w->query);
+		w->query_parsed = 1;
+		uri = evhttp_request_get_evhttp_uri(w->req);
+		q = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+		if (q != NULL && evhttp_parse_query_str(q, &w->query) == -1) {
+			evhttp_clear_headers(&w->query);
+			w->query_parsed = -1;
+		}
+	}
+	if (w->query_parsed == -1)
+		return -1;
+	if ((v = evhttp_find_header(&w->query, name)) == NULL)
+		return 0;
+	if (strlen(v) >= len)
+		return -1;
+	memcpy(buf, v, strlen(v) + 1);
+	return 1;
+}
+
+const unsigned char *
+httpd_req_body(struct httpd_req *r, size_t *len)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+	unsigned char *p;
+
+	/* A NUL after the body, for parsers that want a C string. */
+	if (evbuffer_add(in, "", 1) == -1 ||
+	    (p = evbuffer_pullup(in, -1)) == NULL) {
+		*len = 0;
+		return (const unsigned char *)"";
+	}
+	*len = evbuffer_get_length(in) - 1;
+	evbuffer_drain(in, 0);
+	return p;
+}
+
+void
+httpd_reply(struct httpd_req *r, int status, const char *content_type,
+    const void *body, size_t len)
+{
+	struct httpd *h = r->h;
+	struct evhttp_request *req = r->req;
+	struct evhttp_connection *evcon;
+	struct evkeyvalq *oh = evhttp_request_get_output_headers(req);
+	struct bufferevent *bev = NULL;
+	struct conn *c;
+	char labels[160];
+
+	if (content_type != NULL)
+		evhttp_add_header(oh, "Content-Type", content_type);
+	evhttp_add_header(oh, "Cache-Control", "no-store");
+	if (h->draining)
+		evhttp_add_header(oh, "Connection", "close");
+	if (body != NULL && len > 0)
+		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
+	if ((evcon = evhttp_request_get_connection(req)) != NULL)
+		bev = evhttp_connection_get_bufferevent(evcon);
+	if (r->listener == HTTPD_FEDERATION && (c = conn_of_req(req)) != NULL)
+		conn_arm(c, h->lim.idle_timeout_ms);
+
+	snprintf(labels, sizeof(labels), "listener=\"%s\",endpoint=\"%s\","
+	    "method=\"%s\",status=\"%d\"", r->listener == HTTPD_FEDERATION ?
+	    "federation" : "admin", r->route, method_name(r->method), status);
+	metrics_inc(h->metrics, M_HTTP_REQUESTS, labels);
+	log_debug("request", "listener=%s peer=%s member=%s method=%s "
+	    "endpoint=%s status=%d", r->listener == HTTPD_FEDERATION ? "federation" :
+	    "admin", r->peer.addr, r->peer.member_id[0] ? r->peer.member_id :
+	    "-", method_name(r->method), r->route, status);
+
+	evhttp_send_reply(req, status, NULL, NULL);
+	/* Headers and body as one chain: one SSL_write, one record. */
+	if (bev != NULL && r->listener == HTTPD_FEDERATION)
+		evbuffer_pullup(bufferevent_get_output(bev), -1);
+
+	if (r->query_parsed == 1)
+		evhttp_clear_headers(&r->query);
+	free(r);
+	if (--h->inflight == 0 && h->draining && h->drained != NULL) {
+		void (*fn)(void *) = h->drained;
+
+		h->drained = NULL;
+		fn(h->drained_arg);
+	}
+}
+
+static void
+xml_escape(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	const char *rep;
+
+	for (; *s != '\0' && n + 7 < len; s++) {
+		switch (*s) {
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '&': rep = "&amp;"; break;
+		case '"': rep = "&quot;"; break;
+		default: rep = NULL; break;
+		}
+		if (rep != NULL) {
+			memcpy(buf + n, rep, strlen(rep));
+			n += strlen(rep);
+		} else if ((unsigned char)*s < ' ' && *s != '\t')
+			buf[n++] = '?';
+		else
+			buf[n++] = *s;
+	}
+	buf[n] = '\0';
+}
+
+void
+httpd_reply_error(struct httpd_req *r, int status, const char *code,
+    const char *fmt, ...)
+{
+	char msg[512], esc[1024], doc[1400];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	xml_escape(msg, esc, sizeof(esc));
+	n = snprintf(doc, sizeof(doc), "<?xml version=\"1.0\" encoding="
+	    "\"UTF-8\"?>\n<Error xmlns=\"urn:lasteri:1\" status=\"%d\" "
+	    "code=\"%s\">%s</Error>\n", status, code, esc);
+	if (n < 0 || (size_t)n >= sizeof(doc))
+		n = 0;
+	httpd_reply(r, status, "application/xml; charset=utf-8", doc,
+	    (size_t)n);
+}
+
+/* --- the server --------------------------------------------------------- */
+
+static struct evhttp *
+http_new(struct httpd *h, struct listener_ctx *lc, struct err *e)
+{
+	struct evhttp *http;
+	struct timeval tv;
+
+	if ((http = evhttp_new(h->base)) == NULL) {
+		err_set(e, ERR_NOMEM, "evhttp_new failed");
+		return NULL;
+	}
+	evhttp_set_max_body_size(http, (ev_ssize_t)h->lim.body_max);
+	evhttp_set_max_headers_size(http, (ev_ssize_t)h->lim.header_max);
+	tv.tv_sec = h->lim.request_timeout_ms / 1000;
+	tv.tv_usec = (h->lim.request_timeout_ms % 1000) * 1000;
+	evhttp_set_timeout_tv(http, &tv);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_default_content_type(http, "application/xml; charset=utf-8");
+	evhttp_set_gencb(http, dispatch, lc);
+	return http;
+}
+
+struct httpd *
+httpd_new(struct event_base *base, const struct httpd_limits *lim,
+    SSL_CTX *ctx, struct metrics *m, struct err *e)
+{
+	struct httpd *h;
+
+	if (conn_idx == -1 && (conn_idx = SSL_get_ex_new_index(0, NULL, NULL,
+	    NULL, conn_free)) == -1) {
+		err_set(e, ERR_TLS, "SSL_get_ex_new_index failed");
+		return NULL;
+	}
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	h->base = base;
+	h->ctx = ctx;
+	h->metrics = m;
+	h->lim = *lim;
+	h->fed_ctx = (struct listener_ctx){ h, HTTPD_FEDERATION, "federation" };
+	h->admin_ctx = (struct listener_ctx){ h, HTTPD_ADMIN, "admin" };
+	if ((h->fed = http_new(h, &h->fed_ctx, e)) == NULL ||
+	    (h->admin = http_new(h, &h->admin_ctx, e)) == NULL) {
+		httpd_free(h);
+		return NULL;
+	}
+	evhttp_set_bevcb(h->fed, fed_bevcb, h);
+	metrics_set(m, M_CONN_OPEN, NULL, 0);
+	return h;
+}
+
+void
+httpd_free(struct httpd *h)
+{
+	int i;
+
+	if (h == NULL)
+		return;
+	if (h->fed != NULL)
+		evhttp_free(h->fed);
+	if (h->admin != NULL)
+		evhttp_free(h->admin);
+	if (h->admin_path != NULL) {
+		unlink(h->admin_path);
+		free(h->admin_path);
+	}
+	for (i = 0; i < h->nroutes; i++)
+		free(h->routes[i].path);
+	free(h);
+}
+
+int
+httpd_listen_tls(struct httpd *h, const char *host, int port, int *bound,
+    struct err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	evutil_socket_t fd;
+	int one = 1;
+
+	if ((h->fed_sock = evhttp_bind_socket_with_handle(h->fed, host,
+	    (ev_uint16_t)port)) == NULL)
+		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
+		    port, strerror(errno));
+	fd = evhttp_bound_socket_get_fd(h->fed_sock);
+	/* Accepted sockets inherit it on Linux; tls.c sets it on each one
+	 * too. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			*bound = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		else
+			*bound = port;
+	} else
+		*bound = port;
+	return 0;
+}
+
+/* 1 when something accepts connections on path. */
+static int
+unix_in_use(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, r;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return r == 0;
+}
+
+int
+httpd_listen_unix(struct httpd *h, const char *path, struct err *e)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	mode_t old;
+	int fd = -1, rc = -1;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return err_set(e, ERR_USAGE, "%s: socket path too long", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return err_set(e, ERR_IO, "%s: exists and is not a "
+			    "socket", path);
+		if (unix_in_use(path))
+			return err_set(e, ERR_IO, "%s: another process is "
+			    "listening on it", path);
+		if (unlink(path) == -1)
+			return err_set(e, ERR_IO, "%s: cannot remove the stale "
+			    "socket: %s", path, strerror(errno));
+		log_info("admin_stale_socket_removed", "path=%s", path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1) {
+		err_set(e, ERR_IO, "%s: socket: %s", path, strerror(errno));
+		goto done;
+	}
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		err_set(e, ERR_IO, "%s: bind: %s", path, strerror(errno));
+		goto done;
+	}
+	umask(old);
+	if ((h->admin_path = strdup(path)) == NULL) {
+		unlink(path);
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if (chmod(path, 0660) == -1 || listen(fd, 128) == -1) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if ((h->admin_sock = evhttp_accept_socket_with_handle(h->admin,
+	    fd)) == NULL) {
+		err_set(e, ERR_IO, "%s: cannot serve HTTP on it", path);
+		goto done;
+	}
+	fd = -1;
+	rc = 0;
+done:
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+int
+httpd_route(struct httpd *h, unsigned listeners, unsigned methods,
+    const char *path, httpd_handler *fn, void *arg, struct err *e)
+{
+	struct route *rt;
+
+	if (h->nroutes == ROUTES_MAX)
+		return err_set(e, ERR_INTERNAL, "too many routes");
+	if (path[0] != '/')
+		return err_set(e, ERR_USAGE, "route %s: not an absolute path",
+		    path);
+	rt = &h->routes[h->nroutes];
+	if ((rt->path = strdup(path)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rt->len = strlen(path);
+	rt->prefix = path[rt->len - 1] == '/';
+	rt->listeners = listeners;
+	rt->methods = methods;
+	rt->fn = fn;
+	rt->arg = arg;
+	h->nroutes++;
+	return 0;
+}
+
+void
+httpd_drain(struct httpd *h, void (*done)(void *), void *arg)
+{
+	h->draining = 1;
+	if (h->fed_sock != NULL) {
+		evhttp_del_accept_socket(h->fed, h->fed_sock);
+		h->fed_sock = NULL;
+	}
+	if (h->admin_sock != NULL) {
+		evhttp_del_accept_socket(h->admin, h->admin_sock);
+		h->admin_sock = NULL;
+	}
+	if (h->inflight == 0) {
+		done(arg);
+		return;
+	}
+	h->drained = done;
+	h->drained_arg = arg;
+}
+
+int
+httpd_inflight(const struct httpd *h)
+{
+	return h->inflight;
+}

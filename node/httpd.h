@@ -1,0 +1,117 @@
+/*
+ * httpd.h - the node's HTTP server: the mutual-TLS federation port and the
+ * admin Unix socket, on one libevent event base.  The only file that uses
+ * evhttp is httpd.c.
+ *
+ * Handlers are registered per (listeners, methods, path): a path ending in
+ * '/' matches every path under it ("/v1/records/"), any other path matches
+ * only itself.  A request for a path no route has gets 404, a known path
+ * with another method 405 (with Allow).  The handler gets the peer: on the
+ * federation port the member ID and roles that the TLS handshake found in
+ * the trust list, on the admin socket the client's uid.
+ *
+ * A handler answers with httpd_reply*() exactly once, at once or later from
+ * the event loop (fan-out); the reply releases the request.  Each response
+ * leaves as one buffer (one TLS record when small).  Limits: body and
+ * header size (413/431 or a closed connection), a read/write inactivity
+ * timeout, a deadline for a whole request on each connection, and a cap on
+ * federation connections (past it a new connection is closed at once).
+ */
+#ifndef LASTERI_HTTPD_H
+#define LASTERI_HTTPD_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "err.h"
+#include "metrics.h"
+
+enum httpd_listener {
+	HTTPD_FEDERATION	= 0x1,
+	HTTPD_ADMIN		= 0x2
+};
+
+enum httpd_method {
+	HTTPD_GET	= 0x1,		/* HEAD is routed as GET */
+	HTTPD_POST	= 0x2,
+	HTTPD_PUT	= 0x4,
+	HTTPD_DELETE	= 0x8
+};
+
+struct httpd_peer {
+	enum httpd_listener	 listener;
+	const char		*member_id;	/* "" on the admin socket */
+	unsigned		 roles;		/* enum trust_role bits */
+	char			 addr[64];	/* "127.0.0.1:51234", "unix" */
+	long			 uid;		/* admin: SO_PEERCRED uid, else -1 */
+};
+
+struct httpd_limits {
+	size_t	body_max;
+	size_t	header_max;
+	long	request_timeout_ms;	/* read/write inactivity */
+	long	idle_timeout_ms;	/* whole request, from start or reply */
+	int	max_connections;	/* federation port */
+};
+
+struct httpd;
+struct httpd_req;
+
+typedef void httpd_handler(struct httpd_req *req,
+    const struct httpd_peer *peer, void *arg);
+
+/* base and ctx (the federation port's, from tls_server_new) and m are
+ * borrowed and must outlive the server.  Free with httpd_free(), which
+ * closes every connection and removes the admin socket file. */
+struct httpd	*httpd_new(struct event_base *base,
+		    const struct httpd_limits *lim, SSL_CTX *ctx,
+		    struct metrics *m, struct err *e);
+void		 httpd_free(struct httpd *h);		/* NULL is a no-op */
+
+/* Listen for mutual TLS on host:port (port 0: any free port); *bound gets
+ * the port in use. */
+int		 httpd_listen_tls(struct httpd *h, const char *host, int port,
+		    int *bound, struct err *e);
+/* Listen on a Unix socket, mode 0660.  A stale socket file is removed only
+ * when nothing answers on it; anything else at path is an error. */
+int		 httpd_listen_unix(struct httpd *h, const char *path,
+		    struct err *e);
+
+/* listeners and methods are bit sets.  path is copied. */
+int		 httpd_route(struct httpd *h, unsigned listeners,
+		    unsigned methods, const char *path, httpd_handler *fn,
+		    void *arg, struct err *e);
+
+/* Stop accepting; done(arg) runs once no request awaits its reply (maybe
+ * before this returns). */
+void		 httpd_drain(struct httpd *h, void (*done)(void *), void *arg);
+
+/* Requests awaiting their reply now. */
+int		 httpd_inflight(const struct httpd *h);
+
+/* --- requests: borrowed values, valid until the reply ------------------- */
+enum httpd_method httpd_req_method(const struct httpd_req *r);
+/* The path as sent (not decoded), without the query. */
+const char	*httpd_req_path(const struct httpd_req *r);
+/* The route path that matched ("/v1/records/"). */
+const char	*httpd_req_route(const struct httpd_req *r);
+const char	*httpd_req_header(const struct httpd_req *r, const char *name);
+/* The decoded value of a query parameter into buf: 1 found, 0 absent, -1
+ * malformed or longer than len - 1. */
+int		 httpd_req_query(struct httpd_req *r, const char *name,
+		    char *buf, size_t len);
+/* The whole body (at most body_max bytes, NUL-terminated after len). */
+const unsigned char *httpd_req_body(struct httpd_req *r, size_t *len);
+
+/* Answer and release r.  content_type NULL: no Content-Type. */
+void		 httpd_reply(struct httpd_req *r, int status,
+		    const char *content_type, const void *body, size_t len);
+/* An XML error: <Error xmlns="urn:lasteri:1" code="CODE">message</Error>,
+ * where code is a stable token ("not-found", "bad-request", ...). */
+void		 httpd_reply_error(struct httpd_req *r, int status,
+		    const char *code, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+#endif

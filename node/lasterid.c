@@ -1,0 +1,423 @@
+/*
+ * lasterid.c - the Lasteri node daemon: loads the configuration, the trust
+ * list (verified against the operator's certificate) and the store, then
+ * serves the federation port (mutual TLS) and the admin socket until
+ * SIGTERM.  SIGHUP reloads the trust list; a list that does not verify, is
+ * expired or rolls the sequence back is refused and the old one kept.
+ *
+ * Start-up failures print one line naming what is wrong and exit 1 (a
+ * configuration error exits 2, like `lasterid -t`).  After start-up nothing
+ * a peer or admin client sends can stop the daemon.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "conf.h"
+#include "err.h"
+#include "httpd.h"
+#include "log.h"
+#include "metrics.h"
+#include "store.h"
+#include "tls.h"
+#include "trust.h"
+
+#define DRAIN_GRACE_SEC	10	/* longest wait for replies at SIGTERM */
+
+struct node {
+	struct conf		 conf;
+	X509			*anchor;
+	struct trust_list	*trust;
+	struct timespec		 trust_mtime;
+	struct store		*store;
+	struct metrics		*metrics;
+	struct event_base	*base;
+	SSL_CTX			*ctx;
+	struct httpd		*httpd;
+	struct event		*ev_term, *ev_int, *ev_hup, *ev_refresh;
+	int			 port;
+	int			 stopping;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: lasterid [-dt] [-c file]\n"
+	    "       lasterid -P sample|man\n");
+	exit(2);
+}
+
+/* "path: msg" -> "msg", so that a message does not name the file twice. */
+static const char *
+strip_path(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		return msg + n + 2;
+	return msg;
+}
+
+static void
+xml_attr(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 7 < len; s++) {
+		const char *rep = *s == '<' ? "&lt;" : *s == '&' ? "&amp;" :
+		    *s == '"' ? "&quot;" : *s == '>' ? "&gt;" : NULL;
+
+		if (rep != NULL) {
+			memcpy(buf + n, rep, strlen(rep));
+			n += strlen(rep);
+		} else
+			buf[n++] = (unsigned char)*s < ' ' ? '?' : *s;
+	}
+	buf[n] = '\0';
+}
+
+static void
+trust_publish(struct node *n)
+{
+	metrics_set(n->metrics, M_TRUST_SEQUENCE, NULL,
+	    (double)trust_sequence(n->trust));
+	metrics_set(n->metrics, M_TRUST_EXPIRY, NULL,
+	    (double)trust_expires(n->trust));
+}
+
+static void
+trust_stat(struct node *n, struct timespec *ts)
+{
+	struct stat st;
+
+	memset(ts, 0, sizeof(*ts));
+	if (stat(n->conf.trust_list, &st) == 0)
+		*ts = st.st_mtim;
+}
+
+/* Loads the list again; keeps the old one when the new one is refused. */
+static void
+trust_reload(struct node *n, const char *why)
+{
+	struct trust_list *tl = NULL;
+	struct err e;
+	char q[LOG_Q_MAX];
+
+	err_clear(&e);
+	trust_stat(n, &n->trust_mtime);
+	if (trust_load(n->conf.trust_list, n->anchor, n->trust, time(NULL),
+	    &tl, &e) == -1 || tls_server_set_trust(n->ctx, tl, &e) == -1) {
+		trust_unref(tl);
+		metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"refused\"");
+		log_warnx("trust_reload_refused", "trigger=%s path=%s "
+		    "sequence_kept=%" PRIu64 " msg=%s", why,
+		    n->conf.trust_list, trust_sequence(n->trust),
+		    log_q(strip_path(e.msg, n->conf.trust_list), q,
+		    sizeof(q)));
+		return;
+	}
+	trust_unref(n->trust);
+	n->trust = tl;
+	trust_publish(n);
+	metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"ok\"");
+	log_info("trust_reloaded", "trigger=%s path=%s sequence=%" PRIu64
+	    " members=%d", why, n->conf.trust_list, trust_sequence(tl),
+	    trust_member_count(tl));
+	if (trust_member_by_id(tl, n->conf.member_id) == NULL)
+		log_warnx("trust_self_unlisted", "member=%s",
+		    n->conf.member_id);
+}
+
+/* --- handlers ----------------------------------------------------------- */
+
+static void
+health_doc(struct node *n, const struct httpd_peer *peer, char *buf,
+    size_t len)
+{
+	char me[200], them[200];
+
+	xml_attr(n->conf.member_id, me, sizeof(me));
+	xml_attr(peer->member_id, them, sizeof(them));
+	snprintf(buf, len, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<Health xmlns=\"urn:lasteri:1\" member=\"%s\"%s%s%s "
+	    "status=\"%s\" trustSequence=\"%" PRIu64 "\" "
+	    "trustExpires=\"%lld\"/>\n", me,
+	    *them ? " peer=\"" : "", them, *them ? "\"" : "",
+	    trust_expires(n->trust) > time(NULL) ? "ok" : "trust-expired",
+	    trust_sequence(n->trust), (long long)trust_expires(n->trust));
+}
+
+static void
+h_health(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	char doc[1024];
+
+	health_doc(arg, peer, doc, sizeof(doc));
+	httpd_reply(r, 200, "application/xml; charset=utf-8", doc,
+	    strlen(doc));
+}
+
+static void
+h_metrics(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	char *text;
+	size_t len;
+
+	if ((text = metrics_format(n->metrics, &len)) == NULL) {
+		httpd_reply_error(r, 503, "unavailable", "out of memory");
+		return;
+	}
+	httpd_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", text,
+	    len);
+	free(text);
+}
+
+/* --- signals ------------------------------------------------------------ */
+
+static void
+drained(void *arg)
+{
+	struct node *n = arg;
+	struct timeval flush = { 0, 200000 };
+
+	/* Replies are handed to evhttp; let their bytes leave. */
+	log_info("drained", "inflight=0");
+	event_base_loopexit(n->base, &flush);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct node *n = arg;
+	struct timeval grace = { DRAIN_GRACE_SEC, 0 };
+
+	if (n->stopping) {
+		log_info("stop_now", "signal=%d", (int)sig);
+		event_base_loopbreak(n->base);
+		return;
+	}
+	n->stopping = 1;
+	log_info("stopping", "signal=%d inflight=%d", (int)sig,
+	    httpd_inflight(n->httpd));
+	event_base_loopexit(n->base, &grace);
+	httpd_drain(n->httpd, drained, n);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	trust_reload(arg, "sighup");
+}
+
+static void
+on_refresh(evutil_socket_t fd, short what, void *arg)
+{
+	struct node *n = arg;
+	struct timespec ts;
+
+	trust_stat(n, &ts);
+	if (ts.tv_sec != n->trust_mtime.tv_sec ||
+	    ts.tv_nsec != n->trust_mtime.tv_nsec)
+		trust_reload(n, "file-changed");
+	if (trust_expires(n->trust) <= time(NULL))
+		log_warnx("trust_expired", "path=%s sequence=%" PRIu64,
+		    n->conf.trust_list, trust_sequence(n->trust));
+}
+
+/* --- start-up ----------------------------------------------------------- */
+
+static void
+check_own_cert(struct node *n)
+{
+	const struct trust_member *m;
+	unsigned char fpr[32];
+	unsigned int len = 0;
+	struct err e;
+	X509 *x;
+
+	if ((m = trust_member_by_id(n->trust, n->conf.member_id)) == NULL)
+		fatalx("member_id %s: not listed in the trust list %s",
+		    n->conf.member_id, n->conf.trust_list);
+	if ((x = tls_load_cert(n->conf.tls_cert, &e)) == NULL)
+		fatalx("tls_cert %s", e.msg);
+	if (X509_digest(x, EVP_sha256(), fpr, &len) != 1 || len != 32 ||
+	    memcmp(fpr, m->tls_fpr, 32) != 0)
+		log_warnx("tls_cert_unlisted", "path=%s member=%s msg=\"the "
+		    "trust list holds another fingerprint for this member; "
+		    "peers will refuse this node\"", n->conf.tls_cert,
+		    n->conf.member_id);
+	X509_free(x);
+}
+
+static void
+start(struct node *n)
+{
+	struct httpd_limits lim;
+	struct event_config *cfg;
+	struct timeval tv;
+	struct err e;
+
+	err_clear(&e);
+	if ((n->metrics = metrics_new()) == NULL)
+		fatalx("out of memory");
+	metrics_set(n->metrics, M_START_TIME, NULL, (double)time(NULL));
+	if ((n->anchor = tls_load_cert(n->conf.trust_anchor, &e)) == NULL)
+		fatalx("trust anchor %s", e.msg);
+	trust_stat(n, &n->trust_mtime);
+	if (trust_load(n->conf.trust_list, n->anchor, NULL, time(NULL),
+	    &n->trust, &e) == -1)
+		fatalx("trust list %s: %s", n->conf.trust_list,
+		    strip_path(e.msg, n->conf.trust_list));
+	trust_publish(n);
+	check_own_cert(n);
+	if (store_open(n->conf.database, STORE_CREATE, &n->store, &e) == -1)
+		fatalx("database %s: %s", n->conf.database,
+		    strip_path(e.msg, n->conf.database));
+
+	/* A changelist halves the epoll calls per request. */
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) ==
+	    -1 || (n->base = event_base_new_with_config(cfg)) == NULL)
+		fatalx("cannot make the event base");
+	event_config_free(cfg);
+
+	if ((n->ctx = tls_server_new(n->conf.tls_cert, n->conf.tls_key,
+	    n->metrics, &e)) == NULL)
+		fatalx("tls: %s", e.msg);
+	if (tls_server_set_trust(n->ctx, n->trust, &e) == -1)
+		fatalx("trust list %s: %s", n->conf.trust_list, e.msg);
+
+	lim.body_max = (size_t)n->conf.body_max;
+	lim.header_max = (size_t)n->conf.header_max;
+	lim.request_timeout_ms = n->conf.request_timeout;
+	lim.idle_timeout_ms = n->conf.idle_timeout;
+	lim.max_connections = (int)n->conf.max_connections;
+	if ((n->httpd = httpd_new(n->base, &lim, n->ctx, n->metrics, &e)) ==
+	    NULL ||
+	    httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_GET, "/v1/health",
+	    h_health, n, &e) == -1 ||
+	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, "/health",
+	    h_health, n, &e) == -1 ||
+	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, "/metrics",
+	    h_metrics, n, &e) == -1)
+		fatalx("http: %s", e.msg);
+	if (httpd_listen_tls(n->httpd, n->conf.listen.host,
+	    n->conf.listen.port, &n->port, &e) == -1)
+		fatalx("listen %s: %s", n->conf.listen.text, e.msg);
+	if (httpd_listen_unix(n->httpd, n->conf.admin_socket, &e) == -1)
+		fatalx("admin_socket %s", e.msg);
+
+	if ((n->ev_term = evsignal_new(n->base, SIGTERM, on_stop, n)) ==
+	    NULL || (n->ev_int = evsignal_new(n->base, SIGINT, on_stop, n)) ==
+	    NULL || (n->ev_hup = evsignal_new(n->base, SIGHUP, on_hup, n)) ==
+	    NULL || (n->ev_refresh = event_new(n->base, -1, EV_PERSIST,
+	    on_refresh, n)) == NULL)
+		fatalx("cannot make the signal events");
+	tv.tv_sec = n->conf.trust_refresh / 1000;
+	tv.tv_usec = (n->conf.trust_refresh % 1000) * 1000;
+	if (evsignal_add(n->ev_term, NULL) == -1 ||
+	    evsignal_add(n->ev_int, NULL) == -1 ||
+	    evsignal_add(n->ev_hup, NULL) == -1 ||
+	    event_add(n->ev_refresh, &tv) == -1)
+		fatalx("cannot add the signal events");
+}
+
+static void
+stop(struct node *n)
+{
+	if (n->ev_term != NULL)
+		event_free(n->ev_term);
+	if (n->ev_int != NULL)
+		event_free(n->ev_int);
+	if (n->ev_hup != NULL)
+		event_free(n->ev_hup);
+	if (n->ev_refresh != NULL)
+		event_free(n->ev_refresh);
+	httpd_free(n->httpd);
+	tls_server_free(n->ctx);
+	if (n->base != NULL)
+		event_base_free(n->base);
+	store_close(n->store);
+	trust_unref(n->trust);
+	X509_free(n->anchor);
+	metrics_free(n->metrics);
+	conf_free(&n->conf);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct node n;
+	const char *file = CONF_FILE_DEFAULT, *print = NULL;
+	int ch, check = 0, debug = 0;
+	struct err e;
+
+	log_init("lasterid", LOG_LVL_INFO, NULL);
+	while ((ch = getopt(argc, argv, "c:dtP:")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'P':
+			print = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (print != NULL) {
+		if (strcmp(print, "sample") == 0)
+			conf_write_sample(stdout);
+		else if (strcmp(print, "man") == 0)
+			conf_write_man(stdout);
+		else
+			usage();
+		return 0;
+	}
+	err_clear(&e);
+	if (conf_load(file, &n.conf, &e) == -1) {
+		fprintf(stderr, "lasterid: %s\n", e.msg);
+		conf_free(&n.conf);
+		return 2;
+	}
+	if (check) {
+		fprintf(stderr, "lasterid: %s: configuration OK\n", file);
+		conf_free(&n.conf);
+		return 0;
+	}
+	if (debug || n.conf.log_debug)
+		log_set_level(LOG_LVL_DEBUG);
+	signal(SIGPIPE, SIG_IGN);
+
+	start(&n);
+	log_info("start", "version=%s member=%s listen=%s:%d admin=%s "
+	    "trust_sequence=%" PRIu64 " database=%s", PACKAGE_VERSION,
+	    n.conf.member_id, n.conf.listen.host, n.port,
+	    n.conf.admin_socket, trust_sequence(n.trust), n.conf.database);
+	if (event_base_dispatch(n.base) == -1)
+		log_warnx("event_loop", "msg=\"event_base_dispatch failed\"");
+	log_info("stop", "member=%s", n.conf.member_id);
+	stop(&n);
+	return 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * store_import.h - putting the elements of a validated document into the
+ * store: the part of an import that the CLI (lasteri import --db) and the
+ * node's admin endpoint share.
+ *
+ * A document is a Dataset (its Unit, ProcurementDefinition and
+ * SupervisionRecord children are imported, anything else is skipped) or one
+ * of those three as the root.  Each element is read (model_*_read), checked
+ * (model_*_check) and put with its exact bytes (store_element_bytes).  The
+ * caller owns the transaction: store_begin() before the first document,
+ * store_commit() after the last, store_rollback() on any failure, so an
+ * import of many files is all or nothing.
+ */
+#ifndef LASTERI_STORE_IMPORT_H
+#define LASTERI_STORE_IMPORT_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "err.h"
+#include "store.h"
+
+struct store_import_stats {
+	long	units;
+	long	procurements;
+	long	records;		/* newly stored */
+	long	records_known;		/* already stored with the same digest */
+};
+
+/* Imports doc, which has passed schema_validate().  name (a file name) is
+ * used in messages: "name:line: Element: reason".  region, when not NULL,
+ * is the code of the region the store keeps: a Dataset meant for another
+ * region (its region attribute), a unit whose home region is another, or a
+ * procurement definition that the region neither keeps nor procures jointly
+ * fails with ERR_INPUT.
+ * Adds to *st (the caller zeroes it once). */
+int	store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
+	    const char *region, struct store_import_stats *st, struct err *e);
+
+/* The exact bytes kept for element n: the exclusive C14N (no comments) of a
+ * standalone copy of n, with the namespaces it uses declared on it.  The
+ * same element gives the same bytes wherever it stood (alone or inside a
+ * Dataset, however indented around it), so exporting and importing again
+ * keeps bytes and digests.  Caller frees *out with xmlFree(). */
+int	store_element_bytes(xmlNodePtr n, char **out, size_t *len,
+	    struct err *e);
+
+#endif

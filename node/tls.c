@@ -1,0 +1,395 @@
+/*
+ * tls.c - the federation port's SSL_CTX and peer check (see tls.h).
+ *
+ * OpenSSL checks the chain against an X509_STORE built from the trust
+ * list's CAs (never the system store) with the "sslclient" purpose; the
+ * verify callback adds the second condition at depth 0: the certificate's
+ * SHA-256 fingerprint must be listed for a member.  The info callback turns
+ * the alerts we send during a handshake into failure counts and sets
+ * TCP_NODELAY as soon as a connection's handshake starts (without it a
+ * response's records wait for the peer's delayed ACK).  No read-ahead: it
+ * breaks OpenSSL bufferevents.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "tls.h"
+
+#define TLS12_CIPHERS \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define TLS13_SUITES \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:" \
+	"TLS_CHACHA20_POLY1305_SHA256"
+
+struct tls_ctx_data {
+	struct trust_list	*tl;
+	struct metrics		*metrics;
+};
+
+static int	ctx_idx = -1;
+static int	peer_idx = -1;
+
+static void
+peer_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+    void *argp)
+{
+	struct tls_peer *p = ptr;
+
+	if (p == NULL)
+		return;
+	/* A handshake that began and neither completed nor sent an alert:
+	 * the peer went away (or it was not TLS at all). */
+	if (p->started && !p->done && !p->counted)
+		metrics_inc(p->metrics, M_TLS_FAILURES,
+		    "reason=\"aborted\"");
+	OPENSSL_cleanse(p, sizeof(*p));
+	free(p);
+}
+
+static void
+err_openssl(struct err *e, const char *what)
+{
+	char buf[256];
+	unsigned long code;
+
+	if ((code = ERR_peek_last_error()) != 0) {
+		ERR_error_string_n(code, buf, sizeof(buf));
+		err_set(e, ERR_TLS, "%s (%s)", what, buf);
+	} else
+		err_set(e, ERR_TLS, "%s", what);
+	ERR_clear_error();
+}
+
+static const char *
+verify_reason(int code)
+{
+	switch (code) {
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return "certificate-expired";
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return "unknown-ca";
+	case X509_V_ERR_INVALID_PURPOSE:
+		return "wrong-purpose";
+	default:
+		return "bad-certificate";
+	}
+}
+
+/* Looks the leaf's fingerprint up in tl; fills p.  0 or -1. */
+static int
+peer_identify(struct tls_peer *p, X509 *cert, const struct trust_list *tl)
+{
+	const struct trust_member *m;
+	unsigned int n = 0;
+
+	if (cert == NULL || tl == NULL ||
+	    X509_digest(cert, EVP_sha256(), p->fpr, &n) != 1 || n != 32)
+		return -1;
+	if ((m = trust_member_by_tls_fpr(tl, p->fpr)) == NULL)
+		return -1;
+	snprintf(p->member_id, sizeof(p->member_id), "%s", m->id);
+	p->roles = m->roles;
+	p->verified = 1;
+	return 0;
+}
+
+static int
+verify_cb(int ok, X509_STORE_CTX *sctx)
+{
+	SSL *ssl;
+	struct tls_peer *p;
+	struct tls_ctx_data *d;
+
+	ssl = X509_STORE_CTX_get_ex_data(sctx,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	if (ssl == NULL || (p = SSL_get_ex_data(ssl, peer_idx)) == NULL ||
+	    (d = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx)) == NULL)
+		return 0;
+	if (!ok) {
+		if (p->fail == NULL)
+			p->fail = verify_reason(X509_STORE_CTX_get_error(sctx));
+		return 0;
+	}
+	if (X509_STORE_CTX_get_error_depth(sctx) != 0)
+		return 1;
+	if (peer_identify(p, X509_STORE_CTX_get_current_cert(sctx), d->tl) ==
+	    -1) {
+		p->verified = 0;
+		p->fail = "unlisted-certificate";
+		X509_STORE_CTX_set_error(sctx, X509_V_ERR_CERT_REJECTED);
+		return 0;
+	}
+	return 1;
+}
+
+static const char *
+alert_reason(int desc)
+{
+	switch (desc) {
+	case 70:	/* protocol_version */
+		return "protocol-version";
+	case 116:	/* certificate_required */
+		return "no-certificate";
+	case 40:	/* handshake_failure: no cipher in common, no cert */
+		return "handshake-failure";
+	case 71:	/* insufficient_security */
+		return "insufficient-security";
+	case 10: case 47: case 50: case 51: case 109: case 110:
+		return "protocol-error";
+	default:
+		return "other";
+	}
+}
+
+static void
+info_cb(const SSL *ssl, int where, int ret)
+{
+	struct tls_peer *p;
+	struct tls_ctx_data *d;
+	char labels[64];
+	int fd, one = 1;
+
+	if ((p = SSL_get_ex_data(ssl, peer_idx)) == NULL)
+		return;
+	if ((where & SSL_CB_HANDSHAKE_START) && !p->started) {
+		p->started = 1;
+		if ((fd = SSL_get_fd(ssl)) != -1)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
+	}
+	if ((where & SSL_CB_HANDSHAKE_DONE) && !p->done) {
+		p->done = 1;
+		/* A resumed session skips the verify callback: identify the
+		 * peer again, against the list in use now. */
+		if (!p->verified) {
+			d = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx);
+			if (peer_identify(p, SSL_get0_peer_certificate(ssl),
+			    d != NULL ? d->tl : NULL) == -1) {
+				p->fail = "unlisted-certificate";
+				p->counted = 1;
+				metrics_inc(p->metrics, M_TLS_FAILURES,
+				    "reason=\"unlisted-certificate\"");
+				return;
+			}
+		}
+		metrics_inc(p->metrics, M_TLS_HANDSHAKES, NULL);
+	}
+	if ((where & SSL_CB_ALERT) && (where & SSL_CB_WRITE) && !p->done &&
+	    !p->counted) {
+		p->counted = 1;
+		snprintf(labels, sizeof(labels), "reason=\"%s\"",
+		    p->fail != NULL ? p->fail : alert_reason(ret & 0xff));
+		metrics_inc(p->metrics, M_TLS_FAILURES, labels);
+	}
+}
+
+SSL_CTX *
+tls_server_new(const char *cert_file, const char *key_file,
+    struct metrics *m, struct err *e)
+{
+	static const unsigned char sid_ctx[] = "lasterid";
+	SSL_CTX *ctx = NULL, *rc = NULL;
+	struct tls_ctx_data *d = NULL;
+
+	if (ctx_idx == -1)
+		ctx_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	if (peer_idx == -1)
+		peer_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+		    peer_free);
+	if (ctx_idx == -1 || peer_idx == -1) {
+		err_openssl(e, "SSL ex_data index");
+		goto done;
+	}
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		err_openssl(e, "SSL_CTX_new");
+		goto done;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	d->metrics = m;
+	if (!SSL_CTX_set_ex_data(ctx, ctx_idx, d)) {
+		free(d);
+		err_openssl(e, "SSL_CTX_set_ex_data");
+		goto done;
+	}
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) ||
+	    !SSL_CTX_set_ciphersuites(ctx, TLS13_SUITES) ||
+	    !SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384")) {
+		err_openssl(e, "TLS protocol and cipher settings");
+		goto done;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
+	    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	/* About 10 kB less per idle connection. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* One TLS 1.3 ticket is enough for a peer that resumes (fan-out);
+	 * the default two cost a second write per handshake. */
+	SSL_CTX_set_num_tickets(ctx, 1);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
+	SSL_CTX_set_verify_depth(ctx, 4);
+	SSL_CTX_set_info_callback(ctx, info_cb);
+	if (!SSL_CTX_set_session_id_context(ctx, sid_ctx,
+	    sizeof(sid_ctx) - 1)) {
+		err_openssl(e, "SSL_CTX_set_session_id_context");
+		goto done;
+	}
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+		err_openssl(e, "cannot use the TLS certificate");
+		err_prefix(e, "%s", cert_file);
+		goto done;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) !=
+	    1) {
+		err_openssl(e, "cannot use the TLS key");
+		err_prefix(e, "%s", key_file);
+		goto done;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		err_openssl(e, "the key does not match the certificate");
+		err_prefix(e, "%s", key_file);
+		goto done;
+	}
+	rc = ctx;
+	ctx = NULL;
+done:
+	tls_server_free(ctx);
+	return rc;
+}
+
+void
+tls_server_free(SSL_CTX *ctx)
+{
+	struct tls_ctx_data *d;
+
+	if (ctx == NULL)
+		return;
+	if ((d = SSL_CTX_get_ex_data(ctx, ctx_idx)) != NULL) {
+		trust_unref(d->tl);
+		free(d);
+		SSL_CTX_set_ex_data(ctx, ctx_idx, NULL);
+	}
+	SSL_CTX_free(ctx);
+}
+
+int
+tls_server_set_trust(SSL_CTX *ctx, struct trust_list *tl, struct err *e)
+{
+	struct tls_ctx_data *d = SSL_CTX_get_ex_data(ctx, ctx_idx);
+	STACK_OF(X509) *cas = trust_cas(tl);
+	STACK_OF(X509_NAME) *names = NULL;
+	X509_STORE *store = NULL;
+	X509_NAME *nm;
+	int i, rc = -1;
+
+	if (d == NULL)
+		return err_set(e, ERR_INTERNAL, "TLS context without data");
+	if (cas == NULL || sk_X509_num(cas) == 0)
+		return err_set(e, ERR_TRUST, "the trust list has no CA");
+	if ((store = X509_STORE_new()) == NULL ||
+	    (names = sk_X509_NAME_new_null()) == NULL) {
+		err_openssl(e, "X509_STORE_new");
+		goto done;
+	}
+	for (i = 0; i < sk_X509_num(cas); i++) {
+		if (X509_STORE_add_cert(store, sk_X509_value(cas, i)) != 1) {
+			err_openssl(e, "X509_STORE_add_cert");
+			goto done;
+		}
+		if ((nm = X509_NAME_dup(X509_get_subject_name(
+		    sk_X509_value(cas, i)))) == NULL ||
+		    !sk_X509_NAME_push(names, nm)) {
+			X509_NAME_free(nm);
+			err_openssl(e, "client CA list");
+			goto done;
+		}
+	}
+	/* The context takes the store and the names. */
+	SSL_CTX_set_cert_store(ctx, store);
+	store = NULL;
+	SSL_CTX_set_client_CA_list(ctx, names);
+	names = NULL;
+	trust_unref(d->tl);
+	d->tl = trust_ref(tl);
+	rc = 0;
+done:
+	X509_STORE_free(store);
+	sk_X509_NAME_pop_free(names, X509_NAME_free);
+	return rc;
+}
+
+SSL *
+tls_server_ssl(SSL_CTX *ctx, struct err *e)
+{
+	struct tls_ctx_data *d = SSL_CTX_get_ex_data(ctx, ctx_idx);
+	struct tls_peer *p = NULL;
+	SSL *ssl = NULL;
+
+	if ((ssl = SSL_new(ctx)) == NULL) {
+		err_openssl(e, "SSL_new");
+		return NULL;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		SSL_free(ssl);
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	p->metrics = d != NULL ? d->metrics : NULL;
+	if (!SSL_set_ex_data(ssl, peer_idx, p)) {
+		free(p);
+		SSL_free(ssl);
+		err_openssl(e, "SSL_set_ex_data");
+		return NULL;
+	}
+	return ssl;
+}
+
+const struct tls_peer *
+tls_peer_get(const SSL *ssl)
+{
+	if (ssl == NULL || peer_idx == -1)
+		return NULL;
+	return SSL_get_ex_data(ssl, peer_idx);
+}
+
+X509 *
+tls_load_cert(const char *path, struct err *e)
+{
+	X509 *x = NULL;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((x = PEM_read_X509(f, NULL, NULL, NULL)) == NULL)
+		err_openssl(e, "not a PEM certificate");
+	fclose(f);
+	if (x == NULL)
+		err_prefix(e, "%s", path);
+	return x;
+}
