@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 
 #include "conf.h"
+#include "node.h"
 #include "err.h"
 #include "httpd.h"
 #include "log.h"
@@ -36,20 +37,6 @@
 
 #define DRAIN_GRACE_SEC	10	/* longest wait for replies at SIGTERM */
 
-struct node {
-	struct conf		 conf;
-	X509			*anchor;
-	struct trust_list	*trust;
-	struct timespec		 trust_mtime;
-	struct store		*store;
-	struct metrics		*metrics;
-	struct event_base	*base;
-	SSL_CTX			*ctx;
-	struct httpd		*httpd;
-	struct event		*ev_term, *ev_int, *ev_hup, *ev_refresh;
-	int			 port;
-	int			 stopping;
-};
 
 static void
 usage(void)

@@ -1,0 +1,42 @@
+/*
+ * node.h - the state one running lasterid holds, shared by its endpoint
+ * files (api_fed.c, api_admin.c) and the outbox.  Everything here lives on
+ * the one event-loop thread; the trust list is swapped on reload (handlers
+ * take what they need from n->trust at the start of a request).
+ */
+#ifndef LASTERI_NODE_H
+#define LASTERI_NODE_H
+
+#include <time.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "conf.h"
+
+struct dsig_key;
+struct dsig_verifier;
+struct event;
+struct event_base;
+struct httpd;
+struct metrics;
+struct outbox;
+struct store;
+struct trust_list;
+
+struct node {
+	struct conf		 conf;
+	X509			*anchor;
+	struct trust_list	*trust;
+	struct timespec		 trust_mtime;
+	struct store		*store;
+	struct metrics		*metrics;
+	struct event_base	*base;
+	SSL_CTX			*ctx;
+	struct httpd		*httpd;
+	struct event		*ev_term, *ev_int, *ev_hup, *ev_refresh;
+	int			 port;
+	int			 stopping;
+};
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * adminc.h - the lasteri CLI's client for a node's admin socket: one HTTP/1.1
+ * request over a Unix socket (Connection: close), the answer read whole up to
+ * a cap.  Used by every subcommand that talks to a node (-s SOCKET or
+ * LASTERI_SOCKET).
+ */
+#ifndef LASTERI_ADMINC_H
+#define LASTERI_ADMINC_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define ADMINC_RESPONSE_MAX	(512UL * 1024 * 1024)
+#define ADMINC_TIMEOUT_SEC	300
+
+/* The socket named by opt (-s), else $LASTERI_SOCKET, else NULL. */
+const char	*adminc_socket(const char *opt);
+
+/* Send method path (with its query string) and an optional body of
+ * content type ctype.  On success *status is the HTTP status and *resp
+ * (NUL-terminated, caller frees with free()) holds *resplen bytes of body.
+ * Fails with ERR_UNREACHABLE (no node listening), ERR_TIMEOUT or ERR_IO. */
+int		 adminc_request(const char *socket, const char *method,
+		    const char *path, const char *ctype, const void *body,
+		    size_t len, int *status, char **resp, size_t *resplen,
+		    struct err *e);
+
+/* Percent-encode s for a query string into buf; -1 when it does not fit. */
+int		 adminc_qs_escape(const char *s, char *buf, size_t len);
+
+#endif
