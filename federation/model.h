@@ -164,6 +164,7 @@ struct supervision_record {
 	char		summary[TEXT_MAX + 1];	/* public summary */
 	char		annex_ref[128 + 1];	/* reference to the confidential annex */
 	time_t		issued;
+	char		unit_region[3];		/* the unit's home region, "" when not given */
 };
 
 /* --- readers: from an element of a validated document ---------------------- */

@@ -32,6 +32,12 @@ rd_unit(xmlNodePtr c, void *o, struct err *e)
 }
 
 static int
+rd_unit_region(xmlNodePtr c, void *o, struct err *e)
+{
+	return mi_token(c, R(o)->unit_region, sizeof(R(o)->unit_region), e);
+}
+
+static int
 rd_provider(xmlNodePtr c, void *o, struct err *e)
 {
 	return mi_token(c, R(o)->provider_ytunnus,
@@ -160,6 +166,7 @@ rd_issued(xmlNodePtr c, void *o, struct err *e)
 static const struct mi_field record_fields[] = {
 	{ "Kind", 1, 1, rd_kind },
 	{ "Unit", 1, 1, rd_unit },
+	{ "UnitRegion", 0, 1, rd_unit_region },
 	{ "ProviderBusinessId", 1, 1, rd_provider },
 	{ "Issuer", 1, 1, rd_issuer },
 	{ "CaseNumber", 0, 1, rd_case },
@@ -214,6 +221,7 @@ model_record_write(xmlDocPtr doc, xmlNodePtr parent,
 	mw_attr(&w, root, "Id", r->id);
 	mw_elem_vocab(&w, root, "Kind", &vocab_record_kind, r->kind);
 	mw_elem(&w, root, "Unit", r->unit_id);
+	mw_elem_opt(&w, root, "UnitRegion", r->unit_region);
 	mw_elem(&w, root, "ProviderBusinessId", r->provider_ytunnus);
 	mw_elem(&w, root, "Issuer", r->issuer);
 	mw_elem_opt(&w, root, "CaseNumber", r->case_number);
@@ -276,6 +284,8 @@ model_record_check(const struct supervision_record *r, struct err *e)
 		RFAIL("Kind: unknown value %d", r->kind);
 	if (!mi_is_id(r->unit_id))
 		RFAIL("Unit: '%s' is not a valid unit ID", r->unit_id);
+	if (r->unit_region[0] != '\0' && region_find(r->unit_region) == -1)
+		RFAIL("UnitRegion: '%s' is not a region code", r->unit_region);
 	if (!ytunnus_is_valid(r->provider_ytunnus)) {
 		d = strlen(r->provider_ytunnus) == YTUNNUS_LEN ?
 		    ytunnus_check_digit(r->provider_ytunnus) : -1;

@@ -69,10 +69,23 @@ struct xml_watch {
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
+/* The library never prints: libxml2 reports what it cannot tie to a parser
+ * context (encoding conversion, schema compilation) through the generic
+ * error function, which writes to stderr unless replaced.  Our callers get
+ * the same facts through struct err. */
+static void
+xml_silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
 static void
 xml_init_once(void)
 {
 	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, xml_silent);
+	xmlThrDefSetGenericErrorFunc(NULL, xml_silent);
 	/* Never fetch anything over the network, whoever asks (schema includes
 	 * are local files). */
 	xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader);

@@ -83,6 +83,10 @@ static const struct conf_key keys[] = {
 	  OFF(admin_socket), 0, 0, NULL,
 	  "Unix socket of the admin API (mode 0660: the owner and group "
 	  "may use it).", check_socket_path },
+	{ "admin", "admin_body_max", CONF_SIZE, "64MiB", 0,
+	  OFF(admin_body_max), 1024, 1024L * MIB, NULL,
+	  "Largest request body accepted on the admin socket (1KiB to 1GiB): "
+	  "an import sends all its files in one request.", NULL },
 
 	{ "store", "database", CONF_PATH, "/var/lib/lasteri/node.db", 0,
 	  OFF(database), 0, 0, NULL,
@@ -111,6 +115,15 @@ static const struct conf_key keys[] = {
 	  OFF(suppress_threshold), 1, 1000, NULL,
 	  "Statistics counts about children or complaints below this are "
 	  "shown as \"<N\" (1 to 1000).", NULL },
+
+	{ "outbox", "outbox_retry_min", CONF_DURATION, "1s", 0,
+	  OFF(outbox_retry_min), 100, 3600L * 1000L, NULL,
+	  "First delay before a failed delivery of a record to another node "
+	  "is tried again; it doubles per attempt, with random jitter "
+	  "(100ms to 1h).", NULL },
+	{ "outbox", "outbox_retry_max", CONF_DURATION, "10m", 0,
+	  OFF(outbox_retry_max), 100, DAY_MS, NULL,
+	  "Longest delay between delivery attempts (100ms to 1d).", NULL },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 

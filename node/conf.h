@@ -61,6 +61,7 @@ struct conf {
 	long		 trust_refresh;	/* ms */
 	/* [admin] */
 	char		*admin_socket;
+	long		 admin_body_max;
 	/* [store] */
 	char		*database;
 	/* [limits] */
@@ -70,6 +71,9 @@ struct conf {
 	long		 idle_timeout;		/* ms */
 	long		 max_connections;
 	long		 suppress_threshold;
+	/* [outbox] */
+	long		 outbox_retry_min;	/* ms */
+	long		 outbox_retry_max;	/* ms */
 };
 
 struct conf_key {

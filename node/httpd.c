@@ -87,6 +87,7 @@ struct httpd {
 	struct route		 routes[ROUTES_MAX];
 	int			 nroutes;
 	int			 nconn;
+	int			 dead;		/* httpd_free() ran; last conn frees */
 	int			 inflight;
 	int			 draining;
 	void			(*drained)(void *);
@@ -120,8 +121,17 @@ conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 	if (c->timer != NULL)
 		event_free(c->timer);
 	if (!c->refused) {
-		c->h->nconn--;
-		metrics_set(c->h->metrics, M_CONN_OPEN, NULL, c->h->nconn);
+		struct httpd *h = c->h;
+
+		h->nconn--;
+		/* Libevent may finalise a connection's bufferevent (and so its
+		 * SSL) only in event_base_free(), after httpd_free(): the last
+		 * connection then frees the httpd. */
+		if (h->dead) {
+			if (h->nconn == 0)
+				free(h);
+		} else
+			metrics_set(h->metrics, M_CONN_OPEN, NULL, h->nconn);
 	}
 	free(c);
 }
@@ -385,12 +395,11 @@ httpd_req_header(const struct httpd_req *r, const char *name)
 	    name);
 }
 
-int
-httpd_req_query(struct httpd_req *w, const char *name, char *buf,
-    size_t len)
+static void
+query_parse(struct httpd_req *w)
 {
 	const struct evhttp_uri *uri;
-	const char *q, *v;
+	const char *q;
 
 	if (!w->query_parsed) {
 		TAILQ_INIT(&w->query);
@@ -402,6 +411,15 @@ httpd_req_query(struct httpd_req *w, const char *name, char *buf,
 			w->query_parsed = -1;
 		}
 	}
+}
+
+int
+httpd_req_query(struct httpd_req *w, const char *name, char *buf,
+    size_t len)
+{
+	const char *v;
+
+	query_parse(w);
 	if (w->query_parsed == -1)
 		return -1;
 	if ((v = evhttp_find_header(&w->query, name)) == NULL)
@@ -410,6 +428,20 @@ httpd_req_query(struct httpd_req *w, const char *name, char *buf,
 		return -1;
 	memcpy(buf, v, strlen(v) + 1);
 	return 1;
+}
+
+int
+httpd_req_query_each(struct httpd_req *w, httpd_query_fn *fn, void *arg)
+{
+	struct evkeyval *kv;
+
+	query_parse(w);
+	if (w->query_parsed == -1)
+		return -1;
+	TAILQ_FOREACH(kv, &w->query, next)
+		if (fn(arg, kv->key, kv->value) == -1)
+			return -1;
+	return 0;
 }
 
 const unsigned char *
@@ -536,7 +568,9 @@ http_new(struct httpd *h, struct listener_ctx *lc, struct err *e)
 		err_set(e, ERR_NOMEM, "evhttp_new failed");
 		return NULL;
 	}
-	evhttp_set_max_body_size(http, (ev_ssize_t)h->lim.body_max);
+	evhttp_set_max_body_size(http, (ev_ssize_t)(lc->kind == HTTPD_ADMIN &&
+	    h->lim.admin_body_max > 0 ? h->lim.admin_body_max :
+	    h->lim.body_max));
 	evhttp_set_max_headers_size(http, (ev_ssize_t)h->lim.header_max);
 	tv.tv_sec = h->lim.request_timeout_ms / 1000;
 	tv.tv_usec = (h->lim.request_timeout_ms % 1000) * 1000;
@@ -597,6 +631,11 @@ httpd_free(struct httpd *h)
 	}
 	for (i = 0; i < h->nroutes; i++)
 		free(h->routes[i].path);
+	h->nroutes = 0;
+	if (h->nconn > 0) {
+		h->dead = 1;
+		return;
+	}
 	free(h);
 }
 

@@ -50,6 +50,7 @@ struct httpd_peer {
 
 struct httpd_limits {
 	size_t	body_max;
+	size_t	admin_body_max;		/* admin socket; 0: body_max */
 	size_t	header_max;
 	long	request_timeout_ms;	/* read/write inactivity */
 	long	idle_timeout_ms;	/* whole request, from start or reply */
@@ -102,6 +103,12 @@ const char	*httpd_req_header(const struct httpd_req *r, const char *name);
  * malformed or longer than len - 1. */
 int		 httpd_req_query(struct httpd_req *r, const char *name,
 		    char *buf, size_t len);
+/* Calls fn(arg, name, value) for every query parameter in order, decoded
+ * (a repeated name once per value); stops when fn returns -1.  -1 when the
+ * query string is malformed or fn stopped. */
+typedef int httpd_query_fn(void *arg, const char *name, const char *value);
+int		 httpd_req_query_each(struct httpd_req *r, httpd_query_fn *fn,
+		    void *arg);
 /* The whole body (at most body_max bytes, NUL-terminated after len). */
 const unsigned char *httpd_req_body(struct httpd_req *r, size_t *len);
 

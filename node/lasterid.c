@@ -25,6 +25,12 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "api_admin.h"
+#include "api_fed.h"
+#include "dsig.h"
+#include "outbox.h"
+#include "peer.h"
+#include "xml.h"
 #include "conf.h"
 #include "node.h"
 #include "err.h"
@@ -99,13 +105,17 @@ static void
 trust_reload(struct node *n, const char *why)
 {
 	struct trust_list *tl = NULL;
+	struct dsig_verifier *v = NULL;
 	struct err e;
 	char q[LOG_Q_MAX];
 
 	err_clear(&e);
 	trust_stat(n, &n->trust_mtime);
 	if (trust_load(n->conf.trust_list, n->anchor, n->trust, time(NULL),
-	    &tl, &e) == -1 || tls_server_set_trust(n->ctx, tl, &e) == -1) {
+	    &tl, &e) == -1 || (v = dsig_verifier_new(tl, &e)) == NULL ||
+	    tls_server_set_trust(n->ctx, tl, &e) == -1 ||
+	    peer_set_trust(n->peer, tl, &e) == -1) {
+		dsig_verifier_free(v);
 		trust_unref(tl);
 		metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"refused\"");
 		log_warnx("trust_reload_refused", "trigger=%s path=%s "
@@ -117,6 +127,8 @@ trust_reload(struct node *n, const char *why)
 	}
 	trust_unref(n->trust);
 	n->trust = tl;
+	dsig_verifier_free(n->verifier);
+	n->verifier = v;
 	trust_publish(n);
 	metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"ok\"");
 	log_info("trust_reloaded", "trigger=%s path=%s sequence=%" PRIu64
@@ -203,10 +215,96 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	httpd_drain(n->httpd, drained, n);
 }
 
+/* --- trust list refresh from trust_url ---------------------------------- */
+
+#define TRUST_FETCH_MAX	(8L * 1024 * 1024)
+
+/* Replaces path with len bytes: a temporary file, fsync, rename. */
+static int
+write_atomic(const char *path, const char *buf, size_t len, struct err *e)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
+		return err_set(e, ERR_IO, "%s: path too long", path);
+	if ((f = fopen(tmp, "w")) == NULL)
+		return err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
+	ok = fwrite(buf, 1, len, f) == len && fflush(f) == 0 &&
+	    fsync(fileno(f)) == 0;
+	if (fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) == -1) {
+		err_set(e, ERR_IO, "%s: %s", ok ? path : tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* A fetched list is checked like a loaded one (operator signature, expiry,
+ * no rollback) before it replaces the file; then the file is reloaded. */
+static void
+trust_fetched(void *arg, const struct peer_result *res)
+{
+	struct node *n = arg;
+	struct trust_list *tl = NULL;
+	struct err e;
+	char q[LOG_Q_MAX];
+
+	n->trust_fetching = 0;
+	err_clear(&e);
+	if (res->err.code != ERR_OK)
+		e = res->err;
+	else if (res->status != 200)
+		err_set(&e, ERR_IO, "%s: HTTP status %d", n->conf.trust_url,
+		    res->status);
+	else if (trust_parse(res->body, res->len, n->conf.trust_url,
+	    n->anchor, n->trust, time(NULL), &tl, &e) == 0) {
+		if (trust_sequence(tl) == trust_sequence(n->trust)) {
+			log_debug("trust_fetch_unchanged", "url=%s "
+			    "sequence=%" PRIu64, n->conf.trust_url,
+			    trust_sequence(tl));
+			trust_unref(tl);
+			return;
+		}
+		trust_unref(tl);
+		if (write_atomic(n->conf.trust_list, res->body, res->len,
+		    &e) == 0) {
+			trust_reload(n, "url");
+			return;
+		}
+	}
+	metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"refused\"");
+	log_warnx("trust_fetch_refused", "url=%s sequence_kept=%" PRIu64
+	    " msg=%s", n->conf.trust_url, trust_sequence(n->trust),
+	    log_q(e.msg, q, sizeof(q)));
+}
+
+static void
+trust_fetch(struct node *n)
+{
+	struct err e;
+	char q[LOG_Q_MAX];
+
+	if (n->conf.trust_url == NULL || n->peer == NULL || n->trust_fetching)
+		return;
+	err_clear(&e);
+	if (peer_fetch_url(n->peer, n->conf.trust_url, TRUST_FETCH_MAX,
+	    n->conf.request_timeout, trust_fetched, n, &e) == -1) {
+		log_warnx("trust_fetch", "url=%s msg=%s", n->conf.trust_url,
+		    log_q(e.msg, q, sizeof(q)));
+		return;
+	}
+	n->trust_fetching = 1;
+}
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
 	trust_reload(arg, "sighup");
+	trust_fetch(arg);
 }
 
 static void
@@ -222,6 +320,7 @@ on_refresh(evutil_socket_t fd, short what, void *arg)
 	if (trust_expires(n->trust) <= time(NULL))
 		log_warnx("trust_expired", "path=%s sequence=%" PRIu64,
 		    n->conf.trust_list, trust_sequence(n->trust));
+	trust_fetch(n);
 }
 
 /* --- start-up ----------------------------------------------------------- */
@@ -270,6 +369,14 @@ start(struct node *n)
 		    strip_path(e.msg, n->conf.trust_list));
 	trust_publish(n);
 	check_own_cert(n);
+	xml_init();
+	if (dsig_init(&e) == -1)
+		fatalx("xmlsec: %s", e.msg);
+	if (dsig_key_load(n->conf.sign_key, n->conf.sign_cert, &n->sign_key,
+	    &e) == -1)
+		fatalx("sign_key %s", e.msg);
+	if ((n->verifier = dsig_verifier_new(n->trust, &e)) == NULL)
+		fatalx("trust list %s: %s", n->conf.trust_list, e.msg);
 	if (store_open(n->conf.database, STORE_CREATE, &n->store, &e) == -1)
 		fatalx("database %s: %s", n->conf.database,
 		    strip_path(e.msg, n->conf.database));
@@ -288,6 +395,7 @@ start(struct node *n)
 		fatalx("trust list %s: %s", n->conf.trust_list, e.msg);
 
 	lim.body_max = (size_t)n->conf.body_max;
+	lim.admin_body_max = (size_t)n->conf.admin_body_max;
 	lim.header_max = (size_t)n->conf.header_max;
 	lim.request_timeout_ms = n->conf.request_timeout;
 	lim.idle_timeout_ms = n->conf.idle_timeout;
@@ -301,6 +409,13 @@ start(struct node *n)
 	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, "/metrics",
 	    h_metrics, n, &e) == -1)
 		fatalx("http: %s", e.msg);
+	if (api_admin_register(n, &e) == -1)
+		fatalx("admin api: %s", e.msg);
+	if ((n->peer = peer_new(n->base, n->conf.tls_cert, n->conf.tls_key,
+	    &e)) == NULL || peer_set_trust(n->peer, n->trust, &e) == -1 ||
+	    api_fed_register(n, &e) == -1 || api_records_register(n, &e) == -1 ||
+	    (n->outbox = outbox_new(n, &e)) == NULL)
+		fatalx("records: %s", e.msg);
 	if (httpd_listen_tls(n->httpd, n->conf.listen.host,
 	    n->conf.listen.port, &n->port, &e) == -1)
 		fatalx("listen %s: %s", n->conf.listen.text, e.msg);
@@ -333,11 +448,16 @@ stop(struct node *n)
 		event_free(n->ev_hup);
 	if (n->ev_refresh != NULL)
 		event_free(n->ev_refresh);
+	peer_free(n->peer);		/* no delivery calls back after this */
+	outbox_free(n->outbox);
 	httpd_free(n->httpd);
 	tls_server_free(n->ctx);
 	if (n->base != NULL)
 		event_base_free(n->base);
+	api_admin_free(n);
 	store_close(n->store);
+	dsig_verifier_free(n->verifier);
+	dsig_key_free(n->sign_key);
 	trust_unref(n->trust);
 	X509_free(n->anchor);
 	metrics_free(n->metrics);

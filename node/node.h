@@ -21,6 +21,8 @@ struct event_base;
 struct httpd;
 struct metrics;
 struct outbox;
+struct peer;
+struct query_data;
 struct store;
 struct trust_list;
 
@@ -35,8 +37,14 @@ struct node {
 	SSL_CTX			*ctx;
 	struct httpd		*httpd;
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_refresh;
+	struct dsig_key		*sign_key;	/* only the signing code uses it */
+	struct dsig_verifier	*verifier;	/* bound to trust; rebuilt on reload */
+	struct peer		*peer;		/* mTLS client (outbox, fan-out) */
+	struct outbox		*outbox;
+	int			 trust_fetching; /* a trust_url fetch is running */
 	int			 port;
 	int			 stopping;
+	struct query_data	*qdata;		/* api_admin.c: search cache, NULL stale */
 };
 
 #endif

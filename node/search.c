@@ -95,6 +95,9 @@ struct search_index {
 	int		 nlangs;
 	char		**fwdict;		/* sorted, unique */
 	size_t		 nfwdict;
+	/* Build state, between search_index_begin() and _end(). */
+	const char	**ids;			/* sorted, into disp[k].id */
+	long		*recent;		/* recent-findings penalty per unit */
 };
 
 struct cand {
@@ -322,23 +325,19 @@ pack_unit(struct search_index *ix, size_t k, const struct unit *u)
 }
 
 int
-search_index_build(const struct unit *u, size_t nu,
-    const struct supervision_record *r, size_t nr, time_t now,
+search_index_begin(const struct unit *u, size_t nu, time_t now,
     struct search_index **out, struct err *e)
 {
 	struct search_index *ix = NULL;
-	const char **ids = NULL, **hit;
-	const char *key;
-	long *recent = NULL, pen;
-	size_t i, k;
+	size_t i;
 	int rc = -1;
 
 	*out = NULL;
 	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
 	    (nu > 0 && ((ix->su = calloc(nu, sizeof(*ix->su))) == NULL ||
 	    (ix->disp = calloc(nu, sizeof(*ix->disp))) == NULL ||
-	    (ids = calloc(nu, sizeof(*ids))) == NULL ||
-	    (recent = calloc(nu, sizeof(*recent))) == NULL))) {
+	    (ix->ids = calloc(nu, sizeof(*ix->ids))) == NULL ||
+	    (ix->recent = calloc(nu, sizeof(*ix->recent))) == NULL))) {
 		err_set(e, ERR_NOMEM, "search index: out of memory");
 		goto done;
 	}
@@ -348,41 +347,80 @@ search_index_build(const struct unit *u, size_t nu,
 		goto done;
 	for (i = 0; i < nu; i++) {
 		pack_unit(ix, i, &u[i]);
-		ids[i] = ix->disp[i].id;
+		ix->ids[i] = ix->disp[i].id;
 	}
 	/* ids[] points at disp[k].id: a record finds its unit by bsearch. */
 	if (nu > 0)
-		qsort(ids, nu, sizeof(*ids), cmp_str);
+		qsort(ix->ids, nu, sizeof(*ix->ids), cmp_str);
 	for (i = 1; i < nu; i++) {
-		if (strcmp(ids[i - 1], ids[i]) == 0) {
+		if (strcmp(ix->ids[i - 1], ix->ids[i]) == 0) {
 			err_set(e, ERR_INPUT, "search index: duplicate unit ID '%s'",
-			    ids[i]);
+			    ix->ids[i]);
 			goto done;
 		}
-	}
-	for (i = 0; i < nr && nu > 0; i++) {
-		key = r[i].unit_id;
-		if ((hit = bsearch(&key, ids, nu, sizeof(*ids), cmp_str)) == NULL)
-			continue;
-		/* id is the first member of struct sdisp. */
-		k = (size_t)((const struct sdisp *)(const void *)*hit - ix->disp);
-		fold_record(ix, k, &r[i], &recent[k]);
-	}
-	for (k = 0; k < nu; k++) {
-		pen = recent[k] > SC_RECENT_CAP ? SC_RECENT_CAP : recent[k];
-		pen += SC_OPEN_SERIOUS * (ix->disp[k].open_serious >
-		    SC_OPEN_SERIOUS_CAP ? SC_OPEN_SERIOUS_CAP :
-		    ix->disp[k].open_serious);
-		ix->su[k].penalty = (int32_t)pen;
 	}
 	*out = ix;
 	ix = NULL;
 	rc = 0;
 done:
-	free(recent);
-	free(ids);
 	search_index_free(ix);
 	return rc;
+}
+
+void
+search_index_add_record(struct search_index *ix,
+    const struct supervision_record *r)
+{
+	const char *key = r->unit_id, **hit;
+	size_t k;
+
+	if (ix->ids == NULL || ix->n == 0)
+		return;
+	if ((hit = bsearch(&key, ix->ids, ix->n, sizeof(*ix->ids),
+	    cmp_str)) == NULL)
+		return;
+	/* id is the first member of struct sdisp. */
+	k = (size_t)((const struct sdisp *)(const void *)*hit - ix->disp);
+	fold_record(ix, k, r, &ix->recent[k]);
+}
+
+void
+search_index_end(struct search_index *ix)
+{
+	long pen;
+	size_t k;
+
+	if (ix->ids == NULL && ix->n > 0)
+		return;
+	for (k = 0; k < ix->n; k++) {
+		pen = ix->recent[k] > SC_RECENT_CAP ? SC_RECENT_CAP :
+		    ix->recent[k];
+		pen += SC_OPEN_SERIOUS * (ix->disp[k].open_serious >
+		    SC_OPEN_SERIOUS_CAP ? SC_OPEN_SERIOUS_CAP :
+		    ix->disp[k].open_serious);
+		ix->su[k].penalty = (int32_t)pen;
+	}
+	free(ix->ids);
+	free(ix->recent);
+	ix->ids = NULL;
+	ix->recent = NULL;
+}
+
+int
+search_index_build(const struct unit *u, size_t nu,
+    const struct supervision_record *r, size_t nr, time_t now,
+    struct search_index **out, struct err *e)
+{
+	struct search_index *ix;
+	size_t i;
+
+	if (search_index_begin(u, nu, now, &ix, e) == -1)
+		return -1;
+	for (i = 0; i < nr; i++)
+		search_index_add_record(ix, &r[i]);
+	search_index_end(ix);
+	*out = ix;
+	return 0;
 }
 
 void
@@ -395,6 +433,8 @@ search_index_free(struct search_index *ix)
 	for (i = 0; i < ix->nfwdict; i++)
 		free(ix->fwdict[i]);
 	free(ix->fwdict);
+	free(ix->ids);
+	free(ix->recent);
 	free(ix->su);
 	free(ix->disp);
 	free(ix);

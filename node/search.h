@@ -96,6 +96,16 @@ int	search_index_build(const struct unit *u, size_t nu,
 	    const struct supervision_record *r, size_t nr, time_t now,
 	    struct search_index **out, struct err *e);
 void	search_index_free(struct search_index *ix);	/* NULL is a no-op */
+
+/* The same in steps, so that records can be streamed from the store one at
+ * a time instead of being held in one array (a supervision_record is about
+ * 20 kB; ten years of history at benchmark scale would not fit): begin with
+ * the units, add each record, end before the first search_run(). */
+int	search_index_begin(const struct unit *u, size_t nu, time_t now,
+	    struct search_index **out, struct err *e);
+void	search_index_add_record(struct search_index *ix,
+	    const struct supervision_record *r);
+void	search_index_end(struct search_index *ix);
 size_t	search_index_count(const struct search_index *ix);
 
 /* Checks needs (age range, limit, counts); ERR_USAGE naming the field. */

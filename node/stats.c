@@ -229,17 +229,15 @@ stats_capacity(const struct unit *u, size_t nu, enum stats_by by,
 }
 
 static int
-record_open(const struct supervision_record *r)
+record_open(const struct stats_rec *r)
 {
 	return r->status != RS_CLOSED;
 }
 
 /* Adds the record's counts to row (SV_NCOLS cells). */
 static void
-record_count(const struct supervision_record *r, time_t now, long *row)
+record_count(const struct stats_rec *r, time_t now, long *row)
 {
-	time_t dl;
-
 	switch (r->kind) {
 	case RK_PRE_INSPECTION:
 	case RK_INSPECTION_ANNOUNCED:
@@ -263,8 +261,7 @@ record_count(const struct supervision_record *r, time_t now, long *row)
 	default:
 		break;
 	}
-	if (record_open(r) && r->deadline[0] != '\0' &&
-	    model_date_parse(r->deadline, &dl) == 0 && dl + 86400 <= now)
+	if (record_open(r) && r->deadline != -1 && r->deadline + 86400 <= now)
 		row[SV_OVERDUE]++;
 }
 
@@ -321,9 +318,41 @@ done:
 	return rc;
 }
 
+void
+stats_rec_from(const struct supervision_record *r, struct stats_rec *out)
+{
+	time_t dl;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->unit_id, sizeof(out->unit_id), "%s", r->unit_id);
+	out->kind = (int8_t)r->kind;
+	out->status = (int8_t)r->status;
+	out->outcome = (int8_t)r->outcome;
+	out->deadline = (r->deadline[0] != '\0' &&
+	    model_date_parse(r->deadline, &dl) == 0) ? dl : -1;
+}
+
 int
 stats_supervision(const struct unit *u, size_t nu,
     const struct supervision_record *r, size_t nr, enum stats_by by,
+    long threshold, time_t now, struct stats_table **out, struct err *e)
+{
+	struct stats_rec *b = NULL;
+	size_t i;
+	int rc;
+
+	if (nr > 0 && (b = calloc(nr, sizeof(*b))) == NULL)
+		return err_set(e, ERR_NOMEM, "statistics: out of memory");
+	for (i = 0; i < nr; i++)
+		stats_rec_from(&r[i], &b[i]);
+	rc = stats_supervision_briefs(u, nu, b, nr, by, threshold, now, out, e);
+	free(b);
+	return rc;
+}
+
+int
+stats_supervision_briefs(const struct unit *u, size_t nu,
+    const struct stats_rec *r, size_t nr, enum stats_by by,
     long threshold, time_t now, struct stats_table **out, struct err *e)
 {
 	struct stats_table *t = NULL;

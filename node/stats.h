@@ -80,6 +80,24 @@ int	stats_supervision(const struct unit *u, size_t nu,
 	    long threshold, time_t now, struct stats_table **out,
 	    struct err *e);
 
+/* What supervision statistics need of one record: about 90 bytes instead
+ * of a whole supervision_record (about 20 kB), so a node can keep its whole
+ * history at hand for statistics. */
+struct stats_rec {
+	char	unit_id[ID_MAX + 1];
+	int8_t	kind;
+	int8_t	status;
+	int8_t	outcome;
+	time_t	deadline;	/* -1 when none */
+};
+
+void	stats_rec_from(const struct supervision_record *r, struct stats_rec *out);
+/* stats_supervision() over briefs. */
+int	stats_supervision_briefs(const struct unit *u, size_t nu,
+	    const struct stats_rec *r, size_t nr, enum stats_by by,
+	    long threshold, time_t now, struct stats_table **out,
+	    struct err *e);
+
 void	stats_table_free(struct stats_table *t);	/* NULL is a no-op */
 
 /*

@@ -743,6 +743,47 @@ store_procurements_load(struct store *s, struct procurement **out,
 	    (void **)out, n, e);
 }
 
+struct record_walk {
+	store_record_fn			*fn;
+	void				*arg;
+	struct supervision_record	*rec;
+};
+
+static int
+record_walk_one(void *arg, const char *id, const char *xml, size_t len,
+    struct err *e)
+{
+	struct record_walk *w = arg;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	char name[ID_MAX + 32];
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "stored %s", id);
+	if ((doc = xml_parse(xml, len, name, &xml_limits_import, e)) == NULL)
+		return -1;
+	if ((root = xmlDocGetRootElement(doc)) == NULL)
+		err_set(e, ERR_DB, "stored record %s has no element", id);
+	else if (model_record_read(root, w->rec, e) == 0)
+		rc = w->fn(w->arg, w->rec, e);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int
+store_records_each(struct store *s, store_record_fn *fn, void *arg,
+    struct err *e)
+{
+	struct record_walk w = { fn, arg, NULL };
+	int rc;
+
+	if ((w.rec = malloc(sizeof(*w.rec))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = store_foreach(s, STORE_RECORD, record_walk_one, &w, e);
+	free(w.rec);
+	return rc;
+}
+
 void
 store_procurements_free(struct procurement *p, size_t n)
 {

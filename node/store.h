@@ -93,6 +93,14 @@ typedef int store_each_fn(void *arg, const char *id, const char *xml,
 int	store_foreach(struct store *s, enum store_kind kind, store_each_fn *fn,
 	    void *arg, struct err *e);
 
+/* Calls fn with each stored supervision record, parsed into one reused
+ * struct (borrowed for the call), in ID order: memory stays flat however
+ * long the history is.  fn returns 0 to go on, -1 with e set to stop. */
+typedef int store_record_fn(void *arg, const struct supervision_record *r,
+    struct err *e);
+int	store_records_each(struct store *s, store_record_fn *fn, void *arg,
+	    struct err *e);
+
 struct store_counts {
 	long	units;
 	long	procurements;

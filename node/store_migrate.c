@@ -67,6 +67,20 @@ static const struct migration migrations[] = {
 	"  rank INTEGER NOT NULL);"
 	"CREATE INDEX awards_procurement ON awards(procurement_id);"
 	"CREATE INDEX awards_unit ON awards(unit_id);" },
+
+	{ 3, "outbox of supervision records to deliver to other nodes",
+	"CREATE TABLE outbox ("
+	"  record_id TEXT NOT NULL,"
+	"  destination TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN"
+	"    ('pending', 'delivered', 'conflict', 'refused')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (record_id, destination));"
+	"CREATE INDEX outbox_due ON outbox(state, next_attempt);" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

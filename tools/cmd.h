@@ -14,5 +14,7 @@ int	cmd_sample(int argc, char **argv);	/* cmd_sample.c */
 int	cmd_pki(int argc, char **argv);		/* cmd_pki.c */
 int	cmd_trust(int argc, char **argv);	/* cmd_trust.c */
 int	cmd_verify(int argc, char **argv);	/* cmd_verify.c */
+int	cmd_supervision_show(int argc, char **argv);	/* cmd_supervision_show.c */
+int	cmd_supervision(int argc, char **argv);	/* cmd_supervision.c */
 
 #endif

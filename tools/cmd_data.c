@@ -22,17 +22,21 @@
 
 #include <libxml/tree.h>
 
+#include "adminc.h"
+#include "admincall.h"
+#include "api_admin.h"
 #include "cmd.h"
 #include "model.h"
 #include "schema.h"
 #include "store.h"
+#include "store_export.h"
 #include "store_import.h"
 #include "util.h"
 #include "vocab.h"
 #include "xml.h"
 
 static const char import_usage[] =
-    "lasteri import --db FILE [--region CODE] FILE...\n"
+    "lasteri import --db FILE | -s SOCKET [--region CODE] FILE...\n"
     "\n"
     "Load units, procurement definitions and supervision records into the\n"
     "node's database.  Each FILE is a Dataset, or one Unit,\n"
@@ -43,16 +47,17 @@ static const char import_usage[] =
     "supervision record already stored with the same bytes is accepted again,\n"
     "a different one under a stored ID is refused.\n"
     "\n"
-    "  -d, --db FILE      the database (created when missing)\n"
+    "  -d, --db FILE      the database (created when missing), offline\n"
     "  -r, --region CODE  refuse units and procurement definitions of any\n"
     "                     other region (01..21, 90)\n"
-    "  -s, --socket PATH  the node's admin socket (not in this build)\n"
+    "  -s, --socket PATH  the running node's admin socket (default\n"
+    "                     $LASTERI_SOCKET when --db is not given)\n"
     "  -h, --help         this text\n"
     "\n"
     "Exit status: 0 imported, 2 usage or input errors (nothing imported).";
 
 static const char export_usage[] =
-    "lasteri export --db FILE [--records] [--out FILE]\n"
+    "lasteri export --db FILE | -s SOCKET [--records] [--out FILE]\n"
     "\n"
     "Write the database's units and procurement definitions as one Dataset\n"
     "document (namespace urn:lasteri:1) that validates against the schemas\n"
@@ -61,29 +66,11 @@ static const char export_usage[] =
     "  -d, --db FILE      the database\n"
     "  -o, --out FILE     write here (replaced atomically) instead of stdout\n"
     "  -R, --records      include the supervision records\n"
-    "  -s, --socket PATH  the node's admin socket (not in this build)\n"
+    "  -s, --socket PATH  the running node's admin socket (default\n"
+    "                     $LASTERI_SOCKET when --db is not given)\n"
     "  -h, --help         this text\n"
     "\n"
     "Exit status: 0 written, 2 usage, database or output errors.";
-
-static int
-no_socket(void)
-{
-	warnx_("the node's admin socket is not available in this build; "
-	    "use --db FILE");
-	return 2;
-}
-
-static int
-need_db(const char *db, int socket_given, const char *usage)
-{
-	if (db != NULL)
-		return 0;
-	if (socket_given || getenv("LASTERI_SOCKET") != NULL)
-		return no_socket();
-	warnx_("--db FILE is needed");
-	return util_usage(usage);
-}
 
 static const char *
 plural(long n, const char *one, const char *many)
@@ -107,6 +94,111 @@ remove_db(const char *path)
 	}
 }
 
+/* Reads path ("-": stdin) whole into *out (caller frees); at most max
+ * bytes. */
+static int
+slurp(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *f;
+	char *buf = NULL, *nb;
+	size_t cap = 0, n = 0, r;
+	int rc = -1;
+
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		warnx_("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n + 1 >= cap) {
+			cap = cap == 0 ? 65536 : cap * 2;
+			if (cap > max + 2)
+				cap = max + 2;
+			if (n + 1 >= cap) {
+				warnx_("%s: larger than %zu bytes", path, max);
+				goto done;
+			}
+			if ((nb = realloc(buf, cap)) == NULL) {
+				warnx_("%s: out of memory", path);
+				goto done;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		warnx_("%s: %s", path, strerror(errno));
+		goto done;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+done:
+	if (f != stdin)
+		fclose(f);
+	free(buf);
+	return rc;
+}
+
+#define IMPORT_REQUEST_MAX	(1024UL * 1024 * 1024)
+
+/* Sends every file in one request of the parts format (api_admin.h):
+ * "LENGTH NAME\n" then LENGTH bytes, per file. */
+static int
+import_socket(const char *sock, const char *region, int nfiles,
+    char **files)
+{
+	char path[256], head[4200], *body = NULL, *doc = NULL, *nb;
+	size_t len = 0, dlen, i;
+	int k, n, rc = 2;
+
+	snprintf(path, sizeof(path), "/admin/v1/import");
+	if (region != NULL && admincall_qs(path, sizeof(path), "region",
+	    region) == -1)
+		goto done;
+	for (k = 0; k < nfiles; k++) {
+		if (slurp(files[k], IMPORT_REQUEST_MAX - len, &doc,
+		    &dlen) == -1)
+			goto nothing;
+		n = snprintf(head, sizeof(head), "%zu %s\n", dlen,
+		    strcmp(files[k], "-") == 0 ? "stdin" : files[k]);
+		if (n < 0 || (size_t)n >= sizeof(head)) {
+			warnx_("%s: name too long", files[k]);
+			goto nothing;
+		}
+		for (i = 0; head[i] != '\n'; i++)
+			if ((unsigned char)head[i] < ' ')
+				head[i] = '?';
+		if ((nb = realloc(body, len + (size_t)n + dlen + 1)) ==
+		    NULL) {
+			warnx_("out of memory");
+			goto nothing;
+		}
+		body = nb;
+		memcpy(body + len, head, (size_t)n);
+		memcpy(body + len + n, doc, dlen);
+		len += (size_t)n + dlen;
+		free(doc);
+		doc = NULL;
+	}
+	if ((rc = admincall(sock, "POST", path, ADMIN_IMPORT_TYPE, body, len,
+	    NULL, NULL)) != 0)
+		goto nothing;
+	goto done;
+nothing:
+	warnx_("nothing imported");
+	rc = 2;
+done:
+	free(doc);
+	free(body);
+	return rc;
+}
+
 int
 cmd_import(int argc, char **argv)
 {
@@ -124,8 +216,8 @@ cmd_import(int argc, char **argv)
 	struct stat sb;
 	struct err e;
 	xmlDocPtr *docs = NULL;
-	const char *db = NULL, *region = NULL;
-	int c, i, nfiles = 0, existed, created = 0, socket_given = 0, rc = 2;
+	const char *db = NULL, *region = NULL, *sockopt = NULL, *sock;
+	int c, i, nfiles = 0, existed, created = 0, rc = 2;
 
 	err_clear(&e);
 	memset(&st, 0, sizeof(st));
@@ -139,7 +231,7 @@ cmd_import(int argc, char **argv)
 			region = optarg;
 			break;
 		case 's':
-			socket_given = 1;
+			sockopt = optarg;
 			break;
 		case 'h':
 			printf("usage: %s\n", import_usage);
@@ -148,10 +240,8 @@ cmd_import(int argc, char **argv)
 			return util_usage(import_usage);
 		}
 	}
-	if (need_db(db, socket_given, import_usage) != 0)
+	if (admincall_target(db, sockopt, import_usage, &sock) != 0)
 		return 2;
-	if (socket_given)
-		return no_socket();
 	if (region != NULL && region_find(region) < 0) {
 		warnx_("--region: '%s' is not a region code (01..21, 90)",
 		    region);
@@ -162,6 +252,8 @@ cmd_import(int argc, char **argv)
 		warnx_("no FILE to import");
 		return util_usage(import_usage);
 	}
+	if (sock != NULL)
+		return import_socket(sock, region, nfiles, argv + optind);
 
 	/* First every file: parse and validate, before the database. */
 	xml_init();
@@ -221,83 +313,6 @@ done:
 
 /* --- export -------------------------------------------------------------- */
 
-struct export_ctx {
-	xmlDocPtr	doc;
-	xmlNodePtr	root;
-	long		n;
-};
-
-static void
-remap_ns(xmlNodePtr n, xmlNsPtr from, xmlNsPtr to)
-{
-	xmlNodePtr c;
-	xmlAttrPtr a;
-
-	if (n->type != XML_ELEMENT_NODE)
-		return;
-	if (n->ns == from)
-		n->ns = to;
-	for (a = n->properties; a != NULL; a = a->next)
-		if (a->ns == from)
-			a->ns = to;
-	for (c = n->children; c != NULL; c = c->next)
-		remap_ns(c, from, to);
-}
-
-/* A stored document declares urn:lasteri:1 on its root; once the root is a
- * child of the Dataset, which declares it too, that declaration is noise:
- * point the copy at the Dataset's and drop it. */
-static void
-drop_redundant_ns(xmlNodePtr copy, xmlNsPtr keep)
-{
-	xmlNsPtr *pp, ns;
-
-	for (pp = &copy->nsDef; (ns = *pp) != NULL; ) {
-		if (ns->prefix == NULL && keep->prefix == NULL &&
-		    xmlStrEqual(ns->href, keep->href)) {
-			remap_ns(copy, ns, keep);
-			*pp = ns->next;
-			ns->next = NULL;
-			xmlFreeNs(ns);
-		} else
-			pp = &ns->next;
-	}
-}
-
-/* Appends a copy of the stored document's root to the Dataset, one per line. */
-static int
-export_one(void *arg, const char *id, const char *xml, size_t len,
-    struct err *e)
-{
-	struct export_ctx *x = arg;
-	xmlDocPtr in = NULL;
-	xmlNodePtr copy = NULL, root;
-	char name[ID_MAX + 32];
-	int rc = -1;
-
-	snprintf(name, sizeof(name), "stored %s", id);
-	if ((in = xml_parse(xml, len, name, &xml_limits_import, e)) == NULL)
-		goto done;
-	if ((root = xmlDocGetRootElement(in)) == NULL) {
-		err_set(e, ERR_DB, "%s: no element", name);
-		goto done;
-	}
-	if ((copy = xmlDocCopyNode(root, x->doc, 1)) == NULL ||
-	    xmlAddChild(x->root, xmlNewDocText(x->doc,
-	    (const xmlChar *)"\n  ")) == NULL ||
-	    xmlAddChild(x->root, copy) == NULL) {
-		xmlFreeNode(copy);
-		err_set(e, ERR_NOMEM, "%s: out of memory", name);
-		goto done;
-	}
-	drop_redundant_ns(copy, x->root->ns);
-	x->n++;
-	rc = 0;
-done:
-	xmlFreeDoc(in);
-	return rc;
-}
-
 /* Writes buf to path through a temporary file and rename(2), or to stdout. */
 static int
 write_out(const char *path, const char *buf, size_t len, struct err *e)
@@ -344,15 +359,12 @@ cmd_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const roots[] = { "Dataset", NULL };
-	struct export_ctx x = { NULL, NULL, 0 };
 	struct store *s = NULL;
 	struct err e;
-	xmlNsPtr ns;
-	char *buf = NULL, when[32];
+	char *buf = NULL, *resp = NULL;
 	size_t len = 0;
-	const char *db = NULL, *out = NULL;
-	int c, records = 0, socket_given = 0, rc = 2;
+	const char *db = NULL, *out = NULL, *sockopt = NULL, *sock;
+	int c, records = 0, rc = 2;
 
 	err_clear(&e);
 	optind = 1;
@@ -369,7 +381,7 @@ cmd_export(int argc, char **argv)
 			records = 1;
 			break;
 		case 's':
-			socket_given = 1;
+			sockopt = optarg;
 			break;
 		case 'h':
 			printf("usage: %s\n", export_usage);
@@ -378,44 +390,28 @@ cmd_export(int argc, char **argv)
 			return util_usage(export_usage);
 		}
 	}
-	if (need_db(db, socket_given, export_usage) != 0)
+	if (admincall_target(db, sockopt, export_usage, &sock) != 0)
 		return 2;
-	if (socket_given)
-		return no_socket();
 	if (optind != argc) {
 		warnx_("unexpected argument '%s'", argv[optind]);
 		return util_usage(export_usage);
 	}
 
-	xml_init();
-	if (store_open(db, STORE_RDONLY, &s, &e) == -1)
-		goto fail;
-	if ((x.doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL ||
-	    (x.root = xmlNewDocNode(x.doc, NULL, (const xmlChar *)"Dataset",
-	    NULL)) == NULL) {
-		err_set(&e, ERR_NOMEM, "out of memory");
-		goto fail;
+	if (sock != NULL) {
+		if ((rc = admincall(sock, "GET", records ?
+		    "/admin/v1/export?records=1" : "/admin/v1/export", NULL,
+		    NULL, 0, &resp, &len)) != 0)
+			goto done;
+		rc = 2;
+		if (write_out(out, resp, len, &e) == -1)
+			goto fail;
+		rc = 0;
+		goto done;
 	}
-	xmlDocSetRootElement(x.doc, x.root);
-	if ((ns = xmlNewNs(x.root, (const xmlChar *)LASTERI_NS, NULL)) == NULL) {
-		err_set(&e, ERR_NOMEM, "out of memory");
-		goto fail;
-	}
-	xmlSetNs(x.root, ns);
-	model_datetime_format(time(NULL), when);
-	xmlNewProp(x.root, (const xmlChar *)"generated", (const xmlChar *)when);
-	if (store_foreach(s, STORE_UNIT, export_one, &x, &e) == -1 ||
-	    store_foreach(s, STORE_PROCUREMENT, export_one, &x, &e) == -1 ||
-	    (records &&
-	    store_foreach(s, STORE_RECORD, export_one, &x, &e) == -1))
-		goto fail;
-	xmlAddChild(x.root, xmlNewDocText(x.doc, (const xmlChar *)"\n"));
-	/* What we write must be what import accepts. */
-	if (schema_validate(x.doc, "export", roots, &e) == -1)
-		goto fail;
-	if (xml_serialize(x.doc, &buf, &len, &e) == -1)
-		goto fail;
-	if (write_out(out, buf, len, &e) == -1)
+	if (store_open(db, STORE_RDONLY, &s, &e) == -1 ||
+	    store_export_dataset(s, records, time(NULL), &buf, &len,
+	    &e) == -1 ||
+	    write_out(out, buf, len, &e) == -1)
 		goto fail;
 	rc = 0;
 	goto done;
@@ -424,7 +420,7 @@ fail:
 	rc = 2;
 done:
 	xmlFree(buf);
-	xmlFreeDoc(x.doc);
+	free(resp);
 	store_close(s);
 	return rc;
 }

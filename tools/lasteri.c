@@ -25,6 +25,7 @@ static const struct subcommand subcommands[] = {
 	{ "sample", cmd_sample, "generate realistic sample data for the regions" },
 	{ "pki", cmd_pki, "create a test federation PKI" },
 	{ "trust", cmd_trust, "build, sign and inspect a trust list" },
+	{ "supervision", cmd_supervision, "issue a signed supervision record; the outbox; records about a unit" },
 	{ "verify", cmd_verify, "check signed documents offline (auditors)" },
 	{ NULL, NULL, NULL }
 };

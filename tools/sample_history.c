@@ -294,6 +294,8 @@ ev_record(const struct hist *h, const struct ev *v, char (*ids)[ID_MAX + 1],
 	snprintf(out->id, sizeof(out->id), "%s", ids[k]);
 	out->kind = v->kind;
 	snprintf(out->unit_id, sizeof(out->unit_id), "%s", u->id);
+	snprintf(out->unit_region, sizeof(out->unit_region), "%s",
+	    u->home_region[0] ? u->home_region : u->region);
 	snprintf(out->provider_ytunnus, sizeof(out->provider_ytunnus), "%s",
 	    u->provider_ytunnus);
 	snprintf(out->issuer, sizeof(out->issuer), "%s", v->issuer);

@@ -1,0 +1,94 @@
+/*
+ * peer.h - the mutual-TLS HTTP client one member uses to talk to another:
+ * libcurl's multi interface driven by the caller's libevent event base, so
+ * that many requests (the outbox's deliveries, a fan-out) run at once on the
+ * event-loop thread and connections and TLS sessions are reused.  Only
+ * federation/peer.c (and the fan-out beside it) uses libcurl.
+ *
+ * Trust: the server's certificate must chain to one of the trust list's CAs
+ * (given to libcurl as an in-memory PEM blob, never the operating system's
+ * store, which SSL_CERT_FILE could steer) and, for a member request, its
+ * SHA-256 fingerprint must be the one the trust list holds for that member
+ * (checked in the handshake on every new connection, before a byte of the
+ * request is sent).  The host name is not checked: the fingerprint is the
+ * identity.  TLS 1.2 minimum; our TLS certificate and key are presented as
+ * the client certificate.
+ *
+ * Errors are the per-region statuses of DESIGN.md: ERR_TIMEOUT,
+ * ERR_UNREACHABLE (no connection, connection dropped), ERR_TLS (handshake,
+ * CA or fingerprint), ERR_INPUT (answer past its size cap), ERR_INTERNAL.
+ */
+#ifndef LASTERI_PEER_H
+#define LASTERI_PEER_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "err.h"
+
+struct trust_list;
+struct trust_member;
+
+struct peer;
+
+struct peer_result {
+	int		 status;	/* HTTP status; 0 when none came */
+	const char	*body;		/* borrowed during the callback */
+	size_t		 len;
+	const char	*ctype;		/* Content-Type or NULL, borrowed */
+	long		 ms;		/* time the request took */
+	struct err	 err;		/* code ERR_OK when an answer came */
+};
+
+/* Called once per request from the event loop with its result.  It may
+ * start new requests; it must not call peer_free(). */
+typedef void peer_done_fn(void *arg, const struct peer_result *res);
+
+/* A client on base (borrowed; must outlive it) presenting tls_cert and
+ * tls_key (paths, copied) as its client certificate.  Free with
+ * peer_free(), which cancels every request without calling back. */
+struct peer	*peer_new(struct event_base *base, const char *tls_cert,
+		    const char *tls_key, struct err *e);
+void		 peer_free(struct peer *p);		/* NULL is a no-op */
+
+/* Use the CAs of tl from now on (their PEM is copied; requests already
+ * running keep the old ones).  Must be called before the first request. */
+int		 peer_set_trust(struct peer *p, const struct trust_list *tl,
+		    struct err *e);
+
+struct peer_request {
+	const char		*method;	/* "GET" or "POST" */
+	const char		*url;		/* https://host:port/path */
+	const unsigned char	*pin;		/* 32-byte SHA-256 of the server
+						 * certificate, NULL: CA only */
+	const char		*ctype;		/* of body, NULL when none */
+	const void		*body;		/* copied */
+	size_t			 len;
+	long			 timeout_ms;	/* whole request */
+	size_t			 resp_max;	/* larger answer: ERR_INPUT */
+};
+
+/* Starts req; fn(arg, result) follows from the event loop.  Fails at once
+ * (without calling fn) only when the request cannot be made. */
+int		 peer_start(struct peer *p, const struct peer_request *req,
+		    peer_done_fn *fn, void *arg, struct err *e);
+
+/* POST body to member m at path ("/v1/records"), pinned to m's TLS
+ * fingerprint. */
+int		 peer_post_member(struct peer *p, const struct trust_member *m,
+		    const char *path, const char *ctype, const void *body,
+		    size_t len, long timeout_ms, size_t resp_max,
+		    peer_done_fn *fn, void *arg, struct err *e);
+
+/* GET url (https only), its server checked against the trust list's CAs
+ * without a pin: the trust list refresh, whose document carries its own
+ * signature. */
+int		 peer_fetch_url(struct peer *p, const char *url,
+		    size_t resp_max, long timeout_ms, peer_done_fn *fn,
+		    void *arg, struct err *e);
+
+/* Requests running now. */
+int		 peer_inflight(const struct peer *p);
+
+#endif

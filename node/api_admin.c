@@ -1,0 +1,478 @@
+/*
+ * api_admin.c - the admin endpoints (see api_admin.h): import, export,
+ * search, statistics and the supervision look-up, for the region's own
+ * systems and the lasteri CLI on the admin socket.
+ *
+ * Search and statistics run on a struct query_data (units, records,
+ * procurement definitions, the built search index) that the node keeps in
+ * n->qdata: loaded on first use, rebuilt after an import, dropped by
+ * api_admin_invalidate() when records arrive, and reloaded when older than
+ * QDATA_MAX_AGE so that "recent findings" and free-place freshness stay
+ * measured from about now.  Handlers run on the one event-loop thread and
+ * answer at once; an import holds the loop for its transaction.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/tree.h>
+
+#include "api_admin.h"
+#include "err.h"
+#include "httpd.h"
+#include "log.h"
+#include "node.h"
+#include "output.h"
+#include "query.h"
+#include "schema.h"
+#include "store.h"
+#include "store_export.h"
+#include "store_import.h"
+#include "vocab.h"
+#include "xml.h"
+
+#define QDATA_MAX_AGE	600	/* seconds */
+#define PARAM_MAX	1024
+
+static const char *
+fmt_type(enum out_format fmt)
+{
+	switch (fmt) {
+	case OUT_CSV:
+		return "text/csv; charset=utf-8";
+	case OUT_XML:
+		return "application/xml; charset=utf-8";
+	default:
+		return "text/plain; charset=utf-8";
+	}
+}
+
+/* HTTP status and error token for an err from a handler. */
+static void
+reply_err(struct httpd_req *r, const struct err *e)
+{
+	int status;
+	const char *code;
+
+	switch (e->code) {
+	case ERR_USAGE:
+		status = 400, code = "bad-request";
+		break;
+	case ERR_INPUT:
+	case ERR_SCHEMA:
+		status = 422, code = "invalid";
+		break;
+	case ERR_CONFLICT:
+		status = 409, code = "conflict";
+		break;
+	case ERR_NOTFOUND:
+		status = 404, code = "not-found";
+		break;
+	case ERR_NOMEM:
+		status = 503, code = "unavailable";
+		break;
+	default:
+		status = 500, code = "error";
+		break;
+	}
+	httpd_reply_error(r, status, code, "%s",
+	    e->msg[0] ? e->msg : err_code_name(e->code));
+}
+
+/* --- the search cache ------------------------------------------------------ */
+
+void
+api_admin_invalidate(struct node *n)
+{
+	query_data_free(n->qdata);
+	n->qdata = NULL;
+}
+
+void
+api_admin_free(struct node *n)
+{
+	api_admin_invalidate(n);
+}
+
+static const struct query_data *
+qdata(struct node *n, struct err *e)
+{
+	if (n->qdata != NULL &&
+	    time(NULL) - query_data_loaded(n->qdata) > QDATA_MAX_AGE)
+		api_admin_invalidate(n);
+	if (n->qdata == NULL) {
+		if (query_data_load(n->store, &n->qdata, e) == -1)
+			return NULL;
+		log_debug("search_index_built", "age_limit=%d", QDATA_MAX_AGE);
+	}
+	return n->qdata;
+}
+
+/* --- import ---------------------------------------------------------------- */
+
+struct part {
+	const char	*name;		/* points into names */
+	const char	*doc;
+	size_t		 len;
+};
+
+/* Splits a parts body (api_admin.h) into at most max parts.  The names are
+ * copied NUL-terminated into *names (caller frees). */
+static int
+parts_split(const char *body, size_t len, struct part *p, int max, int *np,
+    char **names, struct err *e)
+{
+	const char *q = body, *end = body + len, *nl;
+	char *nm, *w;
+	unsigned long long dl;
+	int n = 0;
+
+	*np = 0;
+	if ((w = nm = malloc(len + 1)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	*names = nm;
+	while (q < end) {
+		if (n == max)
+			return err_set(e, ERR_USAGE, "import: more than %d "
+			    "documents in one request", max);
+		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL ||
+		    nl - q > 4096)
+			return err_set(e, ERR_USAGE, "import: part %d: no "
+			    "\"LENGTH NAME\" header line", n + 1);
+		dl = 0;
+		for (; q < nl && *q >= '0' && *q <= '9'; q++) {
+			dl = dl * 10 + (unsigned long long)(*q - '0');
+			if (dl > len)
+				break;
+		}
+		if (q >= nl || *q != ' ' || dl > (unsigned long long)(end -
+		    nl - 1))
+			return err_set(e, ERR_USAGE, "import: part %d: bad "
+			    "header (\"LENGTH NAME\", LENGTH within the "
+			    "body)", n + 1);
+		q++;
+		p[n].name = w;
+		for (; q < nl; q++)
+			*w++ = (unsigned char)*q < ' ' ? '?' : *q;
+		*w++ = '\0';
+		p[n].doc = nl + 1;
+		p[n].len = (size_t)dl;
+		q = nl + 1 + dl;
+		n++;
+	}
+	if (n == 0)
+		return err_set(e, ERR_USAGE, "import: no document in the "
+		    "request");
+	*np = n;
+	return 0;
+}
+
+static const char *
+plural(long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void
+h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	static const char *const roots[] = { "Dataset", "Unit",
+	    "ProcurementDefinition", "SupervisionRecord", NULL };
+	struct node *n = arg;
+	struct store_import_stats st;
+	struct part *parts = NULL;
+	xmlDocPtr *docs = NULL;
+	const unsigned char *body;
+	const char *ctype;
+	char region[8], known[64], *names = NULL, *msg = NULL;
+	char lq[LOG_Q_MAX];
+	size_t len;
+	int i, np = 0, in_tx = 0, k;
+	struct err e;
+
+	err_clear(&e);
+	memset(&st, 0, sizeof(st));
+	if ((k = httpd_req_query(r, "region", region, sizeof(region))) == -1 ||
+	    (k == 1 && region_find(region) < 0)) {
+		err_set(&e, ERR_USAGE, "region: not a region code (01..21, "
+		    "90)");
+		goto fail;
+	}
+	body = httpd_req_body(r, &len);
+	ctype = httpd_req_header(r, "Content-Type");
+	if ((parts = calloc(ADMIN_IMPORT_PARTS_MAX, sizeof(*parts))) == NULL) {
+		err_set(&e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if (ctype != NULL && strncmp(ctype, ADMIN_IMPORT_TYPE,
+	    strlen(ADMIN_IMPORT_TYPE)) == 0) {
+		if (parts_split((const char *)body, len, parts,
+		    ADMIN_IMPORT_PARTS_MAX, &np, &names, &e) == -1)
+			goto fail;
+	} else if (ctype == NULL || strstr(ctype, "xml") != NULL) {
+		parts[0] = (struct part){ "request", (const char *)body, len };
+		np = 1;
+	} else {
+		err_set(&e, ERR_USAGE, "import: Content-Type %s: send "
+		    "application/xml or %s", ctype, ADMIN_IMPORT_TYPE);
+		goto fail;
+	}
+
+	/* Every document parses and validates before the store is touched. */
+	xml_init();
+	if ((docs = calloc((size_t)np, sizeof(*docs))) == NULL) {
+		err_set(&e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < np; i++) {
+		if ((docs[i] = xml_parse(parts[i].doc, parts[i].len,
+		    parts[i].name, &xml_limits_import, &e)) == NULL ||
+		    schema_validate(docs[i], parts[i].name, roots, &e) == -1)
+			goto fail;
+	}
+	if (store_begin(n->store, &e) == -1)
+		goto fail;
+	in_tx = 1;
+	for (i = 0; i < np; i++)
+		if (store_import_doc(n->store, docs[i], parts[i].name,
+		    k == 1 ? region : NULL, &st, &e) == -1)
+			goto fail;
+	if (store_commit(n->store, &e) == -1)
+		goto fail;
+	in_tx = 0;
+
+	known[0] = '\0';
+	if (st.records_known > 0)
+		snprintf(known, sizeof(known), " (%ld %s already stored)",
+		    st.records_known, plural(st.records_known, "record was",
+		    "records were"));
+	if (asprintf(&msg, "imported %ld %s, %ld %s, %ld %s from %d %s%s\n",
+	    st.units, plural(st.units, "unit", "units"),
+	    st.procurements, plural(st.procurements,
+	    "procurement definition", "procurement definitions"),
+	    st.records, plural(st.records,
+	    "supervision record", "supervision records"),
+	    np, plural(np, "file", "files"), known) == -1) {
+		msg = NULL;
+		err_set(&e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	log_info("import", "documents=%d units=%ld procurements=%ld "
+	    "records=%ld records_known=%ld", np, st.units, st.procurements,
+	    st.records, st.records_known);
+	/* Rebuild now so that the next search does not wait for it. */
+	api_admin_invalidate(n);
+	if (qdata(n, &e) == NULL)
+		log_warnx("search_index", "msg=%s", log_q(e.msg, lq,
+		    sizeof(lq)));
+	httpd_reply(r, 200, "text/plain; charset=utf-8", msg, strlen(msg));
+	goto done;
+fail:
+	if (in_tx)
+		store_rollback(n->store);
+	log_info("import_refused", "documents=%d msg=%s", np,
+	    log_q(e.msg, lq, sizeof(lq)));
+	reply_err(r, &e);
+done:
+	if (docs != NULL)
+		for (i = 0; i < np; i++)
+			xmlFreeDoc(docs[i]);
+	free(docs);
+	free(parts);
+	free(names);
+	free(msg);
+}
+
+/* --- export ---------------------------------------------------------------- */
+
+static void
+h_export(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	char rec[8], *buf = NULL;
+	size_t len;
+	int k;
+	struct err e;
+
+	err_clear(&e);
+	if ((k = httpd_req_query(r, "records", rec, sizeof(rec))) == -1 ||
+	    (k == 1 && strcmp(rec, "0") != 0 && strcmp(rec, "1") != 0)) {
+		httpd_reply_error(r, 400, "bad-request", "records: 0 or 1");
+		return;
+	}
+	if (store_export_dataset(n->store, k == 1 && rec[0] == '1',
+	    time(NULL), &buf, &len, &e) == -1) {
+		reply_err(r, &e);
+		return;
+	}
+	httpd_reply(r, 200, "application/xml; charset=utf-8", buf, len);
+	xmlFree(buf);
+}
+
+/* --- search and statistics ------------------------------------------------- */
+
+struct params {
+	int	(*knows)(const char *);
+	int	(*set)(void *q, const char *name, const char *value,
+		    struct err *e);
+	void	 *q;
+	struct err *e;
+	const char *list;
+};
+
+static int
+param_one(void *arg, const char *name, const char *value)
+{
+	struct params *p = arg;
+
+	if (strcmp(name, "national") == 0)
+		return err_set(p->e, ERR_USAGE, "national: a national query "
+		    "(fan-out to every region) is not available yet; this "
+		    "node answers for its own region");
+	if (!p->knows(name))
+		return err_set(p->e, ERR_USAGE, "%s: unknown parameter (one "
+		    "of: %s)", name, p->list);
+	return p->set(p->q, name, value, p->e);
+}
+
+static int
+search_set(void *q, const char *name, const char *value, struct err *e)
+{
+	return query_search_set(q, name, value, e);
+}
+
+static int
+stats_set(void *q, const char *name, const char *value, struct err *e)
+{
+	return query_stats_set(q, name, value, e);
+}
+
+static int
+params_walk(struct httpd_req *r, struct params *p)
+{
+	err_clear(p->e);
+	if (httpd_req_query_each(r, param_one, p) == -1) {
+		if (p->e->code == ERR_OK)
+			err_set(p->e, ERR_USAGE, "malformed query string");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+h_search(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	struct query_search q;
+	const struct query_data *d;
+	struct err e;
+	struct params p = { query_search_knows, search_set, &q, &e,
+	    "age, gender, language, expertise, need, type, level, region, "
+	    "prefer-region, purchaser, max-price, free-places, limit, "
+	    "format" };
+	char *out = NULL;
+	size_t len;
+
+	query_search_init(&q, "");
+	if (params_walk(r, &p) == -1 ||
+	    (d = qdata(n, &e)) == NULL ||
+	    query_search_run(d, &q, &out, &len, &e) == -1) {
+		reply_err(r, &e);
+		return;
+	}
+	httpd_reply(r, 200, fmt_type(q.fmt), out, len);
+	free(out);
+}
+
+static void
+h_stats(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	struct query_stats q;
+	const struct query_data *d;
+	struct err e;
+	struct params p = { query_stats_knows, stats_set, &q, &e,
+	    "by, threshold, table, format" };
+	char *out = NULL;
+	size_t len;
+
+	query_stats_init(&q, n->conf.suppress_threshold, "");
+	if (params_walk(r, &p) == -1 ||
+	    (d = qdata(n, &e)) == NULL ||
+	    query_stats_run(d, &q, &out, &len, &e) == -1) {
+		reply_err(r, &e);
+		return;
+	}
+	httpd_reply(r, 200, fmt_type(q.fmt), out, len);
+	free(out);
+}
+
+/* --- supervision records about a unit -------------------------------------- */
+
+static void
+h_supervision(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	char unit[PARAM_MAX], f[16], *out = NULL;
+	size_t len;
+	int k, fmt = OUT_TABLE;
+	struct err e;
+
+	err_clear(&e);
+	if (httpd_req_query(r, "unit", unit, sizeof(unit)) != 1 ||
+	    unit[0] == '\0') {
+		httpd_reply_error(r, 400, "bad-request", "unit: the unit ID "
+		    "is needed (unit=ID)");
+		return;
+	}
+	if ((k = httpd_req_query(r, "format", f, sizeof(f))) == -1 ||
+	    (k == 1 && (fmt = out_format_parse(f)) < 0)) {
+		httpd_reply_error(r, 400, "bad-request", "format: unknown "
+		    "value (one of: %s)", OUT_FORMAT_TOKENS);
+		return;
+	}
+	if (httpd_req_query(r, "national", f, sizeof(f)) != 0) {
+		httpd_reply_error(r, 400, "bad-request", "national: a "
+		    "national look-up is not available yet; this node answers "
+		    "with the records it holds");
+		return;
+	}
+	if (query_records_run(n->store, unit, (enum out_format)fmt, &out,
+	    &len, &e) == -1) {
+		reply_err(r, &e);
+		return;
+	}
+	httpd_reply(r, 200, fmt_type((enum out_format)fmt), out, len);
+	free(out);
+}
+
+/* --- registration ---------------------------------------------------------- */
+
+int
+api_admin_register(struct node *n, struct err *e)
+{
+	static const struct {
+		unsigned	 methods;
+		const char	*path;
+		httpd_handler	*fn;
+	} routes[] = {
+		{ HTTPD_POST, "/admin/v1/import", h_import },
+		{ HTTPD_GET, "/admin/v1/export", h_export },
+		{ HTTPD_GET, "/admin/v1/search", h_search },
+		{ HTTPD_GET, "/admin/v1/stats", h_stats },
+		{ HTTPD_GET, "/admin/v1/supervision", h_supervision },
+	};
+	size_t i;
+
+	xml_init();
+	if (schema_init(e) == -1)
+		return err_prefix(e, "schemas in %s", schema_dir());
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (httpd_route(n->httpd, HTTPD_ADMIN, routes[i].methods,
+		    routes[i].path, routes[i].fn, n, e) == -1)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * api_admin.h - the node's admin endpoints for the region's own systems and
+ * the lasteri CLI (-s SOCKET), on the admin Unix socket only (whoever may
+ * open the socket, mode 0660, may use them):
+ *
+ *   POST /admin/v1/import[?region=CODE]     units, procurement definitions
+ *        and (historical, unsigned) supervision records; all or nothing
+ *   GET  /admin/v1/export[?records=1]       the Dataset
+ *   GET  /admin/v1/search?age=N&...         placement search (query.h names)
+ *   GET  /admin/v1/stats?by=..&...          statistics
+ *   GET  /admin/v1/supervision?unit=ID      the records held about a unit
+ *
+ * search, stats and supervision take format=table|csv|xml and answer in it
+ * (text/plain, text/csv, application/xml), rendered exactly as the CLI's
+ * offline mode prints.  Errors are the <Error> document of httpd.h: 400 for
+ * a bad parameter, 422 for an import that does not parse or validate (the
+ * message names the file, line and element), 409 for a record that
+ * conflicts with a stored one, 413 past admin_body_max.
+ *
+ * The import body is one XML document (Content-Type application/xml), or
+ * several in the parts format (Content-Type ADMIN_IMPORT_TYPE), which the
+ * CLI uses so that its files go in one transaction: for each document, a
+ * header line "LENGTH NAME\n" (LENGTH in decimal bytes, NAME the file name
+ * used in messages, no control characters) and then exactly LENGTH bytes
+ * of the document; nothing between or after the parts.
+ */
+#ifndef LASTERI_API_ADMIN_H
+#define LASTERI_API_ADMIN_H
+
+#include "err.h"
+
+#define ADMIN_IMPORT_TYPE	"application/vnd.lasteri.import-parts"
+#define ADMIN_IMPORT_PARTS_MAX	10000
+
+struct node;
+
+/* Registers the endpoints on n->httpd (and compiles the schemas, so that a
+ * missing XSD stops start-up rather than the first import). */
+int	api_admin_register(struct node *n, struct err *e);
+
+/* The node's data changed (records arrived): the cached search index is
+ * dropped and rebuilt on the next search or statistics query. */
+void	api_admin_invalidate(struct node *n);
+
+/* Releases the cache; at shutdown. */
+void	api_admin_free(struct node *n);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * api_fed.c - the records endpoints of the federation port (see api_fed.h).
+ *
+ * POST /v1/records takes one signed SupervisionRecord: parsed under the wire
+ * limits, validated, its signature verified against the trust list (the
+ * signer must have role supervisor), read and checked, and accepted only
+ * when the unit belongs to this node's region.  It is stored as the
+ * exclusive C14N of the document, the bytes the sender's store holds, so
+ * the digest is the same on both sides: a new Id gives 201 "stored", the
+ * same document again 200 "duplicate", another document under a known Id
+ * 409 (logged as record_conflict).  The answer leaves only after the commit
+ * (the store runs synchronous=FULL), so "stored" survives a crash.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "api_fed.h"
+#include "dsig.h"
+#include "httpd.h"
+#include "log.h"
+#include "metrics.h"
+#include "model.h"
+#include "node.h"
+#include "schema.h"
+#include "store.h"
+#include "store_import.h"
+#include "trust.h"
+#include "xml.h"
+
+#define RECORDS_PATH	"/v1/records"
+#define RECORD_PREFIX	"/v1/records/"
+
+const char *
+api_xml_attr(const char *s, char *buf, size_t len)
+{
+	size_t n = 0, k;
+	const char *rep;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		rep = *s == '<' ? "&lt;" : *s == '&' ? "&amp;" :
+		    *s == '"' ? "&quot;" : *s == '>' ? "&gt;" : NULL;
+		k = rep != NULL ? strlen(rep) : 1;
+		if (n + k + 1 > len)
+			break;
+		if (rep != NULL)
+			memcpy(buf + n, rep, k);
+		else
+			buf[n] = (unsigned char)*s < ' ' ? '?' : *s;
+		n += k;
+	}
+	if (len > 0)
+		buf[n < len ? n : len - 1] = '\0';
+	return buf;
+}
+
+void
+api_sha256_hex(const void *p, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	out[0] = '\0';
+	if (EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32)
+		return;
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[64] = '\0';
+}
+
+void
+api_records_publish(struct node *n)
+{
+	struct store_counts c;
+	struct err e;
+
+	err_clear(&e);
+	if (store_counts(n->store, &c, &e) == 0)
+		metrics_set(n->metrics, M_RECORDS_STORED, NULL,
+		    (double)c.records);
+}
+
+static void
+received(struct node *n, const char *result)
+{
+	char labels[48];
+
+	snprintf(labels, sizeof(labels), "result=\"%s\"", result);
+	metrics_inc(n->metrics, M_RECORDS_RECEIVED, labels);
+}
+
+/* The status and code for a refusal of kind code. */
+static int
+refusal(enum err_code code, const char **token)
+{
+	switch (code) {
+	case ERR_SIGNATURE:
+		*token = "bad-signature";
+		return 400;
+	case ERR_TRUST:
+		*token = "forbidden";
+		return 403;
+	case ERR_CONFLICT:
+		*token = "conflict";
+		return 409;
+	case ERR_INPUT:
+	case ERR_SCHEMA:
+		*token = "bad-request";
+		return 400;
+	case ERR_NOMEM:
+		*token = "unavailable";
+		return 503;
+	default:
+		*token = "internal";
+		return 500;
+	}
+}
+
+void
+api_unit_region(struct node *n, const struct supervision_record *rec,
+    char out[3])
+{
+	struct unit u;
+	struct err e;
+	xmlDocPtr doc = NULL;
+	char *xml = NULL;
+	size_t len;
+
+	out[0] = '\0';
+	if (rec->unit_region[0] != '\0') {
+		snprintf(out, 3, "%s", rec->unit_region);
+		return;
+	}
+	err_clear(&e);
+	if (store_unit_get(n->store, rec->unit_id, &xml, &len, &e) == 0 &&
+	    (doc = xml_parse(xml, len, "stored unit", &xml_limits_import,
+	    &e)) != NULL &&
+	    model_unit_read(xmlDocGetRootElement(doc), &u, &e) == 0)
+		snprintf(out, 3, "%s", u.home_region[0] ? u.home_region :
+		    u.region);
+	xmlFreeDoc(doc);
+	free(xml);
+}
+
+static void
+h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	static const char *const roots[] = { "SupervisionRecord", NULL };
+	struct node *n = arg;
+	struct supervision_record rec;
+	struct dsig_info info;
+	const struct trust_member *self;
+	const unsigned char *body;
+	const char *token;
+	xmlDocPtr doc = NULL;
+	char *bytes = NULL, region[3], digest[65], reply[512], id[200],
+	    q[LOG_Q_MAX];
+	size_t len, blen = 0;
+	struct err e;
+	int isnew = 0, status;
+
+	err_clear(&e);
+	body = httpd_req_body(r, &len);
+	if ((doc = xml_parse((const char *)body, len, "request",
+	    &xml_limits_wire, &e)) == NULL ||
+	    schema_validate(doc, "request", roots, &e) == -1 ||
+	    dsig_verify(n->verifier, doc, DOC_RECORD, time(NULL), &info,
+	    &e) == -1 ||
+	    model_record_read(xmlDocGetRootElement(doc), &rec, &e) == -1)
+		goto refuse;
+	api_unit_region(n, &rec, region);
+	self = trust_member_by_id(n->trust, n->conf.member_id);
+	if (self == NULL || self->region[0] == '\0' ||
+	    strcmp(region, self->region) != 0) {
+		received(n, "refused");
+		log_warnx("record_refused", "record=%s peer=%s signer=%s "
+		    "unit=%s unit_region=%s reason=not-this-region", rec.id,
+		    peer->member_id, info.member_id, rec.unit_id,
+		    region[0] ? region : "unknown");
+		httpd_reply_error(r, 422, "not-this-region", "record %s: not "
+		    "this region's unit: unit %s is in region %s, this node "
+		    "keeps region %s", rec.id, rec.unit_id,
+		    region[0] ? region : "(unknown: no UnitRegion and not in "
+		    "this node's store)", self && self->region[0] ?
+		    self->region : "(none)");
+		goto done;
+	}
+	if (store_element_bytes(xmlDocGetRootElement(doc), &bytes, &blen,
+	    &e) == -1)
+		goto refuse;
+	if (store_record_put(n->store, &rec, bytes, blen, &isnew, &e) == -1) {
+		if (e.code == ERR_CONFLICT) {
+			received(n, "conflict");
+			log_warnx("record_conflict", "record=%s peer=%s "
+			    "signer=%s msg=%s", rec.id, peer->member_id,
+			    info.member_id, log_q(e.msg, q, sizeof(q)));
+			httpd_reply_error(r, 409, "conflict", "%s", e.msg);
+			goto done;
+		}
+		goto refuse;
+	}
+	api_sha256_hex(bytes, blen, digest);
+	received(n, isnew ? "stored" : "duplicate");
+	if (isnew)
+		api_records_publish(n);
+	log_info(isnew ? "record_stored" : "record_duplicate", "record=%s "
+	    "unit=%s peer=%s signer=%s digest=%s", rec.id, rec.unit_id,
+	    peer->member_id, info.member_id, digest);
+	snprintf(reply, sizeof(reply), "<?xml version=\"1.0\" encoding="
+	    "\"UTF-8\"?>\n<RecordReceipt xmlns=\"urn:lasteri:1\" Id=\"%s\" "
+	    "digest=\"%s\" status=\"%s\"/>\n",
+	    api_xml_attr(rec.id, id, sizeof(id)), digest,
+	    isnew ? "stored" : "duplicate");
+	httpd_reply(r, isnew ? 201 : 200, "application/xml; charset=utf-8",
+	    reply, strlen(reply));
+	goto done;
+refuse:
+	status = refusal(e.code, &token);
+	received(n, status >= 500 ? "error" : "refused");
+	log_warnx("record_refused", "peer=%s status=%d reason=%s msg=%s",
+	    peer->member_id, status, err_code_name(e.code),
+	    log_q(e.msg, q, sizeof(q)));
+	httpd_reply_error(r, status, token, "%s", e.msg);
+done:
+	xmlFree(bytes);
+	xmlFreeDoc(doc);
+}
+
+/* The Id pattern of common.xsd: [A-Za-z0-9][A-Za-z0-9._:-]{0,63}. */
+static int
+id_ok(const char *s)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; (c = (unsigned char)s[i]) != '\0'; i++) {
+		if (i >= 64)
+			return 0;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9'))
+			continue;
+		if (i == 0 || strchr("._:-", c) == NULL)
+			return 0;
+	}
+	return i > 0;
+}
+
+static void
+h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	const char *id = httpd_req_path(r) + strlen(RECORD_PREFIX);
+	char *xml = NULL;
+	size_t len;
+	struct err e;
+
+	(void)peer;
+	err_clear(&e);
+	if (!id_ok(id)) {
+		httpd_reply_error(r, 400, "bad-request", "not a record Id");
+		return;
+	}
+	if (store_record_get(n->store, id, &xml, &len, NULL, &e) == -1) {
+		if (e.code == ERR_NOTFOUND)
+			httpd_reply_error(r, 404, "not-found", "no record %s",
+			    id);
+		else {
+			log_warnx("record_get", "record=%s msg=\"%s\"", id,
+			    e.msg);
+			httpd_reply_error(r, 500, "internal", "the store "
+			    "failed");
+		}
+		return;
+	}
+	httpd_reply(r, 200, "application/xml", xml, len);
+	free(xml);
+}
+
+int
+api_fed_register(struct node *n, struct err *e)
+{
+	metrics_register(n->metrics, M_RECORDS_RECEIVED, METRICS_COUNTER,
+	    "Supervision records received from other members, by result "
+	    "(stored, duplicate, conflict, refused, error).");
+	api_records_publish(n);
+	if (httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_POST, RECORDS_PATH,
+	    h_records_post, n, e) == -1 ||
+	    httpd_route(n->httpd, HTTPD_FEDERATION | HTTPD_ADMIN, HTTPD_GET,
+	    RECORD_PREFIX, h_record_get, n, e) == -1)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * api_fed.h - the records endpoints of a node.
+ *
+ * Federation port (api_fed.c): POST /v1/records receives a signed
+ * SupervisionRecord about one of this region's units (verified, stored
+ * idempotently on Id + digest, answered only once durable);
+ * GET /v1/records/{id} gives its exact stored signed bytes to any member.
+ *
+ * Admin socket (api_records.c): POST /admin/v1/supervision signs an
+ * unsigned record with the node's key, stores it and queues its delivery to
+ * the unit's home region in one transaction; GET /admin/v1/outbox shows the
+ * outbox.
+ */
+#ifndef LASTERI_API_FED_H
+#define LASTERI_API_FED_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct node;
+
+int	api_fed_register(struct node *n, struct err *e);
+int	api_records_register(struct node *n, struct err *e);
+
+/* Metric families of the records endpoints. */
+#define M_RECORDS_RECEIVED	"lasteri_records_received_total"
+#define M_RECORDS_ISSUED	"lasteri_records_issued_total"
+
+/* s as the value of an XML attribute (escaped, control characters
+ * replaced), truncated to fit buf.  Returns buf. */
+const char *api_xml_attr(const char *s, char *buf, size_t len);
+
+/* Lower-case hex SHA-256 of len bytes at p into out (65 bytes). */
+void	api_sha256_hex(const void *p, size_t len, char out[65]);
+
+/* The home region of rec's unit into out: its UnitRegion, else the region
+ * of the unit in this node's store, else "". */
+struct supervision_record;
+void	api_unit_region(struct node *n, const struct supervision_record *rec,
+	    char out[3]);
+
+/* Sets the records-stored gauge from the store. */
+void	api_records_publish(struct node *n);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * api_records.c - the admin side of supervision records (see api_fed.h):
+ * POST /admin/v1/supervision issues a record, GET /admin/v1/outbox shows
+ * what waits for delivery.
+ *
+ * Issuing: the region's own systems send an unsigned SupervisionRecord; the
+ * node validates it, signs it with its key (which never leaves the node),
+ * checks that the signed bytes verify under the trust list (so a node whose
+ * member lacks role supervisor learns it here, not from every receiver),
+ * and in one transaction stores it and, when the unit's home region is kept
+ * by another member, queues its delivery there.  201 is answered only after
+ * the commit.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_fed.h"
+#include "dsig.h"
+#include "httpd.h"
+#include "log.h"
+#include "metrics.h"
+#include "model.h"
+#include "node.h"
+#include "outbox.h"
+#include "schema.h"
+#include "store.h"
+#include "store_import.h"
+#include "store_outbox.h"
+#include "trust.h"
+#include "xml.h"
+
+#define DSIG_NS	"http://www.w3.org/2000/09/xmldsig#"
+
+static int
+has_signature(xmlNodePtr root)
+{
+	xmlNodePtr c;
+
+	for (c = root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    strcmp((const char *)c->ns->href, DSIG_NS) == 0)
+			return 1;
+	return 0;
+}
+
+/* The member with role region that keeps region code. */
+static const struct trust_member *
+region_member(const struct trust_list *tl, const char *code)
+{
+	const struct trust_member *m;
+	int i;
+
+	for (i = 0; i < trust_member_count(tl); i++) {
+		m = trust_member_at(tl, i);
+		if ((m->roles & TRUST_ROLE_REGION) &&
+		    strcmp(m->region, code) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+issued(struct node *n, const char *result)
+{
+	char labels[48];
+
+	snprintf(labels, sizeof(labels), "result=\"%s\"", result);
+	metrics_inc(n->metrics, M_RECORDS_ISSUED, labels);
+}
+
+static void
+h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	static const char *const roots[] = { "SupervisionRecord", NULL };
+	struct node *n = arg;
+	struct supervision_record rec;
+	struct dsig_info info;
+	const struct trust_member *dest, *self;
+	const unsigned char *body;
+	xmlDocPtr doc = NULL, check = NULL;
+	xmlNodePtr root;
+	char *bytes = NULL, region[3], digest[65], msg[400], reply[1024],
+	    a_id[200], a_dest[400], a_msg[900], q[LOG_Q_MAX];
+	size_t len, blen = 0;
+	struct err e;
+	int status = 400, queued = 0;
+	const char *token = "bad-request";
+
+	(void)peer;
+	err_clear(&e);
+	body = httpd_req_body(r, &len);
+	if ((doc = xml_parse((const char *)body, len, "request",
+	    &xml_limits_wire, &e)) == NULL ||
+	    schema_validate(doc, "request", roots, &e) == -1)
+		goto refuse;
+	root = xmlDocGetRootElement(doc);
+	if (has_signature(root)) {
+		err_set(&e, ERR_INPUT, "request: SupervisionRecord already "
+		    "carries a Signature; send it unsigned, the node signs it");
+		goto refuse;
+	}
+	if (model_record_read(root, &rec, &e) == -1)
+		goto refuse;
+	api_unit_region(n, &rec, region);
+	if (region[0] == '\0') {
+		status = 422;
+		token = "no-region";
+		err_set(&e, ERR_INPUT, "record %s: the home region of unit %s "
+		    "is not known: give <UnitRegion> after <Unit> (the unit "
+		    "is not in this node's store)", rec.id, rec.unit_id);
+		goto refuse;
+	}
+	if ((dest = region_member(n->trust, region)) == NULL) {
+		status = 422;
+		token = "no-region";
+		err_set(&e, ERR_INPUT, "record %s: UnitRegion %s: no member "
+		    "with role region keeps it in the trust list", rec.id,
+		    region);
+		goto refuse;
+	}
+	self = trust_member_by_id(n->trust, n->conf.member_id);
+	if (dsig_sign(n->sign_key, doc, &e) == -1 ||
+	    store_element_bytes(xmlDocGetRootElement(doc), &bytes, &blen,
+	    &e) == -1) {
+		status = 500;
+		token = "internal";
+		goto refuse;
+	}
+	if ((check = xml_parse(bytes, blen, "signed record",
+	    &xml_limits_wire, &e)) == NULL ||
+	    dsig_verify(n->verifier, check, DOC_RECORD, time(NULL), &info,
+	    &e) == -1) {
+		status = 403;
+		token = "forbidden";
+		err_prefix(&e, "this node may not issue supervision records "
+		    "(its signature does not verify under the trust list)");
+		goto refuse;
+	}
+	api_sha256_hex(bytes, blen, digest);
+	if (store_begin(n->store, &e) == -1 ||
+	    store_record_put(n->store, &rec, bytes, blen, NULL, &e) == -1)
+		goto store_failed;
+	if (self == NULL || strcmp(dest->id, self->id) != 0) {
+		if (store_outbox_add(n->store, rec.id, dest->id, now_ms(),
+		    &e) == -1)
+			goto store_failed;
+		queued = 1;
+	}
+	if (store_commit(n->store, &e) == -1)
+		goto store_failed;
+
+	issued(n, "stored");
+	api_records_publish(n);
+	if (queued) {
+		snprintf(msg, sizeof(msg), "stored; delivery to %s (region %s) "
+		    "queued", dest->id, region);
+		outbox_kick(n->outbox);
+	} else
+		snprintf(msg, sizeof(msg), "stored; unit %s is this region's "
+		    "own, nothing to deliver", rec.unit_id);
+	log_info("record_issued", "record=%s unit=%s region=%s dest=%s "
+	    "digest=%s", rec.id, rec.unit_id, region,
+	    queued ? dest->id : "self", digest);
+	snprintf(reply, sizeof(reply), "<?xml version=\"1.0\" encoding="
+	    "\"UTF-8\"?>\n<RecordReceipt xmlns=\"urn:lasteri:1\" Id=\"%s\" "
+	    "digest=\"%s\" status=\"stored\"%s%s%s>%s</RecordReceipt>\n",
+	    api_xml_attr(rec.id, a_id, sizeof(a_id)), digest,
+	    queued ? " destination=\"" : "",
+	    queued ? api_xml_attr(dest->id, a_dest, sizeof(a_dest)) : "",
+	    queued ? "\"" : "", api_xml_attr(msg, a_msg, sizeof(a_msg)));
+	httpd_reply(r, 201, "application/xml; charset=utf-8", reply,
+	    strlen(reply));
+	goto done;
+
+store_failed:
+	store_rollback(n->store);
+	if (e.code == ERR_CONFLICT) {
+		status = 409;
+		token = "conflict";
+	} else {
+		status = 500;
+		token = "internal";
+	}
+refuse:
+	issued(n, status == 409 ? "conflict" : status >= 500 ? "error" :
+	    "refused");
+	log_warnx("record_issue_refused", "status=%d reason=%s msg=%s",
+	    status, err_code_name(e.code), log_q(e.msg, q, sizeof(q)));
+	httpd_reply_error(r, status, token, "%s", e.msg);
+done:
+	xmlFree(bytes);
+	xmlFreeDoc(check);
+	xmlFreeDoc(doc);
+}
+
+static void
+h_outbox(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	struct outbox_summary sum;
+	struct err e;
+	char *buf = NULL, a_dest[400], a_err[800];
+	size_t cap, off = 0;
+	int64_t now = now_ms();
+	int i, k;
+
+	(void)peer;
+	err_clear(&e);
+	if (store_outbox_summary(n->store, &sum, &e) == -1) {
+		httpd_reply_error(r, 500, "internal", "%s", e.msg);
+		return;
+	}
+	cap = 512 + (size_t)sum.ndests * 1600;
+	if ((buf = malloc(cap)) == NULL) {
+		store_outbox_summary_clear(&sum);
+		httpd_reply_error(r, 503, "unavailable", "out of memory");
+		return;
+	}
+#define OLDEST(t)	((t) ? (long long)((now - (t)) / 1000) : 0LL)
+	k = snprintf(buf, cap, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<Outbox xmlns=\"urn:lasteri:1\" pending=\"%ld\" "
+	    "oldestPendingAge=\"%lld\" delivered=\"%ld\" conflict=\"%ld\" "
+	    "refused=\"%ld\" inflight=\"%d\">\n", sum.pending,
+	    OLDEST(sum.oldest_pending), sum.count[OUTBOX_DELIVERED],
+	    sum.count[OUTBOX_CONFLICT], sum.count[OUTBOX_REFUSED],
+	    outbox_inflight(n->outbox));
+	off = k > 0 ? (size_t)k : 0;
+	for (i = 0; i < sum.ndests && off < cap; i++) {
+		const struct outbox_dest_summary *d = &sum.dests[i];
+
+		k = snprintf(buf + off, cap - off, "  <Destination member="
+		    "\"%s\" pending=\"%ld\" oldestPendingAge=\"%lld\" "
+		    "delivered=\"%ld\" conflict=\"%ld\" refused=\"%ld\" "
+		    "lastError=\"%s\"/>\n",
+		    api_xml_attr(d->dest, a_dest, sizeof(a_dest)),
+		    d->count[OUTBOX_PENDING], OLDEST(d->oldest_pending),
+		    d->count[OUTBOX_DELIVERED], d->count[OUTBOX_CONFLICT],
+		    d->count[OUTBOX_REFUSED],
+		    api_xml_attr(d->last_error, a_err, sizeof(a_err)));
+		off += k > 0 ? (size_t)k : 0;
+	}
+#undef OLDEST
+	if (off < cap)
+		k = snprintf(buf + off, cap - off, "</Outbox>\n");
+	off += k > 0 ? (size_t)k : 0;
+	if (off >= cap)
+		httpd_reply_error(r, 500, "internal", "outbox summary too "
+		    "large");
+	else
+		httpd_reply(r, 200, "application/xml; charset=utf-8", buf,
+		    off);
+	free(buf);
+	store_outbox_summary_clear(&sum);
+}
+
+int
+api_records_register(struct node *n, struct err *e)
+{
+	metrics_register(n->metrics, M_RECORDS_ISSUED, METRICS_COUNTER,
+	    "Supervision records issued through the admin socket, by result "
+	    "(stored, conflict, refused, error).");
+	if (httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_POST,
+	    "/admin/v1/supervision", h_issue, n, e) == -1 ||
+	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, "/admin/v1/outbox",
+	    h_outbox, n, e) == -1)
+		return -1;
+	return 0;
+}

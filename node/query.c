@@ -1,0 +1,522 @@
+/*
+ * query.c - the names of a search's and a statistics query's parameters,
+ * the data they run on, and running them (see query.h).  The CLI (offline,
+ * --db) and the node's admin endpoints both come through here, so an option
+ * and the query parameter of the same name mean the same thing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "output.h"
+#include "query.h"
+#include "query_out.h"
+#include "search.h"
+#include "stats.h"
+#include "store.h"
+#include "vocab.h"
+
+struct query_data {
+	struct unit			*units;
+	size_t				 nu;
+	struct stats_rec		*recs;	/* briefs, for statistics */
+	size_t				 nr, caprecs;
+	struct procurement		*procs;
+	size_t				 np;
+	struct search_index		*ix;
+	time_t				 loaded;
+};
+
+/* --- data ----------------------------------------------------------------- */
+
+/* Each stored record is folded into the search index and kept as a brief
+ * for statistics; the full record is parsed into one reused struct, so the
+ * history costs about 90 bytes a record in memory, not 20 kB. */
+static int
+take_record(void *arg, const struct supervision_record *r, struct err *e)
+{
+	struct query_data *d = arg;
+	struct stats_rec *p;
+
+	search_index_add_record(d->ix, r);
+	if (d->nr == d->caprecs) {
+		size_t cap = d->caprecs ? d->caprecs * 2 : 1024;
+
+		if ((p = realloc(d->recs, cap * sizeof(*p))) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		d->recs = p;
+		d->caprecs = cap;
+	}
+	stats_rec_from(r, &d->recs[d->nr++]);
+	return 0;
+}
+
+int
+query_data_load(struct store *s, struct query_data **out, struct err *e)
+{
+	struct query_data *d;
+	int rc = -1;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	d->loaded = time(NULL);
+	if (store_units_load(s, &d->units, &d->nu, e) == -1 ||
+	    store_procurements_load(s, &d->procs, &d->np, e) == -1 ||
+	    search_index_begin(d->units, d->nu, d->loaded, &d->ix, e) == -1 ||
+	    store_records_each(s, take_record, d, e) == -1)
+		goto done;
+	search_index_end(d->ix);
+	*out = d;
+	d = NULL;
+	rc = 0;
+done:
+	query_data_free(d);
+	return rc;
+}
+
+void
+query_data_free(struct query_data *d)
+{
+	if (d == NULL)
+		return;
+	search_index_free(d->ix);
+	store_procurements_free(d->procs, d->np);
+	free(d->units);
+	free(d->recs);
+	free(d);
+}
+
+time_t
+query_data_loaded(const struct query_data *d)
+{
+	return d->loaded;
+}
+
+/* --- values --------------------------------------------------------------- */
+
+static int
+parse_long(const char *pfx, const char *name, const char *s, long min,
+    long max, long *out, struct err *e)
+{
+	char *end;
+	long v;
+
+	if (*s == '\0')
+		return err_set(e, ERR_USAGE, "%s%s: a number is needed", pfx,
+		    name);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return err_set(e, ERR_USAGE, "%s%s: '%s' is not a whole number",
+		    pfx, name, s);
+	if (v < min || v > max)
+		return err_set(e, ERR_USAGE, "%s%s: %ld is out of range "
+		    "%ld..%ld", pfx, name, v, min, max);
+	*out = v;
+	return 0;
+}
+
+static int
+parse_eur(const char *pfx, const char *name, const char *s, long *cents,
+    struct err *e)
+{
+	long whole = 0, frac = 0;
+	const char *p;
+	int nfrac = 0;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 10000000)
+			goto bad;
+	}
+	if (p == s)
+		goto bad;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && nfrac < 2; p++, nfrac++)
+			frac = frac * 10 + (*p - '0');
+		if (nfrac == 0)
+			goto bad;
+		if (nfrac == 1)
+			frac *= 10;
+	}
+	if (*p != '\0')
+		goto bad;
+	*cents = whole * 100 + frac;
+	return 0;
+bad:
+	return err_set(e, ERR_USAGE, "%s%s: '%s' is not a euro amount (e.g. "
+	    "450 or 450.50)", pfx, name, s);
+}
+
+/* The index of s in v, or -1 with a message that lists the tokens. */
+static int
+parse_vocab(const char *pfx, const char *name, const struct vocab *v,
+    const char *s, struct err *e)
+{
+	char list[1024];
+	size_t off = 0;
+	int i, k;
+
+	if ((k = vocab_find(v, s)) >= 0)
+		return k;
+	list[0] = '\0';
+	for (i = 0; i < v->count && off < sizeof(list); i++) {
+		int w = snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i > 0 ? ", " : "", vocab_token(v, i));
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return err_set(e, ERR_USAGE, "%s%s: unknown value '%s' (one of: %s)",
+	    pfx, name, s, list);
+}
+
+static int
+parse_region(const char *pfx, const char *name, const char *s,
+    struct err *e)
+{
+	int k;
+
+	if ((k = region_find(s)) < 0)
+		return err_set(e, ERR_USAGE, "%s%s: unknown region code '%s' "
+		    "(01..21 or 90)", pfx, name, s);
+	return k;
+}
+
+static int
+add_bit(uint32_t *mask, int k)
+{
+	if (k < 0)
+		return -1;
+	*mask |= UINT32_C(1) << k;
+	return 0;
+}
+
+static int
+parse_format(const char *pfx, const char *s, enum out_format *fmt,
+    struct err *e)
+{
+	int f;
+
+	if ((f = out_format_parse(s)) < 0)
+		return err_set(e, ERR_USAGE, "%sformat: unknown value '%s' "
+		    "(one of: %s)", pfx, s, OUT_FORMAT_TOKENS);
+	*fmt = (enum out_format)f;
+	return 0;
+}
+
+/* --- search --------------------------------------------------------------- */
+
+static const char *const search_names[] = {
+	"age", "gender", "language", "expertise", "need", "type", "level",
+	"region", "prefer-region", "purchaser", "max-price", "free-places",
+	"limit", "format", NULL
+};
+
+static int
+knows(const char *const *names, const char *name)
+{
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+query_search_knows(const char *name)
+{
+	return knows(search_names, name);
+}
+
+void
+query_search_init(struct query_search *q, const char *pfx)
+{
+	memset(q, 0, sizeof(*q));
+	search_needs_init(&q->nd);
+	q->fmt = OUT_TABLE;
+	q->pfx = pfx;
+}
+
+int
+query_search_set(struct query_search *q, const char *name,
+    const char *value, struct err *e)
+{
+	struct search_needs *nd = &q->nd;
+	const char *p = q->pfx;
+	long v;
+	int k;
+
+	if (strcmp(name, "age") == 0) {
+		if (parse_long(p, name, value, 0, 24, &v, e) == -1)
+			return -1;
+		nd->age = (int)v;
+		q->age_set = 1;
+	} else if (strcmp(name, "gender") == 0) {
+		if ((nd->gender = parse_vocab(p, name, &vocab_gender, value,
+		    e)) < 0)
+			return -1;
+	} else if (strcmp(name, "language") == 0) {
+		if (strlen(value) != 2 || value[0] < 'a' || value[0] > 'z' ||
+		    value[1] < 'a' || value[1] > 'z')
+			return err_set(e, ERR_USAGE, "%slanguage: '%s' is not "
+			    "an ISO 639-1 code (two lower-case letters, e.g. "
+			    "fi, sv, en)", p, value);
+		if (nd->nlanguages == SEARCH_LANG_MAX)
+			return err_set(e, ERR_USAGE, "%slanguage: at most %d",
+			    p, SEARCH_LANG_MAX);
+		memcpy(nd->languages[nd->nlanguages++], value, 3);
+	} else if (strcmp(name, "expertise") == 0) {
+		return add_bit(&nd->expertise, parse_vocab(p, name,
+		    &vocab_expertise, value, e));
+	} else if (strcmp(name, "need") == 0) {
+		return add_bit(&nd->target_groups, parse_vocab(p, name,
+		    &vocab_target_group, value, e));
+	} else if (strcmp(name, "type") == 0) {
+		return add_bit(&nd->types, parse_vocab(p, name,
+		    &vocab_unit_type, value, e));
+	} else if (strcmp(name, "level") == 0) {
+		return add_bit(&nd->levels, parse_vocab(p, name,
+		    &vocab_service_level, value, e));
+	} else if (strcmp(name, "region") == 0) {
+		return add_bit(&nd->regions_required, parse_region(p, name,
+		    value, e));
+	} else if (strcmp(name, "prefer-region") == 0) {
+		return add_bit(&nd->regions_preferred, parse_region(p, name,
+		    value, e));
+	} else if (strcmp(name, "purchaser") == 0) {
+		if ((k = parse_region(p, name, value, e)) < 0)
+			return -1;
+		snprintf(q->purchaser, sizeof(q->purchaser), "%s",
+		    regions[k].code);
+	} else if (strcmp(name, "max-price") == 0) {
+		return parse_eur(p, name, value, &nd->max_price_cents, e);
+	} else if (strcmp(name, "free-places") == 0) {
+		if (parse_long(p, name, value, 1, 24, &v, e) == -1)
+			return -1;
+		nd->free_places = (int)v;
+	} else if (strcmp(name, "limit") == 0) {
+		if (parse_long(p, name, value, 1, SEARCH_LIMIT_MAX, &v,
+		    e) == -1)
+			return -1;
+		nd->limit = (int)v;
+	} else if (strcmp(name, "format") == 0) {
+		return parse_format(p, value, &q->fmt, e);
+	} else
+		return err_set(e, ERR_USAGE, "%s%s: not a search parameter",
+		    p, name);
+	return 0;
+}
+
+/* The purchaser's frameworks: every procurement its region keeps or joins.
+ * The IDs are borrowed from d. */
+static const char **
+frameworks(const struct query_data *d, const char *code, int *n)
+{
+	const char **fw;
+	size_t i;
+	int j, in;
+
+	*n = 0;
+	if ((fw = calloc(d->np + 1, sizeof(*fw))) == NULL)
+		return NULL;
+	for (i = 0; i < d->np; i++) {
+		in = strcmp(d->procs[i].region, code) == 0;
+		for (j = 0; j < d->procs[i].njoint && j < PROC_REGION_MAX; j++)
+			if (strcmp(d->procs[i].joint[j], code) == 0)
+				in = 1;
+		if (in)
+			fw[(*n)++] = d->procs[i].id;
+	}
+	return fw;
+}
+
+int
+query_search_run(const struct query_data *d, const struct query_search *q,
+    char **out, size_t *len, struct err *e)
+{
+	struct search_needs nd = q->nd;
+	struct search_result *res = NULL;
+	struct search_totals tot;
+	struct out_table *t = NULL;
+	const char **fw = NULL;
+	size_t nres = 0;
+	int nfw = 0, rc = -1;
+
+	if (!q->age_set) {
+		err_set(e, ERR_USAGE, "%sage N is needed", q->pfx);
+		goto done;
+	}
+	if (q->purchaser[0] != '\0') {
+		snprintf(nd.home_region, sizeof(nd.home_region), "%s",
+		    q->purchaser);
+		if ((fw = frameworks(d, q->purchaser, &nfw)) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		nd.frameworks = fw;
+		nd.nframeworks = nfw;
+	}
+	if ((res = calloc((size_t)nd.limit, sizeof(*res))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if (search_run(d->ix, &nd, res, &nres, &tot, e) == -1)
+		goto done;
+	if ((t = query_out_search(res, nres, &tot)) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((*out = out_write_string(q->fmt, "SearchResult", &t, 1, e)) ==
+	    NULL)
+		goto done;
+	*len = strlen(*out);
+	rc = 0;
+done:
+	out_table_free(t);
+	free(res);
+	free(fw);
+	return rc;
+}
+
+/* --- statistics ----------------------------------------------------------- */
+
+static const char *const stats_names[] = {
+	"by", "threshold", "table", "format", NULL
+};
+
+int
+query_stats_knows(const char *name)
+{
+	return knows(stats_names, name);
+}
+
+void
+query_stats_init(struct query_stats *q, long threshold, const char *pfx)
+{
+	memset(q, 0, sizeof(*q));
+	q->by = STATS_BY_REGION;
+	q->threshold = threshold;
+	q->want_cap = q->want_sup = 1;
+	q->fmt = OUT_TABLE;
+	q->pfx = pfx;
+}
+
+int
+query_stats_set(struct query_stats *q, const char *name, const char *value,
+    struct err *e)
+{
+	const char *p = q->pfx;
+
+	if (strcmp(name, "by") == 0) {
+		if ((q->by = stats_by_parse(value)) < 0)
+			return err_set(e, ERR_USAGE, "%sby: unknown value '%s' "
+			    "(one of: %s)", p, value, STATS_BY_TOKENS);
+	} else if (strcmp(name, "threshold") == 0) {
+		return parse_long(p, name, value, 1, 1000, &q->threshold, e);
+	} else if (strcmp(name, "table") == 0) {
+		q->want_cap = q->want_sup = 1;
+		if (strcmp(value, "capacity") == 0)
+			q->want_sup = 0;
+		else if (strcmp(value, "supervision") == 0)
+			q->want_cap = 0;
+		else if (strcmp(value, "all") != 0)
+			return err_set(e, ERR_USAGE, "%stable: unknown value "
+			    "'%s' (one of: capacity, supervision, all)", p,
+			    value);
+	} else if (strcmp(name, "format") == 0) {
+		return parse_format(p, value, &q->fmt, e);
+	} else
+		return err_set(e, ERR_USAGE, "%s%s: not a statistics "
+		    "parameter", p, name);
+	return 0;
+}
+
+int
+query_stats_run(const struct query_data *d, const struct query_stats *q,
+    char **out, size_t *len, struct err *e)
+{
+	struct stats_table *cap = NULL, *sup = NULL;
+	struct out_table *t[2] = { NULL, NULL };
+	size_t nt = 0;
+	int rc = -1;
+
+	if ((q->want_cap && stats_capacity(d->units, d->nu,
+	    (enum stats_by)q->by, &cap, e) == -1) ||
+	    (q->want_sup && stats_supervision_briefs(d->units, d->nu, d->recs, d->nr,
+	    (enum stats_by)q->by, q->threshold, 0, &sup, e) == -1))
+		goto done;
+	if ((cap != NULL && (t[nt++] = query_out_stats(cap)) == NULL) ||
+	    (sup != NULL && (t[nt++] = query_out_stats(sup)) == NULL)) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((*out = out_write_string(q->fmt, "Statistics", t, nt, e)) == NULL)
+		goto done;
+	*len = strlen(*out);
+	rc = 0;
+done:
+	out_table_free(t[0]);
+	out_table_free(t[1]);
+	stats_table_free(cap);
+	stats_table_free(sup);
+	return rc;
+}
+
+/* --- supervision records about one unit ------------------------------------ */
+
+/* 1 when the stored bytes of record id carry an XML signature. */
+static int
+record_is_signed(struct store *s, const char *id, int *out, struct err *e)
+{
+	char *xml = NULL;
+	size_t len;
+
+	if (store_record_get(s, id, &xml, &len, NULL, e) == -1)
+		return -1;
+	*out = strstr(xml, "http://www.w3.org/2000/09/xmldsig#") != NULL &&
+	    strstr(xml, "SignatureValue") != NULL;
+	free(xml);
+	return 0;
+}
+
+int
+query_records_run(struct store *s, const char *unit_id, enum out_format fmt,
+    char **out, size_t *len, struct err *e)
+{
+	struct supervision_record *r = NULL;
+	struct out_table *t = NULL;
+	int *sig = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	if (store_records_for_unit(s, unit_id, &r, &n, e) == -1)
+		goto done;
+	if ((sig = calloc(n + 1, sizeof(*sig))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (record_is_signed(s, r[i].id, &sig[i], e) == -1)
+			goto done;
+	if ((t = query_out_records(unit_id, r, sig, n)) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((*out = out_write_string(fmt, "SupervisionRecords", &t, 1, e)) ==
+	    NULL)
+		goto done;
+	*len = strlen(*out);
+	rc = 0;
+done:
+	out_table_free(t);
+	free(sig);
+	free(r);
+	return rc;
+}

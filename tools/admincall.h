@@ -1,0 +1,31 @@
+/*
+ * admincall.h - one request to the node's admin socket the way every
+ * subcommand makes it: the answer's body on success, the node's own message
+ * (the text of its <Error>) and exit status 2 on an error answer, and "no
+ * node answers on SOCKET" (status 2) when nothing listens there.
+ */
+#ifndef LASTERI_ADMINCALL_H
+#define LASTERI_ADMINCALL_H
+
+#include <stddef.h>
+
+/* Sends method path (with its query) and an optional body.  On a 2xx answer
+ * returns 0 and, when resp is NULL, writes the body to stdout, else hands
+ * it over in *resp (NUL-terminated, caller frees with free()).  Otherwise
+ * prints one message and returns the exit status (2). */
+int	admincall(const char *sock, const char *method, const char *path,
+	    const char *ctype, const void *body, size_t len, char **resp,
+	    size_t *resplen);
+
+/* Appends "&name=value" (or "?name=value" first) to the path in buf of
+ * size len, percent-encoding value; -1 after a message when it does not
+ * fit. */
+int	admincall_qs(char *buf, size_t len, const char *name,
+	    const char *value);
+
+/* Offline (--db) or through a node (-s, else $LASTERI_SOCKET): *sock is
+ * set for the latter.  2 after a message when neither or both are given. */
+int	admincall_target(const char *db, const char *sockopt,
+	    const char *usage, const char **sock);
+
+#endif

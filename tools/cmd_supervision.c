@@ -1,0 +1,252 @@
+/*
+ * cmd_supervision.c - lasteri supervision issue|status|show: issue a
+ * supervision record through a node (which signs, stores and delivers it to
+ * the unit's home region), show the node's outbox, or list the records
+ * about a unit (cmd_supervision_show.c).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "admincall.h"
+#include "adminc.h"
+#include "cmd.h"
+#include "util.h"
+#include "xml.h"
+
+#define ISSUE_FILE_MAX	(1024L * 1024L)
+
+static const char usage[] =
+    "lasteri supervision issue FILE [-s SOCKET]\n"
+    "       lasteri supervision status [-s SOCKET]\n"
+    "       lasteri supervision show --unit ID [-s SOCKET | --db FILE]\n"
+    "\n"
+    "issue   send an unsigned SupervisionRecord to the node, which validates\n"
+    "        it, signs it with its key, stores it and queues its delivery to\n"
+    "        the node of the unit's home region (<UnitRegion>, else the\n"
+    "        unit in the node's store); prints the record Id, its SHA-256\n"
+    "        and where it goes\n"
+    "status  the node's outbox: records waiting, the oldest's age, and per\n"
+    "        destination member the counts and the last error\n"
+    "show    the records the node holds about one unit\n"
+    "\n"
+    "  -s, --socket SOCKET  the node's admin socket (else $LASTERI_SOCKET)";
+
+/* The value of attribute name of n, or "" (into buf). */
+static const char *
+attr(xmlNodePtr n, const char *name, char *buf, size_t len)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+
+	snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
+	xmlFree(v);
+	return buf;
+}
+
+/* Parses an answer of the node; NULL after a message. */
+static xmlDocPtr
+answer(const char *resp, size_t len, const char *root)
+{
+	struct err e;
+	xmlDocPtr doc;
+
+	err_clear(&e);
+	if ((doc = xml_parse(resp, len, "the node's answer",
+	    &xml_limits_answer, &e)) == NULL) {
+		util_report(&e);
+		return NULL;
+	}
+	if (!xml_is(xmlDocGetRootElement(doc), root)) {
+		warnx_("the node's answer is not a %s", root);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Options common to issue and status; returns the socket or NULL. */
+static const char *
+socket_opt(int argc, char **argv, int *rc)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *sockopt = NULL, *sock;
+	int ch;
+
+	*rc = 2;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sockopt = optarg;
+			break;
+		case 'h':
+			printf("usage: %s\n", usage);
+			*rc = 0;
+			return NULL;
+		default:
+			util_usage(usage);
+			return NULL;
+		}
+	}
+	if ((sock = adminc_socket(sockopt)) == NULL) {
+		warnx_("no node: give -s SOCKET or set LASTERI_SOCKET");
+		return NULL;
+	}
+	return sock;
+}
+
+static int
+read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL) {
+		warnx_("%s: cannot open", path);
+		return -1;
+	}
+	buf = xmalloc(ISSUE_FILE_MAX + 1);
+	n = fread(buf, 1, ISSUE_FILE_MAX + 1, f);
+	if (f != stdin)
+		fclose(f);
+	if (n > ISSUE_FILE_MAX) {
+		warnx_("%s: larger than %ld bytes", path, ISSUE_FILE_MAX);
+		free(buf);
+		return -1;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int
+issue(int argc, char **argv)
+{
+	char *body = NULL, *resp = NULL, id[80], digest[80], dest[200];
+	const char *sock;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	struct err e;
+	size_t len, rlen;
+	char *text;
+	int rc;
+
+	if ((sock = socket_opt(argc, argv, &rc)) == NULL)
+		return rc;
+	if (optind + 1 != argc) {
+		warnx_(optind == argc ? "FILE is needed" :
+		    "one FILE at a time");
+		return util_usage(usage);
+	}
+	if (read_file(argv[optind], &body, &len) == -1)
+		return 2;
+	rc = admincall(sock, "POST", "/admin/v1/supervision",
+	    "application/xml", body, len, &resp, &rlen);
+	free(body);
+	if (rc != 0)
+		return rc;
+	err_clear(&e);
+	rc = 2;
+	if ((doc = answer(resp, rlen, "RecordReceipt")) == NULL)
+		goto done;
+	root = xmlDocGetRootElement(doc);
+	text = xml_text(root, &e);
+	printf("record  %s\nsha256  %s\nstatus  %s\n",
+	    attr(root, "Id", id, sizeof(id)),
+	    attr(root, "digest", digest, sizeof(digest)),
+	    text != NULL ? text : "stored");
+	if (*attr(root, "destination", dest, sizeof(dest)) != '\0')
+		printf("to      %s\n", dest);
+	xmlFree(text);
+	rc = 0;
+done:
+	xmlFreeDoc(doc);
+	free(resp);
+	return rc;
+}
+
+static int
+status(int argc, char **argv)
+{
+	char *resp = NULL, a[6][200];
+	const char *sock;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, d;
+	size_t rlen;
+	int rc;
+
+	if ((sock = socket_opt(argc, argv, &rc)) == NULL)
+		return rc;
+	if (optind != argc) {
+		warnx_("unexpected argument '%s'", argv[optind]);
+		return util_usage(usage);
+	}
+	if ((rc = admincall(sock, "GET", "/admin/v1/outbox", NULL, NULL, 0,
+	    &resp, &rlen)) != 0)
+		return rc;
+	rc = 2;
+	if ((doc = answer(resp, rlen, "Outbox")) == NULL)
+		goto done;
+	root = xmlDocGetRootElement(doc);
+	printf("pending    %s (oldest %s s)\ndelivered  %s\nconflict   %s\n"
+	    "refused    %s\ninflight   %s\n",
+	    attr(root, "pending", a[0], sizeof(a[0])),
+	    attr(root, "oldestPendingAge", a[1], sizeof(a[1])),
+	    attr(root, "delivered", a[2], sizeof(a[2])),
+	    attr(root, "conflict", a[3], sizeof(a[3])),
+	    attr(root, "refused", a[4], sizeof(a[4])),
+	    attr(root, "inflight", a[5], sizeof(a[5])));
+	if (xml_first_elem(root) != NULL)
+		printf("\n%-32s %8s %10s %9s %9s %8s  %s\n", "DESTINATION",
+		    "PENDING", "OLDEST_S", "DELIVERED", "CONFLICT", "REFUSED",
+		    "LAST ERROR");
+	for (d = xml_first_elem(root); d != NULL; d = xml_next_elem(d)) {
+		char m[200], err[300];
+
+		printf("%-32s %8s %10s %9s %9s %8s  %s\n",
+		    attr(d, "member", m, sizeof(m)),
+		    attr(d, "pending", a[0], sizeof(a[0])),
+		    attr(d, "oldestPendingAge", a[1], sizeof(a[1])),
+		    attr(d, "delivered", a[2], sizeof(a[2])),
+		    attr(d, "conflict", a[3], sizeof(a[3])),
+		    attr(d, "refused", a[4], sizeof(a[4])),
+		    attr(d, "lastError", err, sizeof(err)));
+	}
+	rc = 0;
+done:
+	xmlFreeDoc(doc);
+	free(resp);
+	return rc;
+}
+
+int
+cmd_supervision(int argc, char **argv)
+{
+	if (argc < 2) {
+		warnx_("issue, status or show is needed");
+		return util_usage(usage);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("usage: %s\n", usage);
+		return 0;
+	}
+	if (strcmp(argv[1], "issue") == 0)
+		return issue(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return cmd_supervision_show(argc - 1, argv + 1);
+	warnx_("unknown action '%s' (issue, status or show)", argv[1]);
+	return util_usage(usage);
+}
