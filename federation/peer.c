@@ -497,6 +497,14 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 	SET(CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 	SET(CURLOPT_SSL_CTX_DATA, x);
 	SET(CURLOPT_HTTPHEADER, x->headers);
+	if (!x->has_pin) {
+		/* An unpinned connection or TLS session must never serve a
+		 * pinned request to the same host and port later: a reused
+		 * connection or a resumed session skips verify_cb. */
+		SET(CURLOPT_FRESH_CONNECT, 1L);
+		SET(CURLOPT_FORBID_REUSE, 1L);
+		SET(CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	}
 	if (strcmp(req->method, "POST") == 0) {
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
 		SET(CURLOPT_COPYPOSTFIELDS, req->body != NULL ?

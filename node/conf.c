@@ -76,8 +76,8 @@ static const struct conf_key keys[] = {
 	  "Where a newer trust list is fetched from (https only); not set: "
 	  "the file is only reloaded.", check_https_url },
 	{ "trust", "trust_refresh", CONF_DURATION, "1h", 0, OFF(trust_refresh),
-	  60L * 1000L, 7L * DAY_MS, NULL,
-	  "How often the trust list is refreshed (1m to 7d).", NULL },
+	  1000L, 7L * DAY_MS, NULL,
+	  "How often the trust list is refreshed (1s to 7d).", NULL },
 
 	{ "admin", "admin_socket", CONF_PATH, "/run/lasteri/admin.sock", 0,
 	  OFF(admin_socket), 0, 0, NULL,

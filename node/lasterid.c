@@ -175,6 +175,7 @@ h_metrics(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	char *text;
 	size_t len;
 
+	outbox_publish(n->outbox);
 	if ((text = metrics_format(n->metrics, &len)) == NULL) {
 		httpd_reply_error(r, 503, "unavailable", "out of memory");
 		return;
@@ -255,12 +256,21 @@ trust_fetched(void *arg, const struct peer_result *res)
 
 	n->trust_fetching = 0;
 	err_clear(&e);
-	if (res->err.code != ERR_OK)
-		e = res->err;
-	else if (res->status != 200)
-		err_set(&e, ERR_IO, "%s: HTTP status %d", n->conf.trust_url,
-		    res->status);
-	else if (trust_parse(res->body, res->len, n->conf.trust_url,
+	if (res->err.code != ERR_OK || res->status != 200) {
+		/* No list came: nothing was refused, the old one stays. */
+		if (res->err.code != ERR_OK)
+			e = res->err;
+		else
+			err_set(&e, ERR_IO, "%s: HTTP status %d",
+			    n->conf.trust_url, res->status);
+		metrics_inc(n->metrics, M_TRUST_RELOADS,
+		    "result=\"fetch-failed\"");
+		log_warnx("trust_fetch_failed", "url=%s sequence_kept=%"
+		    PRIu64 " msg=%s", n->conf.trust_url,
+		    trust_sequence(n->trust), log_q(e.msg, q, sizeof(q)));
+		return;
+	}
+	if (trust_parse(res->body, res->len, n->conf.trust_url,
 	    n->anchor, n->trust, time(NULL), &tl, &e) == 0) {
 		if (trust_sequence(tl) == trust_sequence(n->trust)) {
 			log_debug("trust_fetch_unchanged", "url=%s "
@@ -435,6 +445,7 @@ start(struct node *n)
 	    evsignal_add(n->ev_hup, NULL) == -1 ||
 	    event_add(n->ev_refresh, &tv) == -1)
 		fatalx("cannot add the signal events");
+	trust_fetch(n);		/* a newer list may be out already */
 }
 
 static void

@@ -59,7 +59,8 @@ metrics_new(void)
 		{ M_TRUST_EXPIRY, METRICS_GAUGE,
 		  "Expiry time of the trust list in use (Unix seconds)." },
 		{ M_TRUST_RELOADS, METRICS_COUNTER,
-		  "Trust list reloads, by result (ok, refused)." },
+		  "Trust list reloads and trust_url fetches, by result "
+		  "(ok, refused, fetch-failed)." },
 		{ M_OUTBOX_PENDING, METRICS_GAUGE,
 		  "Records waiting in the outbox for delivery to other nodes." },
 		{ M_RECORDS_STORED, METRICS_GAUGE,

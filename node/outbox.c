@@ -361,6 +361,13 @@ outbox_kick(struct outbox *o)
 		schedule(o, 0);
 }
 
+void
+outbox_publish(struct outbox *o)
+{
+	if (o != NULL)
+		publish(o);
+}
+
 int
 outbox_inflight(const struct outbox *o)
 {

@@ -31,6 +31,10 @@ void		 outbox_kick(struct outbox *o);
 /* Deliveries running now. */
 int		 outbox_inflight(const struct outbox *o);
 
+/* Sets the depth and oldest-age gauges from the table now (before a
+ * /metrics answer: the age grows between deliveries).  NULL is a no-op. */
+void		 outbox_publish(struct outbox *o);
+
 /* --- the policy, pure (tests) ------------------------------------------ */
 
 /* The delay before attempt attempts + 1 after attempts failed ones (>= 1):

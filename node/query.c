@@ -403,7 +403,7 @@ query_stats_init(struct query_stats *q, long threshold, const char *pfx)
 	memset(q, 0, sizeof(*q));
 	q->by = STATS_BY_REGION;
 	q->threshold = threshold;
-	q->want_cap = q->want_sup = 1;
+	q->want_cap = q->want_sup = q->want_prices = 1;
 	q->fmt = OUT_TABLE;
 	q->pfx = pfx;
 }
@@ -421,15 +421,17 @@ query_stats_set(struct query_stats *q, const char *name, const char *value,
 	} else if (strcmp(name, "threshold") == 0) {
 		return parse_long(p, name, value, 1, 1000, &q->threshold, e);
 	} else if (strcmp(name, "table") == 0) {
-		q->want_cap = q->want_sup = 1;
-		if (strcmp(value, "capacity") == 0)
-			q->want_sup = 0;
-		else if (strcmp(value, "supervision") == 0)
-			q->want_cap = 0;
-		else if (strcmp(value, "all") != 0)
+		q->want_cap = strcmp(value, "capacity") == 0;
+		q->want_sup = strcmp(value, "supervision") == 0;
+		q->want_prices = strcmp(value, "prices") == 0;
+		if (strcmp(value, "all") == 0)
+			q->want_cap = q->want_sup = q->want_prices = 1;
+		else if (!q->want_cap && !q->want_sup && !q->want_prices) {
+			q->want_cap = q->want_sup = q->want_prices = 1;
 			return err_set(e, ERR_USAGE, "%stable: unknown value "
-			    "'%s' (one of: capacity, supervision, all)", p,
-			    value);
+			    "'%s' (one of: capacity, supervision, prices, all)",
+			    p, value);
+		}
 	} else if (strcmp(name, "format") == 0) {
 		return parse_format(p, value, &q->fmt, e);
 	} else
@@ -438,22 +440,93 @@ query_stats_set(struct query_stats *q, const char *name, const char *value,
 	return 0;
 }
 
+/*
+ * The prices table as an out_table: group key, label, service level (not
+ * with --by level, where the group is the level), then the figures.  Here
+ * rather than in query_out.c for want of a level column in
+ * query_out_stats().
+ */
+static struct out_table *
+prices_out(const struct stats_table *st)
+{
+	const char *keys[3 + 6], *heads[3 + 6], *cells[3 + 6];
+	char buf[6][32], title[128], note[320];
+	struct out_table *t = NULL;
+	size_t r, c, lc;
+
+	if (st->ncols > 6)
+		return NULL;
+	lc = st->by == STATS_BY_LEVEL ? 2 : 3;	/* first figure column */
+	keys[0] = "group";
+	heads[0] = stats_by_name(st->by);
+	keys[1] = "label";
+	heads[1] = st->by == STATS_BY_REGION ? "name" : "label";
+	keys[2] = "level";
+	heads[2] = "level";
+	for (c = 0; c < st->ncols; c++) {
+		keys[lc + c] = st->col_keys[c];
+		heads[lc + c] = st->col_heads[c];
+	}
+	if ((t = out_table_new(st->name, lc + st->ncols, keys, heads)) == NULL)
+		return NULL;
+	for (c = 0; c < st->ncols; c++)
+		out_table_right(t, lc + c);
+	if (st->by == STATS_BY_LEVEL)
+		snprintf(title, sizeof(title), "Daily prices (EUR) by service "
+		    "level");
+	else
+		snprintf(title, sizeof(title), "Daily prices (EUR) by %s and "
+		    "service level", stats_by_name(st->by));
+	if (out_table_title(t, title) == -1 ||
+	    out_table_attr(t, "by", stats_by_name(st->by)) == -1)
+		goto fail;
+	for (r = 0; r < st->nrows; r++) {
+		cells[0] = st->row_keys[r];
+		cells[1] = st->row_labels[r];
+		cells[2] = st->row_levels[r];
+		for (c = 0; c < st->ncols; c++) {
+			stats_cell_text(st, r, c, buf[c], sizeof(buf[c]));
+			cells[lc + c] = buf[c];
+		}
+		if (out_table_add(t, cells) == -1)
+			goto fail;
+	}
+	if (st->by == STATS_BY_EXPERTISE && out_table_note(t, "A unit with "
+	    "several kinds of expertise is counted in each; the total counts "
+	    "each once.") == -1)
+		goto fail;
+	snprintf(note, sizeof(note), "Price per child per day, VAT-free, as "
+	    "each unit states it; never suppressed.  p25, median, p75: exact "
+	    "percentiles by nearest rank (of n prices in order, the one at rank "
+	    "ceil(p/100 * n)); \"-\" when a row has fewer than %d units.  Min "
+	    "and max: \"-\" when it has none.", STATS_PRICE_MIN_UNITS);
+	if (out_table_note(t, note) == -1)
+		goto fail;
+	return t;
+fail:
+	out_table_free(t);
+	return NULL;
+}
+
 int
 query_stats_run(const struct query_data *d, const struct query_stats *q,
     char **out, size_t *len, struct err *e)
 {
-	struct stats_table *cap = NULL, *sup = NULL;
-	struct out_table *t[2] = { NULL, NULL };
-	size_t nt = 0;
+	struct stats_table *cap = NULL, *sup = NULL, *pr = NULL;
+	struct out_table *t[3] = { NULL, NULL, NULL };
+	size_t nt = 0, i;
 	int rc = -1;
 
 	if ((q->want_cap && stats_capacity(d->units, d->nu,
 	    (enum stats_by)q->by, &cap, e) == -1) ||
 	    (q->want_sup && stats_supervision_briefs(d->units, d->nu, d->recs, d->nr,
-	    (enum stats_by)q->by, q->threshold, 0, &sup, e) == -1))
+	    (enum stats_by)q->by, q->threshold, 0, &sup, e) == -1) ||
+	    (q->want_prices && stats_prices(d->units, d->nu,
+	    (enum stats_by)q->by, &pr, e) == -1))
 		goto done;
 	if ((cap != NULL && (t[nt++] = query_out_stats(cap)) == NULL) ||
-	    (sup != NULL && (t[nt++] = query_out_stats(sup)) == NULL)) {
+	    (sup != NULL && (t[nt++] = query_out_stats(sup)) == NULL) ||
+	    (pr != NULL && (t[nt++] = prices_out(pr)) == NULL)) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto done;
 	}
@@ -462,10 +535,11 @@ query_stats_run(const struct query_data *d, const struct query_stats *q,
 	*len = strlen(*out);
 	rc = 0;
 done:
-	out_table_free(t[0]);
-	out_table_free(t[1]);
+	for (i = 0; i < 3; i++)
+		out_table_free(t[i]);
 	stats_table_free(cap);
 	stats_table_free(sup);
+	stats_table_free(pr);
 	return rc;
 }
 

@@ -65,6 +65,7 @@ struct query_stats {
 	int			 by;		/* enum stats_by */
 	long			 threshold;
 	int			 want_cap, want_sup;
+	int			 want_prices;	/* --table prices */
 	enum out_format		 fmt;
 	const char		*pfx;
 };

@@ -1,6 +1,7 @@
 /*
- * stats.c - grouped counts of units and supervision activity, and the
- * small-count suppression that protects the second (see stats.h).
+ * stats.c - grouped counts of units and supervision activity, the
+ * small-count suppression that protects the second, and the distribution
+ * of daily prices per service level (see stats.h).
  *
  * Tables are built in a fixed shape: one row per value of the grouping
  * vocabulary (all of them, zero rows included, so that tables from
@@ -9,7 +10,8 @@
  * "unknown unit": a record about a unit not in the store), then the total.
  * Suppression runs on the finished shape, with one line per column (the rows
  * and the total) and one per row for the complaint decisions by outcome,
- * whose row total is the "decisions" column.
+ * whose row total is the "decisions" column.  The prices table has the
+ * same groups, each split by service level, and no "unknown unit" row.
  */
 #include "config.h"
 
@@ -36,6 +38,12 @@ static const char *const sv_heads[] = {
 	"visits", "complaints", "open orders", "overdue", "decisions",
 	"no action", "view", "attention", "reprimand"
 };
+
+enum { PR_UNITS, PR_MIN, PR_P25, PR_MEDIAN, PR_P75, PR_MAX, PR_NCOLS };
+static const char *const pr_keys[] = {
+	"units", "min", "p25", "median", "p75", "max"
+};
+static const unsigned char pr_cents[] = { 0, 1, 1, 1, 1, 1 };
 
 static const char *const by_names[] = { "region", "type", "expertise", "level" };
 
@@ -121,6 +129,7 @@ stats_table_free(struct stats_table *t)
 		return;
 	free(t->row_keys);
 	free(t->row_labels);
+	free(t->row_levels);
 	free(t->v);
 	free(t->state);
 	free(t);
@@ -227,6 +236,218 @@ stats_capacity(const struct unit *u, size_t nu, enum stats_by by,
 	*out = t;
 	return 0;
 }
+
+/* --- prices -------------------------------------------------------------- */
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Of n >= 1 prices in ascending order, the one at rank ceil(p * n / 100). */
+static long
+nearest_rank(const long *x, size_t n, size_t p)
+{
+	size_t k = (p * n + 99) / 100;
+
+	return x[k > 0 ? k - 1 : 0];
+}
+
+/* Row r's cells from its n prices in ascending order. */
+static void
+price_row(struct stats_table *t, size_t r, const long *x, size_t n)
+{
+	static const size_t pct[] = { 25, 50, 75 };
+	long *v = &t->v[r * PR_NCOLS];
+	unsigned char *st = &t->state[r * PR_NCOLS];
+	size_t i;
+
+	v[PR_UNITS] = (long)n;
+	if (n == 0)
+		st[PR_MIN] = st[PR_MAX] = STATS_FEW;
+	else {
+		v[PR_MIN] = x[0];
+		v[PR_MAX] = x[n - 1];
+	}
+	for (i = 0; i < 3; i++) {
+		if (n < STATS_PRICE_MIN_UNITS)
+			st[PR_P25 + i] = STATS_FEW;
+		else
+			v[PR_P25 + i] = nearest_rank(x, n, pct[i]);
+	}
+}
+
+/*
+ * The rows of a prices table: group-major, nl levels a group (1 for --by
+ * level, where the group is the level): the groups, "none", and "total"
+ * (not for --by level: a total over the levels would mix what the table
+ * keeps apart).
+ */
+static struct stats_table *
+prices_new(enum stats_by by, size_t nl, struct err *e)
+{
+	struct stats_table *t;
+	const struct vocab *voc = by_vocab(by);
+	size_t ng = by_count(by), ngrp, gi, l, r;
+
+	ngrp = ng + (by == STATS_BY_LEVEL ? 1 : 2);
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		goto nomem;
+	t->name = "prices";
+	t->by = by;
+	t->nrows = ngrp * nl;
+	t->ncols = PR_NCOLS;
+	t->col_keys = pr_keys;
+	t->col_heads = pr_keys;
+	t->col_cents = pr_cents;
+	if ((t->row_keys = calloc(t->nrows, sizeof(*t->row_keys))) == NULL ||
+	    (t->row_labels = calloc(t->nrows, sizeof(*t->row_labels))) == NULL ||
+	    (t->row_levels = calloc(t->nrows, sizeof(*t->row_levels))) == NULL ||
+	    (t->v = calloc(t->nrows * PR_NCOLS, sizeof(*t->v))) == NULL ||
+	    (t->state = calloc(t->nrows * PR_NCOLS, 1)) == NULL)
+		goto nomem;
+	for (gi = 0; gi < ngrp; gi++) {
+		for (l = 0; l < nl; l++) {
+			r = gi * nl + l;
+			if (gi == ng) {
+				t->row_keys[r] = "none";
+				t->row_labels[r] = by == STATS_BY_EXPERTISE ?
+				    "no listed expertise" : "not classified";
+			} else if (gi == ng + 1) {
+				t->row_keys[r] = "total";
+				t->row_labels[r] = by == STATS_BY_EXPERTISE ?
+				    "all (distinct)" : "all";
+			} else if (voc == NULL) {
+				t->row_keys[r] = regions[gi].code;
+				t->row_labels[r] = regions[gi].name;
+			} else {
+				t->row_keys[r] = vocab_token(voc, (int)gi);
+				t->row_labels[r] = vocab_label(voc, (int)gi);
+			}
+			t->row_levels[r] = vocab_token(&vocab_service_level,
+			    (int)(nl == 1 ? gi : l));
+			if (t->row_levels[r] == NULL)
+				t->row_levels[r] = "none";
+		}
+	}
+	return t;
+nomem:
+	stats_table_free(t);
+	err_set(e, ERR_NOMEM, "statistics: out of memory");
+	return NULL;
+}
+
+/* The rows of unit u (a valid level and price): up to 33 row indexes. */
+static size_t
+price_rows(const struct unit *u, enum stats_by by, size_t nl, size_t *rows)
+{
+	size_t g[32], n, i, ng = by_count(by), lv;
+
+	lv = nl == 1 ? 0 : (size_t)u->service_level;
+	n = unit_groups(u, by, g);
+	for (i = 0; i < n; i++)
+		rows[i] = g[i] * nl + lv;
+	if (by != STATS_BY_LEVEL)
+		rows[n++] = (ng + 1) * nl + lv;
+	return n;
+}
+
+/* Drop the "none" group when none of its rows has a unit. */
+static void
+prices_compact(struct stats_table *t, size_t nl)
+{
+	size_t first = by_count(t->by) * nl, l, tail;
+
+	for (l = 0; l < nl; l++)
+		if (t->v[(first + l) * PR_NCOLS + PR_UNITS] != 0)
+			return;
+	tail = t->nrows - first - nl;
+	memmove(&t->row_keys[first], &t->row_keys[first + nl],
+	    tail * sizeof(*t->row_keys));
+	memmove(&t->row_labels[first], &t->row_labels[first + nl],
+	    tail * sizeof(*t->row_labels));
+	memmove(&t->row_levels[first], &t->row_levels[first + nl],
+	    tail * sizeof(*t->row_levels));
+	memmove(&t->v[first * PR_NCOLS], &t->v[(first + nl) * PR_NCOLS],
+	    tail * PR_NCOLS * sizeof(*t->v));
+	memmove(&t->state[first * PR_NCOLS], &t->state[(first + nl) * PR_NCOLS],
+	    tail * PR_NCOLS);
+	t->nrows -= nl;
+}
+
+static int
+price_counted(const struct unit *u)
+{
+	return u->price_cents >= 0 && u->service_level >= 0 &&
+	    u->service_level < vocab_service_level.count;
+}
+
+int
+stats_prices(const struct unit *u, size_t nu, enum stats_by by,
+    struct stats_table **out, struct err *e)
+{
+	struct stats_table *t = NULL;
+	size_t *off = NULL, *fill = NULL, rows[33], nl, n, i, j, r;
+	long *x = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (stats_by_parse(stats_by_name(by)) < 0) {
+		err_set(e, ERR_USAGE, "statistics: unknown grouping %d", (int)by);
+		goto done;
+	}
+	nl = by == STATS_BY_LEVEL ? 1 : (size_t)vocab_service_level.count;
+	if ((t = prices_new(by, nl, e)) == NULL)
+		goto done;
+	/* Count the prices of each row, then place them row by row. */
+	if ((off = calloc(t->nrows + 1, sizeof(*off))) == NULL ||
+	    (fill = calloc(t->nrows, sizeof(*fill))) == NULL) {
+		err_set(e, ERR_NOMEM, "statistics: out of memory");
+		goto done;
+	}
+	for (i = 0; i < nu; i++) {
+		if (!price_counted(&u[i]))
+			continue;
+		n = price_rows(&u[i], by, nl, rows);
+		for (j = 0; j < n; j++)
+			off[rows[j] + 1]++;
+	}
+	for (r = 0; r < t->nrows; r++)
+		off[r + 1] += off[r];
+	if (off[t->nrows] > 0 &&
+	    (x = calloc(off[t->nrows], sizeof(*x))) == NULL) {
+		err_set(e, ERR_NOMEM, "statistics: out of memory");
+		goto done;
+	}
+	for (i = 0; i < nu; i++) {
+		if (!price_counted(&u[i]))
+			continue;
+		n = price_rows(&u[i], by, nl, rows);
+		for (j = 0; j < n; j++)
+			x[off[rows[j]] + fill[rows[j]]++] = u[i].price_cents;
+	}
+	for (r = 0; r < t->nrows; r++) {
+		n = off[r + 1] - off[r];
+		if (n > 1)
+			qsort(&x[off[r]], n, sizeof(*x), cmp_long);
+		price_row(t, r, x != NULL ? &x[off[r]] : NULL, n);
+	}
+	prices_compact(t, nl);
+	*out = t;
+	t = NULL;
+	rc = 0;
+done:
+	free(x);
+	free(fill);
+	free(off);
+	stats_table_free(t);
+	return rc;
+}
+
+/* --- supervision --------------------------------------------------------- */
 
 static int
 record_open(const struct stats_rec *r)
@@ -476,8 +697,15 @@ stats_cell_text(const struct stats_table *t, size_t row, size_t col,
 	case STATS_COMPLEMENT:
 		snprintf(buf, len, "x");
 		break;
+	case STATS_FEW:
+		snprintf(buf, len, "-");
+		break;
 	default:
-		snprintf(buf, len, "%ld", t->v[i]);
+		if (t->col_cents != NULL && t->col_cents[col])
+			snprintf(buf, len, "%ld.%02ld", t->v[i] / 100,
+			    t->v[i] % 100);
+		else
+			snprintf(buf, len, "%ld", t->v[i]);
 		break;
 	}
 }

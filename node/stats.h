@@ -1,14 +1,17 @@
 /*
  * stats.h - national and regional statistics: counts of units, places and
- * free places, and supervision activity, grouped by region, unit type,
- * expertise or service level (DOMAIN.md "Queries").
+ * free places, supervision activity, and the distribution of daily prices
+ * per service level, grouped by region, unit type, expertise or service
+ * level (DOMAIN.md "Queries").
  *
  * Counts of units and places are not personal data and are never
  * suppressed.  Counts of supervision activity (visits, complaints, open
  * orders, overdue deadlines, complaint decisions by outcome) can concern
  * children: a count in 1..threshold-1 is suppressed (shown "<5"), and
  * complementary suppression hides one more cell wherever a suppressed cell
- * could otherwise be recovered from a total (shown "x").
+ * could otherwise be recovered from a total (shown "x").  Prices are not
+ * personal data either and are never suppressed, but a percentile of fewer
+ * than STATS_PRICE_MIN_UNITS prices is not a distribution: shown "-".
  */
 #ifndef LASTERI_STATS_H
 #define LASTERI_STATS_H
@@ -29,6 +32,10 @@ enum stats_by {
 #define STATS_SHOWN		0
 #define STATS_PRIMARY		1	/* 0 < value < threshold */
 #define STATS_COMPLEMENT	2	/* hidden so a primary cell cannot be derived */
+#define STATS_FEW		3	/* too few units for the figure: "-" */
+
+/* A prices row needs this many units for p25, median and p75. */
+#define STATS_PRICE_MIN_UNITS	3
 
 /*
  * One additive constraint of a table: the members sum to the total (a row
@@ -58,6 +65,9 @@ struct stats_table {
 	const char		**row_labels;
 	long			*v;
 	unsigned char		*state;		/* STATS_SHOWN etc. */
+	/* The prices table only (NULL in the others): */
+	const char		**row_levels;	/* per row a service-level token */
+	const unsigned char	*col_cents;	/* static: 1 for a column in EUR cents */
 };
 
 /* "region" -> STATS_BY_REGION; -1 when unknown.  Name of a grouping. */
@@ -79,6 +89,23 @@ int	stats_supervision(const struct unit *u, size_t nu,
 	    const struct supervision_record *r, size_t nr, enum stats_by by,
 	    long threshold, time_t now, struct stats_table **out,
 	    struct err *e);
+
+/*
+ * The distribution of daily prices (EUR cents, VAT-free) per group and
+ * service level: one row per (group, level), levels in vocabulary order;
+ * with --by level one row per level.  The groups are those of
+ * stats_capacity() (every value, empty ones included; "none" when not
+ * empty), then "total" per level (distinct units for --by expertise).
+ * Columns: units, min, p25, median, p75, max.  Percentiles are exact, by
+ * nearest rank: of the n prices in ascending order, the one at rank
+ * ceil(p * n / 100), so every figure is a price that some unit charges.
+ * Never suppressed; p25, median and p75 are STATS_FEW below
+ * STATS_PRICE_MIN_UNITS units, min and max when there is no unit.  A unit
+ * with a negative price or an unknown service level is left out (the schema
+ * admits neither).
+ */
+int	stats_prices(const struct unit *u, size_t nu, enum stats_by by,
+	    struct stats_table **out, struct err *e);
 
 /* What supervision statistics need of one record: about 90 bytes instead
  * of a whole supervision_record (about 20 kB), so a node can keep its whole
@@ -114,7 +141,8 @@ void	stats_suppress(const long *v, size_t ncells,
 	    const struct stats_line *lines, size_t nlines, long threshold,
 	    unsigned char *state);
 
-/* The text of a cell: "12", "<5" or "x". */
+/* The text of a cell: "12", "<5", "x", "-", or for a column in cents
+ * "262.50" (EUR; prices are not negative). */
 void	stats_cell_text(const struct stats_table *t, size_t row, size_t col,
 	    char *buf, size_t len);
 

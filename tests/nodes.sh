@@ -6,10 +6,13 @@ LASTERID=${LASTERID:-$TOP_BUILDDIR/node/lasterid}
 NODES_PIDS=""
 
 # nodes_free_base N: a port base with N free ports (at most 20 tries).
+# Bases stay in 10000..31999, below the kernel's ephemeral range (32768 and
+# up), where the local end of any outgoing connection could hold a port
+# that no listener shows.
 nodes_free_base() {
 	local n=$1 try base port busy
 	for try in $(seq 1 20); do
-		base=$((20000 + (RANDOM * 7 + $$ + try * 131) % 40000))
+		base=$((10000 + (RANDOM * 7 + $$ + try * 131) % 21900))
 		busy=0
 		for port in $(seq "$base" $((base + n - 1))); do
 			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

@@ -201,6 +201,11 @@ same "LASTERI_SOCKET names the socket" env LASTERI_SOCKET="$SOCK" "$LASTERI" sta
 t_expect 2 "LASTERI_SOCKET pointing nowhere is a clear error" env LASTERI_SOCKET="$D/gone.sock" "$LASTERI" export
 t_grep "naming the socket" "gone\.sock" "$D/err"
 
+# --- the prices table ------------------------------------------------------------
+want "$LASTERI" stats --db "$D/off.db" --table prices --by region
+t_grep "the offline prices table has a row with a median" "^01 .* (basic|special|demanding) +[1-9][0-9]* +[0-9]+\.[0-9][0-9] +[-0-9.]+ +[0-9]+\.[0-9][0-9] " "$D/want"
+same "stats --table prices through the socket equals offline" "$LASTERI" stats -s "$SOCK" --table prices --by region
+
 t_expect 0 "the node is still up" curl -sS -f --max-time 10 --unix-socket "$SOCK" http://lasterid/health
 stop_daemon
 t_finish

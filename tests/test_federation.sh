@@ -5,6 +5,7 @@
 # running members alone and restarts a dead one, down stops every lasterid
 # of the directory, status tells running from stopped, usage errors exit 2.
 . "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/nodes.sh"
 
 FED=$TOP_SRCDIR/tools/federation
 LASTERID=$TOP_BUILDDIR/node/lasterid
@@ -31,23 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port base with 5 free ports (nothing accepts on them), at most 20 tries.
-free_base() {
-	local base port busy
-	for _ in $(seq 1 20); do
-		base=$((20000 + (RANDOM * 7 + $$) % 40000))
-		busy=0
-		for port in $(seq "$base" $((base + 4))); do
-			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-				busy=1
-				break
-			fi
-		done
-		[ $busy -eq 0 ] && { echo "$base"; return 0; }
-	done
-	return 1
-}
-BASE=$(free_base) || { echo "FAIL - no free port base found"; exit 1; }
+BASE=$(nodes_free_base 5) || { echo "FAIL - no free port base found"; exit 1; }
 
 # --- usage ----------------------------------------------------------------------
 t_expect 2 "no command is a usage error" "$FED"

@@ -1,6 +1,7 @@
 /*
- * test_stats.c - grouped counts and small-count suppression, against tables
- * worked out by hand (each test's comment shows the table).
+ * test_stats.c - grouped counts, small-count suppression and price
+ * distributions, against tables worked out by hand (each test's comment
+ * shows the table).
  */
 #include "config.h"
 
@@ -336,6 +337,184 @@ test_supervision_counts_and_suppression(void)
 	stats_table_free(t);
 }
 
+/* Prices: the row of (group key, level token), and its cell texts. */
+static size_t
+prow(const struct stats_table *t, const char *key, const char *level)
+{
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++)
+		if (strcmp(t->row_keys[r], key) == 0 &&
+		    strcmp(t->row_levels[r], level) == 0)
+			return r;
+	return (size_t)-1;
+}
+
+/* The six cells (units, min, p25, median, p75, max) of a row, as text,
+ * joined by spaces: "5 100.00 200.00 250.50 300.00 400.00". */
+static void
+prices_text(const struct stats_table *t, const char *key, const char *level,
+    char *out, size_t len)
+{
+	size_t r = prow(t, key, level), c, n = 0;
+	char buf[32];
+
+	CU_ASSERT_FATAL(r != (size_t)-1);
+	CU_ASSERT_FATAL(t->ncols == 6);
+	out[0] = '\0';
+	for (c = 0; c < t->ncols; c++) {
+		stats_cell_text(t, r, c, buf, sizeof(buf));
+		n += (size_t)snprintf(out + n, len - n, "%s%s", c ? " " : "",
+		    buf);
+		CU_ASSERT_FATAL(n < len);
+	}
+}
+
+static void
+priced(struct unit *u, const char *id, const char *region, int level,
+    long cents)
+{
+	unit_base(u, id, region, UT_CHILDRENS_HOME, 7, 1);
+	u->service_level = level;
+	u->price_cents = cents;
+}
+
+#define PRICES_IS(t, key, level, want) do {				\
+	char got_[128];							\
+									\
+	prices_text((t), (key), (level), got_, sizeof(got_));		\
+	CU_ASSERT_STRING_EQUAL(got_, (want));				\
+} while (0)
+
+/*
+ * Nearest rank: of n prices in order, the p-th percentile is the one at rank
+ * ceil(p * n / 100).
+ *   08 special, 5 units: 100, 200, 250.50, 300, 400 (given out of order)
+ *     p25 rank 2 = 200, median rank 3 = 250.50, p75 rank 4 = 300
+ *   08 basic, 4 units: 110, 120, 150, 180
+ *     p25 rank 1 = 110, median rank 2 = 120, p75 rank 3 = 150
+ *   05 special, 2 units: 450, 500 -> min and max, percentiles "-"
+ *   01 (no unit at all): 0 and "-" at every level, but listed
+ *   total special, 7 units: 100 200 250.50 300 400 450 500
+ *     p25 rank 2 = 200, median rank 4 = 300, p75 rank 6 = 450
+ *   total demanding: no unit
+ * Never suppressed: 1 and 2 units are shown as counts.
+ */
+static void
+test_prices_by_region(void)
+{
+	static const long sp08[] = { 30000, 10000, 25050, 20000, 40000 };
+	static const long ba08[] = { 15000, 12000, 18000, 11000 };
+	struct unit u[11];
+	struct stats_table *t = NULL;
+	struct err e;
+	size_t i, n = 0;
+	char id[8];
+
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "S%zu", i);
+		priced(&u[n++], id, "08", SL_SPECIAL, sp08[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "B%zu", i);
+		priced(&u[n++], id, "08", SL_BASIC, ba08[i]);
+	}
+	priced(&u[n++], "X", "05", SL_SPECIAL, 50000);
+	priced(&u[n++], "Y", "05", SL_SPECIAL, 45000);
+	err_clear(&e);
+	CU_ASSERT_FATAL(stats_prices(u, n, STATS_BY_REGION, &t, &e) == 0);
+	CU_ASSERT_STRING_EQUAL(t->name, "prices");
+	/* every region at every level, then total per level; no "none" */
+	CU_ASSERT_EQUAL(t->nrows, (REGION_COUNT + 1) * 3);
+	CU_ASSERT_EQUAL(prow(t, "none", "basic"), (size_t)-1);
+	PRICES_IS(t, "08", "special", "5 100.00 200.00 250.50 300.00 400.00");
+	PRICES_IS(t, "08", "basic", "4 110.00 110.00 120.00 150.00 180.00");
+	PRICES_IS(t, "08", "demanding", "0 - - - - -");
+	PRICES_IS(t, "05", "special", "2 450.00 - - - 500.00");
+	PRICES_IS(t, "05", "basic", "0 - - - - -");
+	PRICES_IS(t, "01", "basic", "0 - - - - -");
+	PRICES_IS(t, "01", "special", "0 - - - - -");
+	PRICES_IS(t, "total", "special", "7 100.00 200.00 300.00 450.00 500.00");
+	PRICES_IS(t, "total", "basic", "4 110.00 110.00 120.00 150.00 180.00");
+	PRICES_IS(t, "total", "demanding", "0 - - - - -");
+	/* "-" is its own state, not a suppressed count */
+	i = prow(t, "05", "special");
+	CU_ASSERT_EQUAL(t->state[i * t->ncols + 2], STATS_FEW);
+	CU_ASSERT_EQUAL(t->state[i * t->ncols + 0], STATS_SHOWN);
+	CU_ASSERT_EQUAL(t->sensitive, 0);
+	stats_table_free(t);
+}
+
+/*
+ * By expertise: A (kinds 0 and 2, demanding, 1000), B (kind 0, demanding,
+ * 1200), C (kind 0, demanding, 900), D (no expertise, basic, 300).
+ *   trauma-informed-care demanding: 900 1000 1200, exactly 3 units, so
+ *     the percentiles are shown: p25 rank 1, median rank 2, p75 rank 3
+ *   substance-rehabilitation demanding: A alone: 1000, "-" in between
+ *   none basic: D; total demanding counts A once: 3 units as above
+ */
+static void
+test_prices_by_expertise(void)
+{
+	struct unit u[4];
+	struct stats_table *t = NULL;
+	struct err e;
+
+	priced(&u[0], "A", "08", SL_DEMANDING, 100000);
+	u[0].expertise = (1u << 0) | (1u << 2);
+	priced(&u[1], "B", "08", SL_DEMANDING, 120000);
+	u[1].expertise = 1u << 0;
+	priced(&u[2], "C", "08", SL_DEMANDING, 90000);
+	u[2].expertise = 1u << 0;
+	priced(&u[3], "D", "08", SL_BASIC, 30000);
+	err_clear(&e);
+	CU_ASSERT_FATAL(stats_prices(u, 4, STATS_BY_EXPERTISE, &t, &e) == 0);
+	PRICES_IS(t, "trauma-informed-care", "demanding",
+	    "3 900.00 900.00 1000.00 1200.00 1200.00");
+	PRICES_IS(t, "substance-rehabilitation", "demanding",
+	    "1 1000.00 - - - 1000.00");
+	PRICES_IS(t, "neuropsychiatric-coaching", "demanding", "0 - - - - -");
+	PRICES_IS(t, "none", "basic", "1 300.00 - - - 300.00");
+	PRICES_IS(t, "none", "demanding", "0 - - - - -");
+	PRICES_IS(t, "total", "demanding",
+	    "3 900.00 900.00 1000.00 1200.00 1200.00");
+	PRICES_IS(t, "total", "basic", "1 300.00 - - - 300.00");
+	CU_ASSERT_EQUAL(t->nrows, ((size_t)vocab_expertise.count + 2) * 3);
+	stats_table_free(t);
+}
+
+/*
+ * By level the group is the level: one row each, no total across levels.
+ * special: 200 300 400 -> 200 200 300 400 400; a unit with a negative
+ * price (which the schema refuses) is left out.
+ */
+static void
+test_prices_by_level(void)
+{
+	struct unit u[5];
+	struct stats_table *t = NULL;
+	struct err e;
+
+	priced(&u[0], "A", "08", SL_SPECIAL, 40000);
+	priced(&u[1], "B", "08", SL_SPECIAL, 20000);
+	priced(&u[2], "C", "05", SL_SPECIAL, 30000);
+	priced(&u[3], "D", "05", SL_BASIC, 25000);
+	priced(&u[4], "E", "05", SL_BASIC, -1);
+	err_clear(&e);
+	CU_ASSERT_FATAL(stats_prices(u, 5, STATS_BY_LEVEL, &t, &e) == 0);
+	CU_ASSERT_EQUAL(t->nrows, 3);
+	PRICES_IS(t, "special", "special", "3 200.00 200.00 300.00 400.00 400.00");
+	PRICES_IS(t, "basic", "basic", "1 250.00 - - - 250.00");
+	PRICES_IS(t, "demanding", "demanding", "0 - - - - -");
+	CU_ASSERT_EQUAL(prow(t, "total", "special"), (size_t)-1);
+	stats_table_free(t);
+
+	CU_ASSERT_EQUAL(stats_prices(u, 5, (enum stats_by)9, &t, &e), -1);
+	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "unknown grouping"));
+	CU_ASSERT_PTR_NULL(t);
+}
+
 static void
 test_bad_arguments_refused(void)
 {
@@ -368,9 +547,17 @@ static CU_TestInfo table_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
+static CU_TestInfo prices_tests[] = {
+	{ "gives nearest-rank percentiles per region and level, \"-\" below 3 units and for empty groups", test_prices_by_region },
+	{ "counts a unit in each kind of expertise, once in the total, and shows exactly 3 units", test_prices_by_expertise },
+	{ "has one row per level with --by level and leaves out a negative price", test_prices_by_level },
+	CU_TEST_INFO_NULL
+};
+
 static CU_SuiteInfo suites[] = {
 	{ "suppression", NULL, NULL, NULL, NULL, suppress_tests },
 	{ "tables", NULL, NULL, NULL, NULL, table_tests },
+	{ "prices", NULL, NULL, NULL, NULL, prices_tests },
 	CU_SUITE_INFO_NULL
 };
 

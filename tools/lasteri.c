@@ -39,7 +39,7 @@ help(FILE *f)
 	    "Lasteri: the national knowledge base of child-welfare substitute-care units.\n\n"
 	    "Subcommands:\n");
 	for (c = subcommands; c->name != NULL; c++)
-		fprintf(f, "  %-8s  %s\n", c->name, c->summary);
+		fprintf(f, "  %-11s  %s\n", c->name, c->summary);
 	fprintf(f, "\n'lasteri SUBCOMMAND --help' explains each.  Exit status: 0 success,\n"
 	    "1 when the answer is no (verification failed), 2 usage or input errors.\n");
 }
