@@ -229,6 +229,17 @@ b64_encode(const unsigned char *in, size_t n, char *out)
 	EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
+const char *
+dsig_printable(const xmlChar *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		buf[i] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 int
 dsig_ds_is(xmlNodePtr n, const char *name)
 {
@@ -275,6 +286,7 @@ dsig_check_tree(xmlDocPtr doc, xmlNodePtr root, int *nsig, xmlNodePtr *first,
 {
 	const xmlChar **ids = NULL, **tmp, *v;
 	size_t nids = 0, cap = 0, i;
+	char pr[65];
 	xmlNodePtr n;
 	xmlAttrPtr a;
 	int rc = -1;
@@ -362,8 +374,8 @@ dsig_check_tree(xmlDocPtr doc, xmlNodePtr root, int *nsig, xmlNodePtr *first,
 		for (i = 1; i < nids; i++) {
 			if (strcmp((const char *)ids[i - 1],
 			    (const char *)ids[i]) == 0) {
-				err_set(e, ERR_SIGNATURE, "duplicate Id \"%.64s\"",
-				    ids[i]);
+				err_set(e, ERR_SIGNATURE, "duplicate Id \"%s\"",
+				    dsig_printable(ids[i], pr, sizeof(pr)));
 				goto done;
 			}
 		}

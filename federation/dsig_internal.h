@@ -36,6 +36,10 @@ int		 dsig_sha256(const void *buf, size_t len, unsigned char out[32]);
  * vis accepts when it is not NULL. */
 int		 dsig_c14n_sha256(xmlDocPtr doc, xmlC14NIsVisibleCallback vis,
 		    void *ud, unsigned char out[32], struct err *e);
+/* s for a message: at most len - 1 bytes, control characters as '?' (a
+ * value of an unverified document must not start a new line where the
+ * reason is printed).  Returns buf. */
+const char	*dsig_printable(const xmlChar *s, char *buf, size_t len);
 /* n is the ds: element name. */
 int		 dsig_ds_is(xmlNodePtr n, const char *name);
 /* Value of a plain attribute ("" when empty); NULL when it is not one text. */

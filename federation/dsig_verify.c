@@ -28,6 +28,7 @@
 #include <libxml/c14n.h>
 #include <libxml/tree.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
@@ -281,6 +282,7 @@ check_reference(xmlNodePtr ref, struct sigview *sv, struct err *e)
 	const xmlChar *uri = NULL;
 	xmlAttrPtr a;
 	size_t n;
+	char pr[81];
 
 	for (a = ref->properties; a != NULL; a = a->next) {
 		if (a->ns == NULL && strcmp((const char *)a->name, "URI") == 0)
@@ -295,7 +297,8 @@ check_reference(xmlNodePtr ref, struct sigview *sv, struct err *e)
 		    "(it must be URI=\"\", the whole document)");
 	if (*uri != '\0')
 		return err_set(e, ERR_SIGNATURE, "Reference URI must be empty "
-		    "(the whole document), not \"%.64s\"", uri);
+		    "(the whole document), not \"%s\"",
+		    dsig_printable(uri, pr, 65));
 	if (ds_expect(ref->children, "Reference", "Transforms", &tr, e) == -1 ||
 	    ds_expect(tr->children, "Transforms", "Transform", &t1, e) == -1)
 		return -1;
@@ -303,7 +306,8 @@ check_reference(xmlNodePtr ref, struct sigview *sv, struct err *e)
 		return -1;
 	if (strcmp(alg, ALG_ENVELOPED) != 0)
 		return err_set(e, ERR_SIGNATURE, "transforms must be exactly "
-		    "enveloped-signature and exc-c14n (found %.80s first)", alg);
+		    "enveloped-signature and exc-c14n (found %s first)",
+		    dsig_printable((const xmlChar *)alg, pr, sizeof(pr)));
 	if (ds_expect(t1->next, "Transforms", "Transform", &t2, e) == -1)
 		return err_prefix(e, "transforms must be exactly "
 		    "enveloped-signature and exc-c14n");
@@ -311,7 +315,8 @@ check_reference(xmlNodePtr ref, struct sigview *sv, struct err *e)
 		return -1;
 	if (strcmp(alg, ALG_EXC_C14N) != 0)
 		return err_set(e, ERR_SIGNATURE, "transforms must be exactly "
-		    "enveloped-signature and exc-c14n (found %.80s)", alg);
+		    "enveloped-signature and exc-c14n (found %s)",
+		    dsig_printable((const xmlChar *)alg, pr, sizeof(pr)));
 	if (ds_end(t2->next, "Transforms", e) == -1)
 		return -1;
 	if (ds_expect(tr->next, "Reference", "DigestMethod", &dm, e) == -1)
@@ -319,8 +324,9 @@ check_reference(xmlNodePtr ref, struct sigview *sv, struct err *e)
 	if ((alg = ds_algorithm(dm, e)) == NULL)
 		return -1;
 	if (strcmp(alg, ALG_SHA256) != 0)
-		return err_set(e, ERR_SIGNATURE, "digest method %.80s is not "
-		    "allowed (SHA-256 only)", alg);
+		return err_set(e, ERR_SIGNATURE, "digest method %s is not "
+		    "allowed (SHA-256 only)",
+		    dsig_printable((const xmlChar *)alg, pr, sizeof(pr)));
 	if (ds_expect(dm->next, "Reference", "DigestValue", &dv, e) == -1 ||
 	    ds_end(dv->next, "Reference", e) == -1)
 		return -1;
@@ -448,6 +454,7 @@ check_structure(xmlDocPtr doc, enum doc_kind expected, struct sigview *sv,
 	xmlNodePtr root, n, si, cm, sm, ref, svn, ki;
 	const xmlChar *at;
 	const char *alg;
+	char pr[81];
 	int nsig;
 
 	if (doc == NULL)
@@ -500,7 +507,8 @@ check_structure(xmlDocPtr doc, enum doc_kind expected, struct sigview *sv,
 		return -1;
 	if (strcmp(alg, ALG_EXC_C14N) != 0)
 		return err_set(e, ERR_SIGNATURE, "canonicalization method "
-		    "%.80s is not allowed (exc-c14n only)", alg);
+		    "%s is not allowed (exc-c14n only)",
+		    dsig_printable((const xmlChar *)alg, pr, sizeof(pr)));
 	if (ds_expect(cm->next, "SignedInfo", "SignatureMethod", &sm, e) == -1)
 		return -1;
 	if ((alg = ds_algorithm(sm, e)) == NULL)
@@ -510,8 +518,9 @@ check_structure(xmlDocPtr doc, enum doc_kind expected, struct sigview *sv,
 	else if (strcmp(alg, ALG_RSA) == 0)
 		sv->alg = SIG_RSA;
 	else
-		return err_set(e, ERR_SIGNATURE, "signature method %.80s is not "
-		    "allowed (ecdsa-sha256 or rsa-sha256)", alg);
+		return err_set(e, ERR_SIGNATURE, "signature method %s is not "
+		    "allowed (ecdsa-sha256 or rsa-sha256)",
+		    dsig_printable((const xmlChar *)alg, pr, sizeof(pr)));
 	if (ds_expect(sm->next, "SignedInfo", "Reference", &ref, e) == -1 ||
 	    ds_end(ref->next, "SignedInfo", e) == -1 ||
 	    check_reference(ref, sv, e) == -1)
@@ -524,8 +533,9 @@ check_structure(xmlDocPtr doc, enum doc_kind expected, struct sigview *sv,
 		return err_set(e, ERR_SIGNATURE, "root %s has no signedAt",
 		    root->name);
 	if (parse_datetime((const char *)at, &sv->signed_at) == -1)
-		return err_set(e, ERR_SIGNATURE, "signedAt \"%.40s\" is not an "
-		    "xs:dateTime with a time zone", at);
+		return err_set(e, ERR_SIGNATURE, "signedAt \"%s\" is not an "
+		    "xs:dateTime with a time zone",
+		    dsig_printable(at, pr, 41));
 	return 0;
 }
 
@@ -534,10 +544,18 @@ check_structure(xmlDocPtr doc, enum doc_kind expected, struct sigview *sv,
 static int
 key_matches(EVP_PKEY *pk, enum sig_alg alg, size_t sv_len, struct err *e)
 {
+	char group[32];
+
 	if (alg == SIG_ECDSA) {
-		if (!EVP_PKEY_is_a(pk, "EC") || EVP_PKEY_get_bits(pk) != 256)
+		/* P-256 by name: other 256-bit curves (brainpoolP256r1,
+		 * secp256k1) and unnamed explicit parameters are refused. */
+		if (!EVP_PKEY_is_a(pk, "EC") ||
+		    EVP_PKEY_get_utf8_string_param(pk,
+		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) !=
+		    1 || strcmp(group, "prime256v1") != 0)
 			return err_set(e, ERR_SIGNATURE, "signature method "
-			    "ecdsa-sha256 does not match the signer's key");
+			    "ecdsa-sha256 does not match the signer's key "
+			    "(ECDSA on P-256 only)");
 		if (sv_len != 64)
 			return err_set(e, ERR_SIGNATURE, "ECDSA SignatureValue "
 			    "is not 64 bytes (raw r||s)");

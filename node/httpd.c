@@ -478,7 +478,11 @@ httpd_reply(struct httpd_req *r, int status, const char *content_type,
 	evhttp_add_header(oh, "Cache-Control", "no-store");
 	if (h->draining)
 		evhttp_add_header(oh, "Connection", "close");
-	if (body != NULL && len > 0)
+	/* A response to HEAD has no body (evhttp would send it anyway, and a
+	 * client on a kept-alive connection would read it as the next
+	 * response). */
+	if (body != NULL && len > 0 &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
 		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
 	if ((evcon = evhttp_request_get_connection(req)) != NULL)
 		bev = evhttp_connection_get_bufferevent(evcon);

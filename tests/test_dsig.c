@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/c14n.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -116,8 +118,9 @@ add_ext(X509 *x, X509 *issuer, int nid, const char *val)
 	return ok ? 0 : -1;
 }
 
+/* A certificate of pki_spec[i] for the key k. */
 static X509 *
-mkcert(int i)
+mkcert_key(int i, EVP_PKEY *k)
 {
 	X509 *x, *is;
 	EVP_PKEY *ik;
@@ -132,7 +135,7 @@ mkcert(int i)
 	ASN1_INTEGER_set(X509_get_serialNumber(x), 1000 + i);
 	X509_gmtime_adj(X509_getm_notBefore(x), pki_spec[i].nb);
 	X509_gmtime_adj(X509_getm_notAfter(x), pki_spec[i].na);
-	X509_set_pubkey(x, pkey[i]);
+	X509_set_pubkey(x, k);
 	name = X509_get_subject_name(x);
 	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
 	    (const unsigned char *)pki_spec[i].name, -1, -1, 0);
@@ -147,6 +150,12 @@ mkcert(int i)
 		return NULL;
 	}
 	return x;
+}
+
+static X509 *
+mkcert(int i)
+{
+	return mkcert_key(i, pkey[i]);
 }
 
 static int
@@ -633,6 +642,48 @@ test_rejects_reference_to_non_root(void)
 	    "Reference URI must be empty");
 }
 
+/* A value of an unverified document echoed in the reason must not start a
+ * new line: `lasteri verify` prints "FILE: FAILED reason", and a forged
+ * "FILE: OK signer=..." line beneath it would mislead the auditor. */
+static void
+test_reasons_do_not_echo_control_characters(void)
+{
+	static const char fake[] = "&#10;x.xml: OK signer=FI/GOV/0996189-5";
+	static const struct {
+		const char	*what, *from, *to, *needle;
+	} c[] = {
+		{ "Reference URI", "<ds:Reference URI=\"\"",
+		    "<ds:Reference URI=\"%s\"", "Reference URI must be empty" },
+		{ "SignatureMethod", "xmldsig-more#ecdsa-sha256",
+		    "%s", "signature method" },
+		{ "Transform", "xmldsig#enveloped-signature",
+		    "%s", "transforms must be exactly" },
+		{ "signedAt", "signedAt=\"", "signedAt=\"%s", "signedAt" },
+		{ "duplicate Id", "<Name>",
+		    "<Name Id=\"d%s\"/><Name Id=\"d%s\"/><Name>",
+		    "duplicate Id" },
+	};
+	struct err e;
+	char to[256], *s;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(to, sizeof(to), c[i].to, fake, fake);
+		s = repl(genuine, c[i].from, to);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		err_clear(&e);
+		rc = verify_text(s, strlen(s), cert[K_GOOD], cas, DOC_UNIT,
+		    time(NULL), NULL, &e);
+		CU_ASSERT_TRUE(check_reason(c[i].what, rc, &e, ERR_SIGNATURE,
+		    c[i].needle));
+		CU_ASSERT_PTR_NULL(strchr(e.msg, '\n'));
+		if (strchr(e.msg, '\n') != NULL)
+			printf("\n  %s: the reason holds a newline\n", c[i].what);
+		free(s);
+	}
+}
+
 static void
 test_rejects_tampered_content(void)
 {
@@ -857,6 +908,144 @@ test_rejects_bad_signers(void)
 	    "not yet valid");
 	reject_signer("good signer, too late", K_GOOD, cas, now + 400 * DAY,
 	    "signer certificate expired");
+}
+
+/* Visible: node inside the subtree of ud (namespace nodes by their
+ * element), as the verifier canonicalises SignedInfo. */
+static int
+in_subtree(void *ud, xmlNodePtr node, xmlNodePtr parent)
+{
+	xmlNodePtr top = ud, n;
+
+	n = node->type == XML_NAMESPACE_DECL ? parent : node;
+	for (; n != NULL; n = n->parent)
+		if (n == top)
+			return 1;
+	return 0;
+}
+
+/* doc (from sign_text) with its SignedInfo signed again by k and c as the
+ * X509Certificate: a document in the profile except for the signer's key
+ * (keys dsig_key_load() refuses to sign with).  Caller frees. */
+static char *
+resign(const char *doc, EVP_PKEY *k, X509 *c)
+{
+	struct err e;
+	xmlDocPtr d = NULL;
+	xmlNodePtr si;
+	xmlOutputBufferPtr ob = NULL;
+	EVP_MD_CTX *md = NULL;
+	ECDSA_SIG *es = NULL;
+	const BIGNUM *r, *s;
+	const unsigned char *p;
+	unsigned char sig[2048], raw[2048], *der = NULL;
+	char b64[4096], *old = NULL, *tmp = NULL, *out = NULL;
+	size_t siglen = sizeof(sig), rawlen, half;
+	int n;
+
+	err_clear(&e);
+	if ((d = xml_parse(doc, strlen(doc), "doc.xml", &xml_limits_wire,
+	    &e)) == NULL ||
+	    (si = xmlDocGetRootElement(d)->last->children) == NULL ||
+	    (ob = xmlAllocOutputBuffer(NULL)) == NULL ||
+	    xmlC14NExecute(d, in_subtree, si, XML_C14N_EXCLUSIVE_1_0, NULL, 0,
+	    ob) < 0 ||
+	    (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 ||
+	    EVP_DigestSign(md, sig, &siglen, xmlOutputBufferGetContent(ob),
+	    xmlOutputBufferGetSize(ob)) != 1)
+		goto done;
+	if (EVP_PKEY_is_a(k, "EC")) {
+		/* raw r||s, each as wide as the group order */
+		half = ((size_t)EVP_PKEY_get_bits(k) + 7) / 8;
+		p = sig;
+		if ((es = d2i_ECDSA_SIG(NULL, &p, (long)siglen)) == NULL)
+			goto done;
+		ECDSA_SIG_get0(es, &r, &s);
+		if (BN_bn2binpad(r, raw, (int)half) != (int)half ||
+		    BN_bn2binpad(s, raw + half, (int)half) != (int)half)
+			goto done;
+		rawlen = 2 * half;
+	} else {
+		memcpy(raw, sig, siglen);
+		rawlen = siglen;
+	}
+	memcpy(b64, "<ds:SignatureValue>", 19);
+	n = EVP_EncodeBlock((unsigned char *)b64 + 19, raw, (int)rawlen);
+	strcpy(b64 + 19 + n, "</ds:SignatureValue>");
+	if ((old = cut(doc, "<ds:SignatureValue>", "</ds:SignatureValue>")) ==
+	    NULL || (tmp = repl(doc, old, b64)) == NULL)
+		goto done;
+	free(old);
+	if ((old = cut(tmp, "<ds:X509Certificate>", "</ds:X509Certificate>")) ==
+	    NULL || (n = i2d_X509(c, &der)) <= 0 || n > 2000)
+		goto done;
+	memcpy(b64, "<ds:X509Certificate>", 20);
+	n = EVP_EncodeBlock((unsigned char *)b64 + 20, der, n);
+	strcpy(b64 + 20 + n, "</ds:X509Certificate>");
+	out = repl(tmp, old, b64);
+done:
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	if (ob != NULL)
+		xmlOutputBufferClose(ob);
+	xmlFreeDoc(d);
+	free(old);
+	free(tmp);
+	return out;
+}
+
+/* base (from sign_text) signed again by a fresh key of alg (a curve name,
+ * or "rsa1024"), certified by the CA as a good signer; verified pinned to
+ * that certificate. */
+static int
+verify_resigned(const char *base, const char *alg, struct err *e)
+{
+	EVP_PKEY *k;
+	X509 *c = NULL;
+	char *s = NULL;
+	int rc = -1;
+
+	err_clear(e);
+	k = strcmp(alg, "rsa1024") == 0 ? EVP_RSA_gen(1024) :
+	    EVP_EC_gen(alg);
+	if (k == NULL || (c = mkcert_key(K_GOOD, k)) == NULL ||
+	    (s = resign(base, k, c)) == NULL)
+		printf("\n  cannot make a %s signer\n", alg);
+	else
+		rc = verify_text(s, strlen(s), c, cas, DOC_ANY, time(NULL),
+		    NULL, e);
+	free(s);
+	X509_free(c);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+static void
+test_rejects_keys_outside_profile(void)
+{
+	static const char *const curves[] = { "brainpoolP256r1", "secp256k1",
+	    "P-384" };
+	struct err e;
+	char *rsa;
+	size_t i;
+
+	/* The re-signing itself makes documents that verify ... */
+	CU_ASSERT_EQUAL(verify_resigned(genuine, "P-256", &e), 0);
+	if (e.code != ERR_OK)
+		printf("\n  P-256: %s\n", e.msg);
+	/* ... so these fail only for their key: ECDSA on P-256 only. */
+	for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++)
+		CU_ASSERT_TRUE(check_reason(curves[i],
+		    verify_resigned(genuine, curves[i], &e), &e, ERR_SIGNATURE,
+		    "does not match the signer's key"));
+	/* RSA below 2048 bits. */
+	rsa = sign_text(key[K_RSA], unit_xml);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rsa);
+	CU_ASSERT_TRUE(check_reason("RSA-1024", verify_resigned(rsa, "rsa1024",
+	    &e), &e, ERR_SIGNATURE, "RSA of 2048 bits or more"));
+	free(rsa);
 }
 
 static void
@@ -1134,6 +1323,8 @@ static CU_TestInfo hostile_tests[] = {
 	    test_rejects_comment_in_signed_text },
 	{ "rejects a Reference to anything but the whole document",
 	    test_rejects_reference_to_non_root },
+	{ "never echoes a control character of the document in a reason",
+	    test_reasons_do_not_echo_control_characters },
 	{ "rejects tampered content", test_rejects_tampered_content },
 	{ "rejects a tampered SignatureValue",
 	    test_rejects_tampered_signature_value },
@@ -1150,6 +1341,8 @@ static CU_TestInfo hostile_tests[] = {
 	    test_rejects_bad_signers },
 	{ "never trusts the OS store, even with SSL_CERT_FILE set",
 	    test_os_store_is_never_used },
+	{ "rejects ECDSA keys on curves other than P-256 and RSA below 2048",
+	    test_rejects_keys_outside_profile },
 	CU_TEST_INFO_NULL
 };
 

@@ -299,6 +299,16 @@ start_daemon "$D/log3"
 t_grep "a restart removes the stale socket" 'event=admin_stale_socket_removed' "$D/log3"
 t_expect 0 "and serves the admin API on it" \
     curl -sS -f --max-time 10 --unix-socket "$SOCK" http://lasterid/health
+# A HEAD answer has no body: two HEADs on one kept-alive connection, and
+# curl finds no stray bytes after either answer.
+curl -sS -v -I --max-time 10 --unix-socket "$SOCK" -o /dev/null -o /dev/null \
+    http://lasterid/health http://lasterid/nope >/dev/null 2>"$D/head.err"
+t_grep "HEAD is answered on a kept-alive connection" 'Re-using existing connection' "$D/head.err"
+if grep -q 'Excess found' "$D/head.err"; then
+	t_fail "a HEAD answer carries no body" "$(grep 'Excess found' "$D/head.err")"
+else
+	t_ok "a HEAD answer carries no body"
+fi
 stop_daemon
 if cat "$D/log" "$D/log2" "$D/log3" | grep -E 'level=(fatal|warn)' | grep -v 'event=trust_reload_refused' >"$D/warn"; then
 	t_fail "no unexpected warnings in the log" "$(head -n 5 "$D/warn")"
