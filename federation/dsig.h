@@ -69,6 +69,13 @@ struct dsig_info {
 	char		member_id[160];		/* signer member (trust list) */
 	time_t		signed_at;		/* from the verified root */
 	unsigned char	signer_fpr[32];		/* SHA-256 of the signer certificate */
+	/* The Reference's DigestValue, checked against the document: SHA-256
+	 * of the exclusive C14N of the document without its Signature.  The
+	 * profile fixes every other part of SignedInfo, so two verified
+	 * documents with the same content_digest say the same signed thing,
+	 * whatever their SignatureValue (ECDSA's s or n - s), KeyInfo or the
+	 * whitespace inside the Signature. */
+	unsigned char	content_digest[32];
 };
 
 struct dsig_verifier;

@@ -659,6 +659,7 @@ fill_info(const struct sigview *sv, const unsigned char fpr[32],
 	snprintf(out->member_id, sizeof(out->member_id), "%s", member);
 	out->signed_at = sv->signed_at;
 	memcpy(out->signer_fpr, fpr, 32);
+	memcpy(out->content_digest, sv->digest, 32);
 }
 
 int

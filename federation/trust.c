@@ -31,7 +31,8 @@
 #define TRUST_MAX_CAS		16
 
 /* A list of 1000 members is about 700 KB. */
-static const struct xml_limits trust_limits = { 4 << 20, 32, 200000 };
+static const struct xml_limits trust_limits = { 4 << 20, 32, 200000,
+    XML_MAX_ATTRS };
 
 struct trust_list {
 	atomic_int		 refs;

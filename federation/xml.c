@@ -13,6 +13,9 @@
  * entity reference (other than the five predefined ones, which never reach
  * the callbacks) is refused the same way.  The first error is kept and
  * reported as "name:line: element: reason".
+ *
+ * Before any of that, a linear pre-scan of the raw bytes (below) refuses a
+ * start tag with too many attributes, which libxml2 would check pairwise.
  */
 #include "config.h"
 
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libxml/c14n.h>
@@ -37,10 +41,14 @@
 
 #include "model.h"
 #include "xml.h"
+#include "xml_internal.h"
 
-const struct xml_limits xml_limits_import = { 64UL << 20, 64, 4000000L };
-const struct xml_limits xml_limits_wire = { 1UL << 20, 64, 100000L };
-const struct xml_limits xml_limits_answer = { 16UL << 20, 64, 1000000L };
+const struct xml_limits xml_limits_import = { 64UL << 20, 64, 4000000L,
+    XML_MAX_ATTRS };
+const struct xml_limits xml_limits_wire = { 1UL << 20, 64, 100000L,
+    XML_MAX_ATTRS };
+const struct xml_limits xml_limits_answer = { 16UL << 20, 64, 1000000L,
+    XML_MAX_ATTRS };
 
 /* Why a parse was stopped by us rather than by libxml2. */
 enum xml_stop {
@@ -353,6 +361,8 @@ xml_parse(const char *buf, size_t len, const char *name,
 		err_set(e, ERR_INPUT, "%s: document too large", name);
 		goto done;
 	}
+	if (xml_prescan(buf, len, name, lim, e) == -1)
+		goto done;
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		err_set(e, ERR_NOMEM, "%s: out of memory", name);
 		goto done;

@@ -3,8 +3,9 @@
  *
  * Only federation/xml.c calls libxml2's parser.  A document is refused when
  * it has a DTD (internal or external subset), an entity reference, goes past
- * the size cap before parsing, or past the depth or node-count caps during
- * parsing.  No entity is expanded, no network or file is touched.  Errors
+ * the size cap before parsing, has a start tag with more attributes than the
+ * cap (checked by a linear pre-scan before libxml2 sees the bytes), or goes
+ * past the depth or node-count caps during parsing.  No entity is expanded, no network or file is touched.  Errors
  * name "name:line: element: reason".
  */
 #ifndef LASTERI_XML_H
@@ -20,17 +21,24 @@ struct xml_limits {
 	size_t	max_bytes;	/* input size cap, checked before parsing */
 	int	max_depth;	/* element nesting */
 	long	max_nodes;	/* all nodes (elements, text, attributes) */
+	int	max_attrs;	/* attributes (namespace declarations
+				 * included) on one start tag, checked
+				 * before parsing; 0 means XML_MAX_ATTRS */
 };
 
-extern const struct xml_limits xml_limits_import;	/* files: 64 MiB, depth 64, 4M nodes */
-extern const struct xml_limits xml_limits_wire;		/* requests/answers: 1 MiB, depth 64, 100k nodes */
-extern const struct xml_limits xml_limits_answer;	/* fan-out answers: 16 MiB */
+#define XML_MAX_ATTRS	256	/* the default and the built-in limits' cap */
+
+extern const struct xml_limits xml_limits_import;	/* files: 64 MiB, depth 64, 4M nodes, 256 attributes */
+extern const struct xml_limits xml_limits_wire;		/* requests/answers: 1 MiB, depth 64, 100k nodes, 256 attributes */
+extern const struct xml_limits xml_limits_answer;	/* fan-out answers: 16 MiB, 256 attributes */
 
 /* Process-wide initialisation (libxml2, once, in the main thread before any
  * other thread starts).  Idempotent. */
 void	 xml_init(void);
 
 /* Parse len bytes; name is used in messages (a file name or "request").
+ * Accepted encodings: UTF-8 (the default; invalid UTF-8 is refused before
+ * parsing), UTF-16, and a declared US-ASCII, ISO-8859-n or windows-125n.
  * Returns a document the caller frees with xmlFreeDoc(), or NULL with e set
  * (ERR_INPUT). */
 xmlDocPtr xml_parse(const char *buf, size_t len, const char *name,

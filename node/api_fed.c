@@ -8,8 +8,13 @@
  * exclusive C14N of the document, the bytes the sender's store holds, so
  * the digest is the same on both sides: a new Id gives 201 "stored", the
  * same document again 200 "duplicate", another document under a known Id
- * 409 (logged as record_conflict).  The answer leaves only after the commit
- * (the store runs synchronous=FULL), so "stored" survives a crash.
+ * 409 (logged as record_conflict).  "The same document" is the same signed
+ * content (the verified Reference digest), not only the same bytes: anyone
+ * can make a second valid copy of a signed record (ECDSA's s -> n - s,
+ * another KeyInfo), and a copy that arrives first must not turn the genuine
+ * delivery into a conflict; the first stored bytes stay.  The answer leaves
+ * only after the commit (the store runs synchronous=FULL), so "stored"
+ * survives a crash.
  */
 #include "config.h"
 
@@ -197,7 +202,8 @@ h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	if (store_element_bytes(xmlDocGetRootElement(doc), &bytes, &blen,
 	    &e) == -1)
 		goto refuse;
-	if (store_record_put(n->store, &rec, bytes, blen, &isnew, &e) == -1) {
+	if (store_record_put_signed(n->store, &rec, bytes, blen,
+	    info.content_digest, &isnew, &e) == -1) {
 		if (e.code == ERR_CONFLICT) {
 			received(n, "conflict");
 			log_warnx("record_conflict", "record=%s peer=%s "

@@ -152,7 +152,8 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	api_sha256_hex(bytes, blen, digest);
 	if (store_begin(n->store, &e) == -1 ||
-	    store_record_put(n->store, &rec, bytes, blen, NULL, &e) == -1)
+	    store_record_put_signed(n->store, &rec, bytes, blen,
+	    info.content_digest, NULL, &e) == -1)
 		goto store_failed;
 	if (self == NULL || strcmp(dest->id, self->id) != 0) {
 		if (store_outbox_add(n->store, rec.id, dest->id, now_ms(),

@@ -47,10 +47,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AWARD_DEL] = "DELETE FROM awards WHERE procurement_id = ?",
 	[ST_AWARD_PUT] = "INSERT INTO awards(procurement_id, lot_id, unit_id,"
 	    " price_cents, rank) VALUES (?, ?, ?, ?, ?)",
-	[ST_REC_DIGEST] = "SELECT digest FROM supervision_records WHERE id = ?",
+	[ST_REC_DIGEST] = "SELECT digest, content_digest"
+	    " FROM supervision_records WHERE id = ?",
 	[ST_REC_PUT] = "INSERT INTO supervision_records(id, unit_id, kind,"
-	    " status, issuer, opened, digest, xml, received)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " status, issuer, opened, digest, xml, received, content_digest)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_REC_GET] = "SELECT xml, digest FROM supervision_records WHERE id = ?",
 	[ST_REC_ALL] = "SELECT id, xml FROM supervision_records ORDER BY id",
 	[ST_REC_UNIT] = "SELECT id, xml FROM supervision_records"
@@ -121,23 +122,32 @@ token(const struct vocab *v, int i)
 	return t ? t : "";
 }
 
+/* Lower-case hex of a 32-byte digest. */
+static void
+hex32(const unsigned char md[32], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[64] = '\0';
+}
+
 static void
 sha256_hex(const char *buf, size_t len, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 
 	if (EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != 32) {
 		out[0] = '\0';
 		return;
 	}
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[64] = '\0';
+	hex32(md, out);
 }
 
 int
@@ -428,8 +438,16 @@ int
 store_record_put(struct store *s, const struct supervision_record *r,
     const char *xml, size_t len, int *isnew, struct err *e)
 {
+	return store_record_put_signed(s, r, xml, len, NULL, isnew, e);
+}
+
+int
+store_record_put_signed(struct store *s, const struct supervision_record *r,
+    const char *xml, size_t len, const unsigned char content_digest[32],
+    int *isnew, struct err *e)
+{
 	sqlite3_stmt *st;
-	char digest[65];
+	char digest[65], content[65];
 	int step, rc = -1;
 
 	if (isnew != NULL)
@@ -438,6 +456,8 @@ store_record_put(struct store *s, const struct supervision_record *r,
 	if (digest[0] == '\0')
 		return err_set(e, ERR_INTERNAL, "supervision record %s: "
 		    "SHA-256 failed", r->id);
+	if (content_digest != NULL)
+		hex32(content_digest, content);
 	if (put_begin(s, e) == -1)
 		return -1;
 	if (seen(s, STORE_RECORD, r->id, e) == -1)
@@ -448,10 +468,16 @@ store_record_put(struct store *s, const struct supervision_record *r,
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		const char *old = (const char *)sqlite3_column_text(st, 0);
+		const char *oldc = (const char *)sqlite3_column_text(st, 1);
 
-		if (old != NULL && strcmp(old, digest) == 0) {
+		/* The same bytes again, or the same signed content in other
+		 * bytes (another SignatureValue or KeyInfo): the first stored
+		 * bytes stay. */
+		if ((old != NULL && strcmp(old, digest) == 0) ||
+		    (content_digest != NULL && oldc != NULL &&
+		    strcmp(oldc, content) == 0)) {
 			sqlite3_reset(st);
-			rc = 0;		/* the same document again */
+			rc = 0;
 			goto done;
 		}
 		err_set(e, ERR_CONFLICT, "supervision record %s: a different "
@@ -477,6 +503,10 @@ store_record_put(struct store *s, const struct supervision_record *r,
 	bind_text(st, 7, digest);
 	sqlite3_bind_blob64(st, 8, xml, len, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)time(NULL));
+	if (content_digest != NULL)
+		bind_text(st, 10, content);
+	else
+		sqlite3_bind_null(st, 10);
 	if (step_done(s, st, "storing supervision record", r->id, e) == -1)
 		goto done;
 	if (isnew != NULL)

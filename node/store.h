@@ -67,6 +67,16 @@ int	store_procurement_put(struct store *s, const struct procurement *p,
  * with ERR_CONFLICT naming the ID.  isnew may be NULL. */
 int	store_record_put(struct store *s, const struct supervision_record *r,
 	    const char *xml, size_t len, int *isnew, struct err *e);
+/* The same for a record whose signature the caller has verified:
+ * content_digest is dsig_info's (SHA-256 of the signed content; NULL: not
+ * verified, as store_record_put).  It is kept beside the row, and the same
+ * ID with other bytes but the same content digest as the stored row is the
+ * same record again (*isnew = 0, the first stored bytes stay): a copy with
+ * another ECDSA SignatureValue (s or n - s), KeyInfo or Signature
+ * whitespace is not a conflict.  Another content is ERR_CONFLICT. */
+int	store_record_put_signed(struct store *s,
+	    const struct supervision_record *r, const char *xml, size_t len,
+	    const unsigned char content_digest[32], int *isnew, struct err *e);
 
 /* --- readers ----------------------------------------------------------------
  * Exact bytes by ID: *xml is malloc'd (NUL-terminated for convenience, *len

@@ -4,9 +4,13 @@
  *
  *   dsig_tool sign KEY CERT IN OUT
  *   dsig_tool verify SIGNER-CERT CA-CERT|- IN
+ *   dsig_tool malleate IN OUT
  *
  * verify pins SIGNER-CERT and checks its path to CA-CERT ("-": pin only);
- * prints "OK kind id signedAt".  Exit 0 success, 1 refused, 2 usage/input.
+ * prints "OK kind id signedAt".  malleate writes the other valid ECDSA
+ * P-256 signature over the same SignedInfo (r, s) -> (r, n - s), as anyone
+ * holding a signed document can, for tests/test_records.sh.  Exit 0
+ * success, 1 refused, 2 usage/input.
  */
 #include "config.h"
 
@@ -15,6 +19,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/x509.h>
 
 #include "dsig.h"
@@ -91,6 +99,114 @@ do_verify(char **argv)
 	return rc;
 }
 
+#define DS_NS	"http://www.w3.org/2000/09/xmldsig#"
+
+/* The ds:SignatureValue of the root's last child ds:Signature, or NULL. */
+static xmlNodePtr
+signature_value(xmlDocPtr doc)
+{
+	xmlNodePtr root, sig, n;
+
+	if ((root = xmlDocGetRootElement(doc)) == NULL)
+		return NULL;
+	for (sig = xmlGetLastChild(root); sig != NULL &&
+	    sig->type != XML_ELEMENT_NODE; sig = sig->prev)
+		;
+	if (sig == NULL || sig->ns == NULL ||
+	    strcmp((const char *)sig->ns->href, DS_NS) != 0 ||
+	    strcmp((const char *)sig->name, "Signature") != 0)
+		return NULL;
+	for (n = sig->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "SignatureValue") == 0)
+			return n;
+	return NULL;
+}
+
+/* r || s (32 bytes each) -> r || n - s, n the order of P-256. */
+static int
+negate_s(unsigned char rs[64])
+{
+	EC_GROUP *g = NULL;
+	BIGNUM *s = NULL, *ns = NULL;
+	int rc = -1;
+
+	if ((g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL ||
+	    (s = BN_bin2bn(rs + 32, 32, NULL)) == NULL ||
+	    (ns = BN_new()) == NULL ||
+	    !BN_sub(ns, EC_GROUP_get0_order(g), s) ||
+	    BN_bn2binpad(ns, rs + 32, 32) != 32)
+		goto done;
+	rc = 0;
+done:
+	BN_free(s);
+	BN_free(ns);
+	EC_GROUP_free(g);
+	return rc;
+}
+
+static int
+do_malleate(char **argv)
+{
+	struct err e;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr sv;
+	xmlChar *text = NULL;
+	unsigned char raw[96], rs[64];
+	char b64[65 * 2], *out = NULL;
+	size_t i, j, len;
+	FILE *f = NULL;
+	int n, rc = 2;
+
+	err_clear(&e);
+	if ((doc = xml_read_file(argv[0], &xml_limits_wire, &e)) == NULL) {
+		rc = fail(&e);
+		goto done;
+	}
+	if ((sv = signature_value(doc)) == NULL ||
+	    (text = xmlNodeGetContent(sv)) == NULL) {
+		fprintf(stderr, "dsig_tool: %s: no ds:SignatureValue in the "
+		    "root's last ds:Signature\n", argv[0]);
+		goto done;
+	}
+	/* Base64 without the whitespace the profile allows. */
+	for (i = j = 0; text[i] != '\0' && j < sizeof(b64) - 1; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' &&
+		    text[i] != '\n')
+			b64[j++] = (char)text[i];
+	b64[j] = '\0';
+	if (j != 88 || (n = EVP_DecodeBlock(raw, (unsigned char *)b64,
+	    (int)j)) != 66) {	/* 64 bytes, padded to 66 */
+		fprintf(stderr, "dsig_tool: %s: SignatureValue is not a "
+		    "64-byte ECDSA P-256 value\n", argv[0]);
+		goto done;
+	}
+	memcpy(rs, raw, 64);
+	if (negate_s(rs) == -1) {
+		fprintf(stderr, "dsig_tool: cannot compute n - s\n");
+		goto done;
+	}
+	EVP_EncodeBlock((unsigned char *)b64, rs, 64);
+	xmlNodeSetContent(sv, (const xmlChar *)b64);
+	if (xml_serialize(doc, &out, &len, &e) == -1) {
+		rc = fail(&e);
+		goto done;
+	}
+	if ((f = fopen(argv[1], "wb")) == NULL ||
+	    fwrite(out, 1, len, f) != len) {
+		perror(argv[1]);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (f != NULL && fclose(f) != 0)
+		rc = 2;
+	xmlFree(out);
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -104,7 +220,10 @@ main(int argc, char **argv)
 		return do_sign(argv + 2);
 	if (argc == 5 && strcmp(argv[1], "verify") == 0)
 		return do_verify(argv + 2);
+	if (argc == 4 && strcmp(argv[1], "malleate") == 0)
+		return do_malleate(argv + 2);
 	fprintf(stderr, "usage: dsig_tool sign KEY CERT IN OUT\n"
-	    "       dsig_tool verify SIGNER-CERT CA-CERT|- IN\n");
+	    "       dsig_tool verify SIGNER-CERT CA-CERT|- IN\n"
+	    "       dsig_tool malleate IN OUT\n");
 	return 2;
 }

@@ -197,4 +197,60 @@ t_grep "every delivery ended delivered, none parked" "^$ID02 +0 +0 +52 +0 +0 " "
 nodes_log 02 >"$T_DIR/log02"
 t_grep "node 02 stored records of the batch" 'event=record_stored record=REC-K' "$T_DIR/log02"
 
+# --- a malleated copy delivered first -----------------------------------------
+# Anyone holding a signed record can make another valid signature over the
+# same SignedInfo (ECDSA P-256: s -> n - s).  A listed member that posts such
+# a copy before the genuine delivery must not turn it into a conflict: the
+# same signed content is the same record.  lvv issues while node 02 is down,
+# lvv stops (so its outbox cannot win the race), member 01 posts the copy.
+nodes_stop 02
+record REC-MAL UNIT-A >"$T_DIR/mal.xml"
+t_expect 0 "lvv issues a record while node 02 is down" \
+    "$LASTERI" supervision issue "$T_DIR/mal.xml" -s "$LVV"
+code=$(nodes_curl 01 lvv /v1/records/REC-MAL "$T_DIR/mal.genuine")
+[ "$code" = 200 ] && t_ok "the genuine signed bytes are read from lvv" || t_fail "the genuine signed bytes are read from lvv" "got $code"
+nodes_stop lvv
+t_expect 0 "dsig_tool makes the s -> n - s copy" \
+    "$DSIG_TOOL" malleate "$T_DIR/mal.genuine" "$T_DIR/mal.copy"
+if cmp -s "$T_DIR/mal.genuine" "$T_DIR/mal.copy"; then
+	t_fail "the copy has other bytes" "identical"
+else
+	t_ok "the copy has other bytes"
+fi
+t_expect 0 "the copy still verifies offline" \
+    "$LASTERI" verify --trust "$NODES_DIR/trustlist.xml" \
+    --anchor "$NODES_DIR/pki/operator.crt" "$T_DIR/mal.copy"
+nodes_start 02 || exit 1
+code=$(post 01 "$T_DIR/mal.copy")
+[ "$code" = 201 ] && t_ok "member 01 posts the copy first: 201" || t_fail "member 01 posts the copy first: 201" "got $code: $(cat "$T_DIR/posted")"
+code=$(post 03 "$T_DIR/mal.genuine")
+[ "$code" = 200 ] && t_ok "the genuine record after the copy is 200" || t_fail "the genuine record after the copy is 200" "got $code: $(cat "$T_DIR/posted")"
+t_grep "its receipt says duplicate" 'status="duplicate"' "$T_DIR/posted"
+sed 's/Night staffing needs correcting\./All fine./' "$T_DIR/r1.xml" | sed 's/REC-0001/REC-MAL/' >"$T_DIR/mal.other.xml"
+"$DSIG_TOOL" sign "$M/lvv/sign.key" "$M/lvv/sign.crt" "$T_DIR/mal.other.xml" "$T_DIR/mal.other.signed" ||
+    t_fail "dsig_tool signs another content under REC-MAL"
+code=$(post 01 "$T_DIR/mal.other.signed")
+[ "$code" = 409 ] && t_ok "another signed content under REC-MAL is still 409" || t_fail "another signed content under REC-MAL is still 409" "got $code: $(cat "$T_DIR/posted")"
+nodes_start lvv || exit 1
+mal_delivered() {
+	"$LASTERI" supervision status -s "$LVV" | grep -Eq "^$ID02 +0 +0 +53 +0 +0 "
+}
+if nodes_wait 15 mal_delivered; then
+	t_ok "lvv's outbox delivers the genuine record: delivered, not parked"
+else
+	t_fail "lvv's outbox delivers the genuine record: delivered, not parked" "$("$LASTERI" supervision status -s "$LVV" 2>&1)"
+fi
+# (stored bytes are the canonical form, so compare the SignatureValue)
+sigval() { tr -d '\n' <"$1" | sed -n 's/.*<ds:SignatureValue>\([^<]*\)<.*/\1/p' | tr -d ' \r'; }
+get 01 REC-MAL
+if [ -n "$(sigval "$T_DIR/mal.copy")" ] &&
+    [ "$(sigval "$T_DIR/got")" = "$(sigval "$T_DIR/mal.copy")" ] &&
+    [ "$(sigval "$T_DIR/got")" != "$(sigval "$T_DIR/mal.genuine")" ]; then
+	t_ok "node 02 keeps the copy it stored first"
+else
+	t_fail "node 02 keeps the copy it stored first" "$(sigval "$T_DIR/got") / $(sigval "$T_DIR/mal.copy")"
+fi
+nodes_log 02 >"$T_DIR/log02"
+t_grep "node 02 logged the duplicate" 'event=record_duplicate record=REC-MAL' "$T_DIR/log02"
+
 t_finish

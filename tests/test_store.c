@@ -404,6 +404,70 @@ test_record_conflict(void)
 	store_close(s);
 }
 
+/* A verified copy with other bytes (another SignatureValue) but the same
+ * signed content is the same record; another content is a conflict; a put
+ * without a content digest keeps comparing exact bytes. */
+static void
+test_record_same_content(void)
+{
+	static const char a[] = "<r>1<sig>s</sig></r>";
+	static const char b[] = "<r>1<sig>n-s</sig></r>";
+	static const char c[] = "<r>2<sig>s</sig></r>";
+	unsigned char c1[32], c2[32];
+	struct store *s;
+	struct supervision_record r;
+	struct store_counts cnt;
+	struct err e;
+	char *got = NULL;
+	size_t len;
+	int isnew = -1;
+
+	memset(c1, 0x11, sizeof(c1));
+	memset(c2, 0x22, sizeof(c2));
+	CU_ASSERT_FATAL((s = open_new(NULL)) != NULL);
+	fill_record(&r, "R1");
+	err_clear(&e);
+	CU_ASSERT(store_record_put_signed(s, &r, a, strlen(a), c1, &isnew,
+	    &e) == 0);
+	CU_ASSERT(isnew == 1);
+	isnew = -1;
+	CU_ASSERT(store_record_put_signed(s, &r, b, strlen(b), c1, &isnew,
+	    &e) == 0);
+	CU_ASSERT(isnew == 0);
+	CU_ASSERT(store_counts(s, &cnt, &e) == 0);
+	CU_ASSERT(cnt.records == 1);
+	CU_ASSERT(store_record_get(s, "R1", &got, &len, NULL, &e) == 0);
+	CU_ASSERT(len == strlen(a) && memcmp(got, a, len) == 0);
+	free(got);
+	got = NULL;
+	/* Another signed content under the same Id. */
+	err_clear(&e);
+	CU_ASSERT(store_record_put_signed(s, &r, c, strlen(c), c2, &isnew,
+	    &e) == -1);
+	CU_ASSERT(e.code == ERR_CONFLICT);
+	CU_ASSERT(strstr(e.msg, "R1") != NULL);
+	CU_ASSERT(strstr(e.msg, "different document") != NULL);
+	/* Unverified other bytes: exact bytes only, as before. */
+	err_clear(&e);
+	CU_ASSERT(store_record_put(s, &r, b, strlen(b), &isnew, &e) == -1);
+	CU_ASSERT(e.code == ERR_CONFLICT);
+	CU_ASSERT(strstr(e.msg, "different document") != NULL);
+	/* A row stored without a content digest (an import) matches only its
+	 * exact bytes, whatever digest a later copy brings. */
+	fill_record(&r, "R2");
+	CU_ASSERT(store_record_put(s, &r, a, strlen(a), &isnew, &e) == 0);
+	CU_ASSERT(isnew == 1);
+	CU_ASSERT(store_record_put_signed(s, &r, a, strlen(a), c1, &isnew,
+	    &e) == 0);
+	CU_ASSERT(isnew == 0);
+	err_clear(&e);
+	CU_ASSERT(store_record_put_signed(s, &r, b, strlen(b), c1, &isnew,
+	    &e) == -1);
+	CU_ASSERT(e.code == ERR_CONFLICT);
+	CU_ASSERT(strstr(e.msg, "R2") != NULL);
+	store_close(s);
+}
+
 static void
 test_awards(void)
 {
@@ -655,6 +719,7 @@ static CU_TestInfo data_tests[] = {
 	{ "rolls back an open batch when the store is closed", test_close_rolls_back },
 	{ "accepts the same record twice and keeps it once", test_record_idempotent },
 	{ "refuses a different record under a stored Id as a conflict", test_record_conflict },
+	{ "accepts another copy of the same signed content as the same record", test_record_same_content },
 	{ "replaces the award index with the procurement definition", test_awards },
 	{ "refuses writes to a read-only store", test_rdonly },
 	CU_TEST_INFO_NULL

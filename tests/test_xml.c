@@ -1,7 +1,9 @@
 /*
  * test_xml.c - the hardened XML door (federation/xml.c): hostile inputs are
  * refused with the right reason and nothing is expanded or fetched; valid
- * documents parse; whole-text reads refuse comments and PIs; C14N.
+ * documents parse; whole-text reads refuse comments and PIs; C14N.  The
+ * attribute pre-scan refuses a start tag past the cap before libxml2 sees it
+ * and never miscounts what quotes, comments, CDATA or PIs hold.
  */
 #include "config.h"
 
@@ -173,7 +175,7 @@ test_depth(void)
 static void
 test_five_million_nodes(void)
 {
-	const struct xml_limits lim = { 64UL << 20, 64, 100000 };
+	const struct xml_limits lim = { 64UL << 20, 64, 100000, 0 };
 	const long count = 5000000;
 	char *b, *p;
 	long i, line;
@@ -195,6 +197,279 @@ test_five_million_nodes(void)
 	CU_ASSERT(line > 0 && line < 200000);
 	CU_ASSERT(now() - t0 < 5.0);
 	free(b);
+}
+
+/* "<head><NAME a0="v" a1="v" ... (n attributes)/>tail", malloc'd.  With ns,
+ * the first ns of them are namespace declarations. */
+static char *
+many_attrs(const char *head, const char *elem, int n, int ns,
+    const char *tail)
+{
+	size_t size = strlen(head) + strlen(elem) + strlen(tail) +
+	    (size_t)n * 40 + 16;
+	char *b, *p;
+	int i;
+
+	b = malloc(size);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	p = b + snprintf(b, size, "%s<%s", head, elem);
+	for (i = 0; i < n; i++)
+		p += i < ns ?
+		    sprintf(p, " xmlns:p%d=\"urn:x:%d\"", i, i) :
+		    sprintf(p, " a%d=\"v\"", i);
+	sprintf(p, "/>%s", tail);
+	return b;
+}
+
+static int
+count_props(xmlNodePtr n)
+{
+	xmlAttrPtr a;
+	xmlNsPtr ns;
+	int k = 0;
+
+	for (a = n->properties; a != NULL; a = a->next)
+		k++;
+	for (ns = n->nsDef; ns != NULL; ns = ns->next)
+		k++;
+	return k;
+}
+
+static void
+test_attrs_over_cap(void)
+{
+	char *s;
+
+	s = many_attrs("<?xml version=\"1.0\"?>\n", "Unit", XML_MAX_ATTRS + 1,
+	    0, "");
+	refused(s, &xml_limits_wire, ERR_INPUT,
+	    "t.xml:2: Unit: more than 256 attributes");
+	free(s);
+	/* the review's case: 55,000 attributes in one start tag, refused by
+	 * the pre-scan (the message is ours, not libxml2's) */
+	s = many_attrs("<r>\n\n", "Unit", 55000, 0, "</r>");
+	refused(s, &xml_limits_wire, ERR_INPUT,
+	    "t.xml:3: Unit: more than 256 attributes");
+	free(s);
+	s = many_attrs("", "a", 55000, 0, "");
+	refused(s, &xml_limits_import, ERR_INPUT, "more than 256 attributes");
+	free(s);
+}
+
+static void
+test_attrs_at_cap(void)
+{
+	xmlDocPtr doc;
+	char *s;
+
+	s = many_attrs("<?xml version=\"1.0\"?>\n", "Unit", XML_MAX_ATTRS, 0,
+	    "\n");
+	doc = parse(s, &xml_limits_wire);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	if (doc != NULL)
+		CU_ASSERT_EQUAL(count_props(xmlDocGetRootElement(doc)),
+		    XML_MAX_ATTRS);
+	xmlFreeDoc(doc);
+	free(s);
+	/* every start tag has its own count */
+	s = many_attrs("<r a=\"1\" b=\"2\">", "x", XML_MAX_ATTRS, 0, "</r>");
+	doc = parse(s, &xml_limits_wire);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	xmlFreeDoc(doc);
+	free(s);
+}
+
+static void
+test_attrs_namespaces(void)
+{
+	xmlDocPtr doc;
+	char *s;
+
+	s = many_attrs("", "a", XML_MAX_ATTRS + 1, 200, "");
+	refused(s, &xml_limits_wire, ERR_INPUT,
+	    "t.xml:1: a: more than 256 attributes");
+	free(s);
+	s = many_attrs("", "a", XML_MAX_ATTRS + 1, XML_MAX_ATTRS + 1, "");
+	refused(s, &xml_limits_wire, ERR_INPUT, "more than 256 attributes");
+	free(s);
+	s = many_attrs("", "a", XML_MAX_ATTRS, 128, "");
+	doc = parse(s, &xml_limits_wire);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	if (doc != NULL)
+		CU_ASSERT_EQUAL(count_props(xmlDocGetRootElement(doc)),
+		    XML_MAX_ATTRS);
+	xmlFreeDoc(doc);
+	free(s);
+}
+
+/* Parses s under a cap of 2 attributes; 1 if it parsed. */
+static int
+parses_cap2(const char *s)
+{
+	const struct xml_limits lim = { 1UL << 20, 64, 100000, 2 };
+	xmlDocPtr doc;
+
+	doc = parse(s, &lim);
+	if (doc == NULL)
+		fprintf(stderr, "\n  refused: %s\n", e.msg);
+	xmlFreeDoc(doc);
+	return doc != NULL;
+}
+
+static void
+test_attrs_not_miscounted(void)
+{
+	const struct xml_limits lim = { 1UL << 20, 64, 100000, 2 };
+
+	/* '=', '>' and the other quote inside quoted values */
+	CU_ASSERT(parses_cap2("<a x=\"1>=2=3\" y='a\"=b>=c'/>"));
+	CU_ASSERT(parses_cap2("<a x = \"=\"\n y\t=\t'='><b x='>>=' y=\"'='\"/>"
+	    "</a>"));
+	/* comments, CDATA, PIs and the XML declaration hold '=' and tags */
+	CU_ASSERT(parses_cap2("<?xml version=\"1.0\" encoding=\"UTF-8\" "
+	    "standalone=\"yes\"?>\n<!-- <b a=\"1\" b=\"2\" c=\"3\"> x=y -->\n"
+	    "<a x=\"1\"><!-- < c d=1 e=2 f=3 g=4 > - > - --></a>"));
+	CU_ASSERT(parses_cap2("<a><![CDATA[<b a=\"1\" b=\"2\" c=\"3\">"
+	    " ]] ]> \"=\" '='=]]></a>"));
+	CU_ASSERT(parses_cap2("<?pi a=1 b=2 c=3 <b d=\"4\" e='5' f=6> ?>\n"
+	    "<a x=\"1\" y=\"2\"><?q x=1 y=2 z=3 '?><?r?></a><?s t=1 u=2 v=3"
+	    "?>"));
+	CU_ASSERT(parses_cap2("<a x=\"&quot;=&apos;\" y='&#62;'>a=b=c "
+	    "&gt;=&lt; ]=]>= \"=\" '='</a >"));
+	CU_ASSERT(parses_cap2("<a>\xc3\xa4=\xe2\x82\xac= <\xc3\xa4 x=\"\xc3\xa4\""
+	    " y='=\xe2\x82\xac'/></a>"));
+	/* and the same tags with one attribute more are refused */
+	refused("<a x=\"1>=2=3\" y='a\"=b>=c' z=\"\"/>", &lim, ERR_INPUT,
+	    "t.xml:1: a: more than 2 attributes");
+	refused("<a><!-- x=1 -->\n<![CDATA[=]]><?p =?>\n<b\nx='>' y=\">\"\n"
+	    "z=\"3\"/></a>", &lim, ERR_INPUT,
+	    "t.xml:3: b: more than 2 attributes");
+	refused("<a xmlns=\"urn:x\" xmlns:b=\"urn:b\" b:c=\"1\"/>", &lim,
+	    ERR_INPUT, "more than 2 attributes");
+}
+
+/* Where libxml2 resumes parsing after an error, the pre-scan must still see
+ * the tag: none of these may reach libxml2 with its 300 attributes. */
+static void
+test_attrs_after_errors(void)
+{
+	static const char *wrap[][2] = {
+		{ "<r><? ", " ?></r>" },	/* "<?" without a target */
+		{ "<r><?\xc3\x97 ", " ?></r>" },	/* not a name start */
+		{ "<r x=\"", "\"/>" },		/* '<' in a value */
+		{ "<r x=\"1\" ", "/>" },		/* '<' inside a tag */
+		{ "<r></r x=\"", "\">" },	/* '<' inside an end tag */
+		{ "<r><!x ", " ></r>" },	/* "<!" that is no markup */
+		{ "<r>]]>", "</r>" },
+		{ "<r><?pi x?> ", " <!-- --></r>" },
+	};
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(wrap) / sizeof(wrap[0]); i++) {
+		s = many_attrs(wrap[i][0], "b", 300, 0, wrap[i][1]);
+		refused(s, &xml_limits_wire, ERR_INPUT,
+		    "b: more than 256 attributes");
+		free(s);
+	}
+	/* "--" ends a comment to us only as "-->"; libxml2 reads on past
+	 * "--->", so it is refused rather than guessed */
+	s = many_attrs("<r><!-- ---><?p -->", "b", 300, 0, "?></r>");
+	refused(s, &xml_limits_wire, ERR_INPUT, "t.xml:1: (document): '--' "
+	    "inside a comment");
+	free(s);
+	/* a DOCTYPE after an error would not stop libxml2: refused first */
+	refused("<?xml version=\"1.0\" standalone=\"maybe\"?>\n<!DOCTYPE r [\n"
+	    "<!ATTLIST r a CDATA \"<b x=''>\">]><r/>", &xml_limits_wire,
+	    ERR_INPUT, "t.xml:2: r: a DTD (DOCTYPE) is not allowed");
+}
+
+/* s (ASCII) as UTF-16LE with a BOM, or BE without one; *len set. */
+static char *
+utf16(const char *s, int be, size_t *len)
+{
+	size_t n = strlen(s), i, k = 0;
+	char *b;
+
+	b = malloc(2 * n + 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	if (!be) {
+		b[k++] = (char)0xff;
+		b[k++] = (char)0xfe;
+	}
+	for (i = 0; i < n; i++) {
+		b[k++] = be ? 0 : s[i];
+		b[k++] = be ? s[i] : 0;
+	}
+	*len = k;
+	return b;
+}
+
+static void
+test_attrs_encodings(void)
+{
+	xmlDocPtr doc;
+	char *s, *w;
+	size_t len;
+	int be;
+
+	for (be = 0; be <= 1; be++) {
+		s = many_attrs("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n",
+		    "a", XML_MAX_ATTRS + 1, 0, "");
+		w = utf16(s, be, &len);
+		err_clear(&e);
+		doc = xml_parse(w, len, "t.xml", &xml_limits_wire, &e);
+		CU_ASSERT_PTR_NULL(doc);
+		xmlFreeDoc(doc);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg,
+		    "t.xml:2: a: more than 256 attributes"));
+		free(w);
+		free(s);
+		s = many_attrs("<?xml version=\"1.0\"?>\n<!-- = -->", "a",
+		    XML_MAX_ATTRS, 0, "");
+		w = utf16(s, be, &len);
+		err_clear(&e);
+		doc = xml_parse(w, len, "t.xml", &xml_limits_wire, &e);
+		CU_ASSERT_PTR_NOT_NULL(doc);
+		xmlFreeDoc(doc);
+		free(w);
+		free(s);
+	}
+	/* a declared single-byte encoding */
+	doc = parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+	    "<a x=\"\xe4\"><?\xe4 =?>\xe4</a>", &xml_limits_wire);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	xmlFreeDoc(doc);
+	/* encodings the pre-scan cannot read the way libxml2 does */
+	refused("<?xml version=\"1.0\" encoding=\"UTF-7\"?><a/>",
+	    &xml_limits_wire, ERR_INPUT, "encoding 'UTF-7' is not accepted");
+	refused("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a><?\x8a?>"
+	    "</a>", &xml_limits_wire, ERR_INPUT, "processing instruction");
+	refused("<a>caf\xe9</a>", &xml_limits_wire, ERR_INPUT,
+	    "t.xml:1: (document): byte 0xe9 is not UTF-8");
+	refused("<a>\n\x01</a>", &xml_limits_wire, ERR_INPUT,
+	    "t.xml:2: (document): control character 0x01");
+	err_clear(&e);
+	CU_ASSERT_PTR_NULL(xml_parse("\0\0\0<\0\0\0a", 8, "t.xml",
+	    &xml_limits_wire, &e));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "UCS-4"));
+}
+
+static void
+test_attrs_default_cap(void)
+{
+	const struct xml_limits lim = { 1UL << 20, 64, 100000, 0 };
+	xmlDocPtr doc;
+	char *s;
+
+	s = many_attrs("", "a", XML_MAX_ATTRS + 1, 0, "");
+	refused(s, &lim, ERR_INPUT, "more than 256 attributes");
+	free(s);
+	s = many_attrs("", "a", XML_MAX_ATTRS, 0, "");
+	doc = parse(s, &lim);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	xmlFreeDoc(doc);
+	free(s);
 }
 
 static void
@@ -414,6 +689,19 @@ static CU_TestInfo door_tests[] = {
 	{ "refuses nesting 1000 deep and accepts 64", test_depth },
 	{ "stops a 5M-node document early at the node cap",
 	    test_five_million_nodes },
+	{ "refuses a start tag with one attribute over the cap, naming it",
+	    test_attrs_over_cap },
+	{ "accepts exactly the cap of attributes on a start tag",
+	    test_attrs_at_cap },
+	{ "counts namespace declarations as attributes",
+	    test_attrs_namespaces },
+	{ "does not miscount quotes, '>', comments, CDATA or PIs",
+	    test_attrs_not_miscounted },
+	{ "counts the tags libxml2 would parse after an error",
+	    test_attrs_after_errors },
+	{ "counts in UTF-16 and declared encodings, refuses unreadable ones",
+	    test_attrs_encodings },
+	{ "takes a cap of 0 as the default of 256", test_attrs_default_cap },
 	{ "refuses a buffer over the size cap", test_oversize },
 	{ "refuses a 100 MB file without reading it", test_oversize_file },
 	{ "reads a file and names a missing one", test_read_file },
