@@ -28,6 +28,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "tls.h"
+#include "x509.h"
 
 #define TLS12_CIPHERS \
 	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
@@ -379,17 +380,5 @@ tls_peer_get(const SSL *ssl)
 X509 *
 tls_load_cert(const char *path, struct err *e)
 {
-	X509 *x = NULL;
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if ((x = PEM_read_X509(f, NULL, NULL, NULL)) == NULL)
-		err_openssl(e, "not a PEM certificate");
-	fclose(f);
-	if (x == NULL)
-		err_prefix(e, "%s", path);
-	return x;
+	return x509_load_pem(path, e);
 }

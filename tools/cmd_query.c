@@ -145,6 +145,79 @@ done:
 	return rc;
 }
 
+/*
+ * The option loop search and stats share: --db, --socket, --national and
+ * --help are handled here; every other option is handed to set(), which is
+ * the node's own parameter parser (query_search_set / query_stats_set), and
+ * appended to the admin request path.  0 when parsed, otherwise the exit
+ * status to return (0 after --help).
+ */
+struct query_args {
+	const char	*db, *sockopt;
+	int		 national;
+	int		 done;		/* --help was answered */
+};
+
+static int
+query_args(int argc, char **argv, const char *shortopts,
+    const struct option *longopts, const char *usage,
+    int (*set)(void *, const char *, const char *, struct err *), void *q,
+    char *path, size_t pathlen, struct query_args *a)
+{
+	struct err e;
+	const char *name;
+	int ch;
+
+	err_clear(&e);
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			a->db = optarg;
+			break;
+		case 's':
+			a->sockopt = optarg;
+			break;
+		case OPT_NATIONAL:
+			a->national = 1;
+			break;
+		case 'h':
+			fprintf(stdout, "usage: %s\n", usage);
+			a->done = 1;
+			return 0;
+		case '?':
+			return util_usage(usage);
+		default:
+			name = opt_name(longopts, ch);
+			if (set(q, name, optarg, &e) == -1)
+				return util_report(&e);
+			if (admincall_qs(path, pathlen, name, optarg) == -1)
+				return 2;
+			break;
+		}
+	}
+	if (optind < argc) {
+		warnx_("unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (a->national)
+		return national_refused();
+	return 0;
+}
+
+static int
+set_search(void *q, const char *name, const char *value, struct err *e)
+{
+	return query_search_set(q, name, value, e);
+}
+
+static int
+set_stats(void *q, const char *name, const char *value, struct err *e)
+{
+	return query_stats_set(q, name, value, e);
+}
+
 int
 cmd_search(int argc, char **argv)
 {
@@ -170,55 +243,25 @@ cmd_search(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct query_search q;
-	struct err e;
-	const char *db = NULL, *sockopt = NULL, *sock, *name;
+	struct query_args a;
+	const char *sock;
 	char path[PATH_MAX_] = "/admin/v1/search";
-	int ch, national = 0;
+	int rc;
 
-	err_clear(&e);
 	query_search_init(&q, "--");
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:a:g:L:e:n:t:l:r:R:p:m:f:k:o:s:h",
-	    longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			db = optarg;
-			break;
-		case 's':
-			sockopt = optarg;
-			break;
-		case OPT_NATIONAL:
-			national = 1;
-			break;
-		case 'h':
-			fprintf(stdout, "usage: %s\n", search_usage);
-			return 0;
-		case '?':
-			return util_usage(search_usage);
-		default:
-			name = opt_name(longopts, ch);
-			if (query_search_set(&q, name, optarg, &e) == -1)
-				return util_report(&e);
-			if (admincall_qs(path, sizeof(path), name, optarg) == -1)
-				return 2;
-			break;
-		}
-	}
-	if (optind < argc) {
-		warnx_("unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
-	if (national)
-		return national_refused();
+	if ((rc = query_args(argc, argv, "d:a:g:L:e:n:t:l:r:R:p:m:f:k:o:s:h",
+	    longopts, search_usage, set_search, &q, path, sizeof(path), &a)) != 0 ||
+	    a.done)
+		return rc;
 	if (!q.age_set) {
 		warnx_("--age N is needed");
 		return 2;
 	}
-	if (admincall_target(db, sockopt, search_usage, &sock) != 0)
+	if (admincall_target(a.db, a.sockopt, search_usage, &sock) != 0)
 		return 2;
 	if (sock != NULL)
 		return admincall(sock, "GET", path, NULL, NULL, 0, NULL, NULL);
-	return run_offline(db, &q, NULL);
+	return run_offline(a.db, &q, NULL);
 }
 
 int
@@ -236,49 +279,18 @@ cmd_stats(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct query_stats q;
-	struct err e;
-	const char *db = NULL, *sockopt = NULL, *sock, *name;
+	struct query_args a;
+	const char *sock;
 	char path[PATH_MAX_] = "/admin/v1/stats";
-	int ch, national = 0;
+	int rc;
 
-	err_clear(&e);
 	query_stats_init(&q, STATS_THRESHOLD_DEFAULT, "--");
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:b:T:w:o:s:h", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			db = optarg;
-			break;
-		case 's':
-			sockopt = optarg;
-			break;
-		case OPT_NATIONAL:
-			national = 1;
-			break;
-		case 'h':
-			fprintf(stdout, "usage: %s\n", stats_usage);
-			return 0;
-		case '?':
-			return util_usage(stats_usage);
-		default:
-			name = opt_name(longopts, ch);
-			if (query_stats_set(&q, name, optarg, &e) == -1)
-				return util_report(&e);
-			if (admincall_qs(path, sizeof(path), name, optarg) == -1)
-				return 2;
-			break;
-		}
-	}
-	if (optind < argc) {
-		warnx_("unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
-	if (national)
-		return national_refused();
-	if (admincall_target(db, sockopt, stats_usage, &sock) != 0)
+	if ((rc = query_args(argc, argv, "d:b:T:w:o:s:h", longopts,
+	    stats_usage, set_stats, &q, path, sizeof(path), &a)) != 0 || a.done)
+		return rc;
+	if (admincall_target(a.db, a.sockopt, stats_usage, &sock) != 0)
 		return 2;
 	if (sock != NULL)
 		return admincall(sock, "GET", path, NULL, NULL, 0, NULL, NULL);
-	return run_offline(db, NULL, &q);
+	return run_offline(a.db, NULL, &q);
 }

@@ -26,6 +26,7 @@
 #include "schema.h"
 #include "trust.h"
 #include "util.h"
+#include "x509.h"
 #include "vocab.h"
 #include "xml.h"
 
@@ -57,21 +58,16 @@ is_help(const char *s)
 
 /* --- small helpers ------------------------------------------------------- */
 
-/* The operator certificate (PEM) a list is checked against. */
+/* A PEM certificate (the operator's, which a list is checked against). */
 static X509 *
 anchor_load(const char *path)
 {
-	FILE *f;
+	struct err e;
 	X509 *x;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		warnx_("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	if (x == NULL)
-		warnx_("%s: not a PEM certificate", path);
+	err_clear(&e);
+	if ((x = x509_load_pem(path, &e)) == NULL)
+		util_report(&e);
 	return x;
 }
 
@@ -635,17 +631,6 @@ done:
 
 /* --- trust verify --------------------------------------------------------- */
 
-/* msg without a leading "path: " (the line already starts with the path). */
-static const char *
-msg_after(const char *msg, const char *path)
-{
-	size_t n = strlen(path);
-
-	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
-		return msg + n + 2;
-	return msg;
-}
-
 static int
 trust_verify(int argc, char **argv)
 {
@@ -690,7 +675,7 @@ trust_verify(int argc, char **argv)
 		goto done;
 	}
 	if (trust_load(file, anchor, held, now, &tl, &e) == -1) {
-		printf("%s: REFUSED %s\n", file, msg_after(e.msg, file));
+		printf("%s: REFUSED %s\n", file, util_msg_after(e.msg, file));
 		/* 2 when the file could not be read, else a "no" */
 		rc = e.code == ERR_IO || e.code == ERR_USAGE ||
 		    e.code == ERR_NOMEM ? 2 : 1;

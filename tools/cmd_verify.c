@@ -27,37 +27,23 @@
 #include "model.h"
 #include "trust.h"
 #include "util.h"
+#include "x509.h"
 #include "xml.h"
 
 static const char usage[] =
     "lasteri verify --trust TRUSTLIST [--anchor OPERATOR.crt] FILE...";
 
+/* A PEM certificate (the operator's, which a list is checked against). */
 static X509 *
 anchor_load(const char *path)
 {
-	FILE *f;
+	struct err e;
 	X509 *x;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		warnx_("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	if (x == NULL)
-		warnx_("%s: not a PEM certificate", path);
+	err_clear(&e);
+	if ((x = x509_load_pem(path, &e)) == NULL)
+		util_report(&e);
 	return x;
-}
-
-/* msg without a leading "path: " (the line already starts with the path). */
-static const char *
-msg_after(const char *msg, const char *path)
-{
-	size_t n = strlen(path);
-
-	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
-		return msg + n + 2;
-	return msg;
 }
 
 /* 0 verified, 1 failed, 2 could not be read. */
@@ -73,14 +59,14 @@ verify_file(struct dsig_verifier *v, const char *path, time_t now)
 	err_clear(&e);
 	memset(&info, 0, sizeof(info));
 	if ((doc = xml_read_file(path, &xml_limits_import, &e)) == NULL) {
-		printf("%s: FAILED %s\n", path, msg_after(e.msg, path));
+		printf("%s: FAILED %s\n", path, util_msg_after(e.msg, path));
 		/* a missing or unreadable file is an input error; a file
 		 * that does not parse (a DTD, past a limit) is a "no" */
 		return e.code == ERR_IO || e.code == ERR_USAGE ||
 		    e.code == ERR_NOMEM ? 2 : 1;
 	}
 	if (dsig_verify(v, doc, DOC_ANY, now, &info, &e) == -1) {
-		printf("%s: FAILED %s\n", path, msg_after(e.msg, path));
+		printf("%s: FAILED %s\n", path, util_msg_after(e.msg, path));
 		rc = e.code == ERR_IO || e.code == ERR_NOMEM ? 2 : 1;
 	} else {
 		model_datetime_format(info.signed_at, t);

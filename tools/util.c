@@ -76,6 +76,16 @@ xstrdup(const char *s)
 	return p;
 }
 
+const char *
+util_msg_after(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+		return msg + n + 2;
+	return msg;
+}
+
 int
 util_parse_long(const char *opt, const char *s, long min, long max, long *out)
 {

@@ -23,6 +23,10 @@ void	*xmalloc(size_t n);
 void	*xcalloc(size_t n, size_t sz);
 char	*xstrdup(const char *s);
 
+/* msg without a leading "path: ", for lines that already start with the
+ * path (borrowed: points into msg). */
+const char *util_msg_after(const char *msg, const char *path);
+
 /* Parse a whole decimal integer in [min, max]; 0 on success, -1 with a
  * message naming opt otherwise. */
 int	 util_parse_long(const char *opt, const char *s, long min, long max,
