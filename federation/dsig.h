@@ -78,22 +78,6 @@ struct dsig_info {
 	unsigned char	content_digest[32];
 };
 
-struct dsig_verifier;
-
-/* A verifier bound to tl (takes a reference on it). */
-struct dsig_verifier *dsig_verifier_new(struct trust_list *tl, struct err *e);
-void		 dsig_verifier_free(struct dsig_verifier *v);	/* NULL is a no-op */
-
-/* Verify doc (parsed by xml_parse()) under every rule of the profile: the
- * structure, the signature, the signer's path to the trust list's CAs (never
- * the OS store), not a CA, digitalSignature, within validity at now, and its
- * fingerprint listed for a member whose roles allow the kind.  expected is the
- * kind the caller will use, or DOC_ANY.  ERR_SIGNATURE or ERR_TRUST with the
- * rule that failed. */
-int		 dsig_verify(struct dsig_verifier *v, xmlDocPtr doc,
-		    enum doc_kind expected, time_t now, struct dsig_info *out,
-		    struct err *e);
-
 /* Verify doc signed by exactly the pinned certificate (the trust-list
  * operator's), which must chain to one of cas (may be NULL: pin only).
  * Same structural and policy rules; member_id is left empty. */

@@ -39,6 +39,7 @@
 #include "dsig.h"
 #include "dsig_internal.h"
 #include "trust.h"
+#include "verifier.h"
 #include "x509.h"
 
 #define CACHE_MAX	256
@@ -50,7 +51,7 @@ struct cache_ent {
 	char		 subject[128];
 };
 
-struct dsig_verifier {
+struct verifier {
 	struct trust_list *tl;
 	pthread_mutex_t	 mu;		/* guards the cache */
 	struct cache_ent ent[CACHE_MAX];
@@ -702,10 +703,10 @@ done:
 
 /* --- the verifier and its cache of checked signers ------------------------- */
 
-struct dsig_verifier *
-dsig_verifier_new(struct trust_list *tl, struct err *e)
+struct verifier *
+verifier_new(struct trust_list *tl, struct err *e)
 {
-	struct dsig_verifier *v;
+	struct verifier *v;
 
 	if (dsig_init(e) == -1)
 		return NULL;
@@ -727,7 +728,7 @@ dsig_verifier_new(struct trust_list *tl, struct err *e)
 }
 
 void
-dsig_verifier_free(struct dsig_verifier *v)
+verifier_free(struct verifier *v)
 {
 	int i;
 
@@ -742,7 +743,7 @@ dsig_verifier_free(struct dsig_verifier *v)
 
 /* A cached, already checked signer: its key (one reference) and validity. */
 static EVP_PKEY *
-cache_get(struct dsig_verifier *v, const unsigned char fpr[32],
+cache_get(struct verifier *v, const unsigned char fpr[32],
     struct cache_ent *copy)
 {
 	EVP_PKEY *pk = NULL;
@@ -763,7 +764,7 @@ cache_get(struct dsig_verifier *v, const unsigned char fpr[32],
 }
 
 static void
-cache_put(struct dsig_verifier *v, const struct cache_ent *ent)
+cache_put(struct verifier *v, const struct cache_ent *ent)
 {
 	struct cache_ent *slot;
 	int i;
@@ -788,7 +789,7 @@ out:
 
 /* The signer's key, from the cache or after the full policy check. */
 static EVP_PKEY *
-signer_key(struct dsig_verifier *v, const struct sigview *sv,
+signer_key(struct verifier *v, const struct sigview *sv,
     const unsigned char fpr[32], time_t now, struct err *e)
 {
 	struct cache_ent ent;
@@ -837,7 +838,7 @@ fail:
 }
 
 int
-dsig_verify(struct dsig_verifier *v, xmlDocPtr doc, enum doc_kind expected,
+verifier_check(struct verifier *v, xmlDocPtr doc, enum doc_kind expected,
     time_t now, struct dsig_info *out, struct err *e)
 {
 	struct sigview sv;

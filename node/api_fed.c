@@ -36,6 +36,7 @@
 #include "store.h"
 #include "store_import.h"
 #include "trust.h"
+#include "verifier.h"
 #include "xml.h"
 
 #define RECORDS_PATH	"/v1/records"
@@ -178,7 +179,7 @@ h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	if ((doc = xml_parse((const char *)body, len, "request",
 	    &xml_limits_wire, &e)) == NULL ||
 	    schema_validate(doc, "request", roots, &e) == -1 ||
-	    dsig_verify(n->verifier, doc, DOC_RECORD, time(NULL), &info,
+	    verifier_check(n->verifier, doc, DOC_RECORD, time(NULL), &info,
 	    &e) == -1 ||
 	    model_record_read(xmlDocGetRootElement(doc), &rec, &e) == -1)
 		goto refuse;

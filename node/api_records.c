@@ -32,6 +32,7 @@
 #include "store_import.h"
 #include "store_outbox.h"
 #include "trust.h"
+#include "verifier.h"
 #include "xml.h"
 
 #define DSIG_NS	"http://www.w3.org/2000/09/xmldsig#"
@@ -142,7 +143,7 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if ((check = xml_parse(bytes, blen, "signed record",
 	    &xml_limits_wire, &e)) == NULL ||
-	    dsig_verify(n->verifier, check, DOC_RECORD, time(NULL), &info,
+	    verifier_check(n->verifier, check, DOC_RECORD, time(NULL), &info,
 	    &e) == -1) {
 		status = 403;
 		token = "forbidden";

@@ -40,6 +40,7 @@
 #include "store.h"
 #include "tls.h"
 #include "trust.h"
+#include "verifier.h"
 
 #define DRAIN_GRACE_SEC	10	/* longest wait for replies at SIGTERM */
 
@@ -105,17 +106,17 @@ static void
 trust_reload(struct node *n, const char *why)
 {
 	struct trust_list *tl = NULL;
-	struct dsig_verifier *v = NULL;
+	struct verifier *v = NULL;
 	struct err e;
 	char q[LOG_Q_MAX];
 
 	err_clear(&e);
 	trust_stat(n, &n->trust_mtime);
 	if (trust_load(n->conf.trust_list, n->anchor, n->trust, time(NULL),
-	    &tl, &e) == -1 || (v = dsig_verifier_new(tl, &e)) == NULL ||
+	    &tl, &e) == -1 || (v = verifier_new(tl, &e)) == NULL ||
 	    tls_server_set_trust(n->ctx, tl, &e) == -1 ||
 	    peer_set_trust(n->peer, tl, &e) == -1) {
-		dsig_verifier_free(v);
+		verifier_free(v);
 		trust_unref(tl);
 		metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"refused\"");
 		log_warnx("trust_reload_refused", "trigger=%s path=%s "
@@ -127,7 +128,7 @@ trust_reload(struct node *n, const char *why)
 	}
 	trust_unref(n->trust);
 	n->trust = tl;
-	dsig_verifier_free(n->verifier);
+	verifier_free(n->verifier);
 	n->verifier = v;
 	trust_publish(n);
 	metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"ok\"");
@@ -385,7 +386,7 @@ start(struct node *n)
 	if (dsig_key_load(n->conf.sign_key, n->conf.sign_cert, &n->sign_key,
 	    &e) == -1)
 		fatalx("sign_key %s", e.msg);
-	if ((n->verifier = dsig_verifier_new(n->trust, &e)) == NULL)
+	if ((n->verifier = verifier_new(n->trust, &e)) == NULL)
 		fatalx("trust list %s: %s", n->conf.trust_list, e.msg);
 	if (store_open(n->conf.database, STORE_CREATE, &n->store, &e) == -1)
 		fatalx("database %s: %s", n->conf.database,
@@ -467,7 +468,7 @@ stop(struct node *n)
 		event_base_free(n->base);
 	api_admin_free(n);
 	store_close(n->store);
-	dsig_verifier_free(n->verifier);
+	verifier_free(n->verifier);
 	dsig_key_free(n->sign_key);
 	trust_unref(n->trust);
 	X509_free(n->anchor);

@@ -15,7 +15,7 @@
 #include "conf.h"
 
 struct dsig_key;
-struct dsig_verifier;
+struct verifier;
 struct event;
 struct event_base;
 struct httpd;
@@ -38,7 +38,7 @@ struct node {
 	struct httpd		*httpd;
 	struct event		*ev_term, *ev_int, *ev_hup, *ev_refresh;
 	struct dsig_key		*sign_key;	/* only the signing code uses it */
-	struct dsig_verifier	*verifier;	/* bound to trust; rebuilt on reload */
+	struct verifier	*verifier;	/* bound to trust; rebuilt on reload */
 	struct peer		*peer;		/* mTLS client (outbox, fan-out) */
 	struct outbox		*outbox;
 	int			 trust_fetching; /* a trust_url fetch is running */

@@ -28,6 +28,7 @@
 
 #include "dsig.h"
 #include "trust.h"
+#include "verifier.h"
 #include "x509.h"
 #include "xml.h"
 #include "testmain.h"
@@ -1145,7 +1146,7 @@ load_trust_list(void)
 }
 
 static int
-verify_tl(struct dsig_verifier *v, const char *s, enum doc_kind kind,
+verify_tl(struct verifier *v, const char *s, enum doc_kind kind,
     time_t now, struct dsig_info *info, struct err *e)
 {
 	xmlDocPtr doc;
@@ -1155,13 +1156,13 @@ verify_tl(struct dsig_verifier *v, const char *s, enum doc_kind kind,
 	if ((doc = xml_parse(s, strlen(s), "doc.xml", &xml_limits_wire, e)) ==
 	    NULL)
 		return -1;
-	rc = dsig_verify(v, doc, kind, now, info, e);
+	rc = verifier_check(v, doc, kind, now, info, e);
 	xmlFreeDoc(doc);
 	return rc;
 }
 
 static void
-reject_tl(struct dsig_verifier *v, const char *what, int k, time_t now,
+reject_tl(struct verifier *v, const char *what, int k, time_t now,
     const char *needle)
 {
 	struct err e;
@@ -1176,7 +1177,7 @@ reject_tl(struct dsig_verifier *v, const char *what, int k, time_t now,
 static void
 test_verify_through_trust_list(void)
 {
-	struct dsig_verifier *v;
+	struct verifier *v;
 	struct dsig_info info;
 	struct err e;
 	time_t now = time(NULL);
@@ -1184,7 +1185,7 @@ test_verify_through_trust_list(void)
 
 	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
 	err_clear(&e);
-	v = dsig_verifier_new(tl, &e);
+	v = verifier_new(tl, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	/* The second and third rounds are served by the cache. */
 	for (i = 0; i < 3; i++) {
@@ -1199,19 +1200,19 @@ test_verify_through_trust_list(void)
 	CU_ASSERT_TRUE(check_reason("cached, expired", verify_tl(v, genuine,
 	    DOC_UNIT, now + 400 * DAY, NULL, &e), &e, ERR_TRUST,
 	    "signer certificate expired"));
-	dsig_verifier_free(v);
+	verifier_free(v);
 }
 
 static void
 test_trust_list_policy(void)
 {
-	struct dsig_verifier *v;
+	struct verifier *v;
 	struct err e;
 	char *rec, *s;
 
 	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
 	err_clear(&e);
-	v = dsig_verifier_new(tl, &e);
+	v = verifier_new(tl, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	reject_tl(v, "unlisted signer", K_RSA, time(NULL),
 	    "signer not in the trust list");
@@ -1242,11 +1243,11 @@ test_trust_list_policy(void)
 	CU_ASSERT_EQUAL(verify_tl(v, s, DOC_UNIT, time(NULL), NULL, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "digest mismatch"));
 	free(s);
-	dsig_verifier_free(v);
+	verifier_free(v);
 }
 
 struct worker {
-	struct dsig_verifier	*v;
+	struct verifier	*v;
 	int			 ok;
 };
 
@@ -1270,12 +1271,12 @@ test_verifier_is_thread_safe(void)
 	struct worker w[4];
 	pthread_t th[4];
 	struct err e;
-	struct dsig_verifier *v;
+	struct verifier *v;
 	int i;
 
 	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
 	err_clear(&e);
-	v = dsig_verifier_new(tl, &e);
+	v = verifier_new(tl, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	for (i = 0; i < 4; i++) {
 		w[i].v = v;
@@ -1287,7 +1288,7 @@ test_verifier_is_thread_safe(void)
 		pthread_join(th[i], NULL);
 		CU_ASSERT_EQUAL(w[i].ok, 40);
 	}
-	dsig_verifier_free(v);
+	verifier_free(v);
 }
 
 static CU_TestInfo sign_tests[] = {

@@ -26,6 +26,7 @@
 #include "dsig.h"
 #include "model.h"
 #include "trust.h"
+#include "verifier.h"
 #include "util.h"
 #include "x509.h"
 #include "xml.h"
@@ -48,7 +49,7 @@ anchor_load(const char *path)
 
 /* 0 verified, 1 failed, 2 could not be read. */
 static int
-verify_file(struct dsig_verifier *v, const char *path, time_t now)
+verify_file(struct verifier *v, const char *path, time_t now)
 {
 	struct dsig_info info;
 	xmlDocPtr doc;
@@ -65,7 +66,7 @@ verify_file(struct dsig_verifier *v, const char *path, time_t now)
 		return e.code == ERR_IO || e.code == ERR_USAGE ||
 		    e.code == ERR_NOMEM ? 2 : 1;
 	}
-	if (dsig_verify(v, doc, DOC_ANY, now, &info, &e) == -1) {
+	if (verifier_check(v, doc, DOC_ANY, now, &info, &e) == -1) {
 		printf("%s: FAILED %s\n", path, util_msg_after(e.msg, path));
 		rc = e.code == ERR_IO || e.code == ERR_NOMEM ? 2 : 1;
 	} else {
@@ -82,7 +83,7 @@ int
 cmd_verify(int argc, char **argv)
 {
 	const char *trustf = NULL, *anchorf = NULL;
-	struct dsig_verifier *v = NULL;
+	struct verifier *v = NULL;
 	struct trust_list *tl = NULL;
 	X509 *anchor = NULL;
 	struct err e;
@@ -130,7 +131,7 @@ cmd_verify(int argc, char **argv)
 		warnx_("warning: %s: trust list sequence %llu expired at %s",
 		    trustf, (unsigned long long)trust_sequence(tl), t);
 	}
-	if ((v = dsig_verifier_new(tl, &e)) == NULL) {
+	if ((v = verifier_new(tl, &e)) == NULL) {
 		rc = util_report(&e);
 		goto done;
 	}
@@ -141,7 +142,7 @@ cmd_verify(int argc, char **argv)
 			rc = r;
 	}
 done:
-	dsig_verifier_free(v);
+	verifier_free(v);
 	trust_unref(tl);
 	X509_free(anchor);
 	return rc;

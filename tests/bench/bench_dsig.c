@@ -8,7 +8,7 @@
  * sign:   dsig_sign() on a parsed document (signedAt, C14N, SHA-256, ECDSA,
  *         Signature tree), then the Signature is dropped for the next round;
  *         sign+ser adds xml_serialize() to bytes.
- * verify: bytes -> xml_parse() -> dsig_verify() through a trust list that
+ * verify: bytes -> xml_parse() -> verifier_check() through a trust list that
  *         lists the signer (the signer cache is warm after the first round),
  *         -> xmlFreeDoc().
  */
@@ -24,6 +24,7 @@
 
 #include "dsig.h"
 #include "trust.h"
+#include "verifier.h"
 #include "x509.h"
 #include "xml.h"
 
@@ -144,7 +145,7 @@ int
 main(int argc, char **argv)
 {
 	struct dsig_key *k = NULL;
-	struct dsig_verifier *v;
+	struct verifier *v;
 	struct trust_list *tl;
 	struct err e;
 	xmlDocPtr doc, d;
@@ -170,7 +171,7 @@ main(int argc, char **argv)
 		die("CA", &e);
 	if ((tl = make_list(ca, dsig_key_cert(k), &e)) == NULL)
 		die("trust list", &e);
-	if ((v = dsig_verifier_new(tl, &e)) == NULL)
+	if ((v = verifier_new(tl, &e)) == NULL)
 		die("verifier", &e);
 	len = strlen(unit_xml);
 	if ((doc = xml_parse(unit_xml, len, "unit", &xml_limits_wire, &e)) ==
@@ -213,7 +214,7 @@ main(int argc, char **argv)
 	do {
 		if ((d = xml_parse(bytes, blen, "signed", &xml_limits_wire,
 		    &e)) == NULL ||
-		    dsig_verify(v, d, DOC_UNIT, time(NULL), NULL, &e) == -1)
+		    verifier_check(v, d, DOC_UNIT, time(NULL), NULL, &e) == -1)
 			die("verify", &e);
 		xmlFreeDoc(d);
 		n++;
@@ -222,7 +223,7 @@ main(int argc, char **argv)
 
 	xmlFree(bytes);
 	xmlFreeDoc(doc);
-	dsig_verifier_free(v);
+	verifier_free(v);
 	trust_unref(tl);
 	X509_free(ca);
 	dsig_key_free(k);
