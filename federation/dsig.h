@@ -7,11 +7,10 @@
  * KeyInfo/X509Data.  The signed root carries Id and signedAt attributes
  * (signedAt is set by dsig_sign()).  Only federation/dsig.c includes xmlsec.
  *
- * Keys and certificates are parsed once.  A verifier caches signer
- * certificates that passed the full path and policy check, by SHA-256 of the
- * certificate, and re-checks validity time and the trust list's current
- * fingerprints on every hit; it belongs to one trust list (a refresh makes a
- * new verifier, so the cache is dropped with the old list).
+ * Keys and certificates are parsed once.  This module knows nothing of the
+ * trust list: the verifier checks the profile and the signature, and asks
+ * its caller for the signer's key (dsig_verify_with()).  verifier.h binds
+ * that to the trust list; dsig_verify_pinned() to one certificate.
  */
 #ifndef LASTERI_DSIG_H
 #define LASTERI_DSIG_H
@@ -22,8 +21,6 @@
 #include <openssl/x509.h>
 
 #include "err.h"
-
-struct trust_list;
 
 enum doc_kind {
 	DOC_ANY = -1,
@@ -67,6 +64,7 @@ struct dsig_info {
 	enum doc_kind	kind;
 	char		doc_id[65];
 	char		member_id[160];		/* signer member (trust list) */
+	char		member_code[8];		/* its code ("08", "lvv") */
 	time_t		signed_at;		/* from the verified root */
 	unsigned char	signer_fpr[32];		/* SHA-256 of the signer certificate */
 	/* The Reference's DigestValue, checked against the document: SHA-256
@@ -77,6 +75,33 @@ struct dsig_info {
 	 * whitespace inside the Signature. */
 	unsigned char	content_digest[32];
 };
+
+/* What the verifier read from a document that passed every structural
+ * rule, for the caller that supplies the signer's key.  Pointers are into
+ * the document or the verifier's memory, valid during the call only. */
+struct dsig_signer {
+	enum doc_kind		 kind;
+	const char		*doc_id;
+	time_t			 signed_at;	/* the root's signedAt */
+	const unsigned char	*der;		/* KeyInfo's X509Certificate */
+	size_t			 der_len;
+	unsigned char		 fpr[32];	/* SHA-256 of der */
+};
+
+/* The public key to check the signature with (the caller owns one
+ * reference; the verifier frees it), after whatever policy the caller
+ * applies to the signer; NULL with e set refuses the document. */
+typedef EVP_PKEY *dsig_key_fn(void *arg, const struct dsig_signer *s,
+		    struct err *e);
+
+/* Verify doc (parsed by xml_parse()) under the profile: the structure,
+ * then key_fn(arg, signer) for the key, then DigestValue and
+ * SignatureValue.  expected is the kind the caller will use, or DOC_ANY.
+ * out (may be NULL) is filled on success, member_id and member_code left
+ * empty.  ERR_SIGNATURE with the rule that failed, or key_fn's error. */
+int		 dsig_verify_with(xmlDocPtr doc, enum doc_kind expected,
+		    dsig_key_fn *key_fn, void *arg, struct dsig_info *out,
+		    struct err *e);
 
 /* Verify doc signed by exactly the pinned certificate (the trust-list
  * operator's), which must chain to one of cas (may be NULL: pin only).

@@ -1,6 +1,7 @@
 /*
  * dsig_verify.c - the strict verifier of DESIGN.md's signature profile
- * (dsig.h), and the verifier's cache of checked signers.
+ * (dsig.h).  It knows no trust list: the signer's key comes from the
+ * caller (dsig_verify_with(): verifier.c, or the pin of dsig_verify_pinned()).
  *
  * A structural check accepts only the profile: one Signature, the root's
  * last child; one Reference URI=""; the fixed transforms and algorithms;
@@ -9,17 +10,14 @@
  * exclusive C14N of the document without the Signature is checked against
  * DigestValue, and the exclusive C14N of the very SignedInfo node whose
  * DigestValue was read against SignatureValue.  The key comes only from the
- * X509Certificate after our own policy (x509.c: the trust list's CAs, never
- * the OS store; not a CA; digitalSignature; validity) or the pin.  Checked
- * signers are cached by the SHA-256 of their DER bytes; a hit still checks
- * validity time, the trust list's fingerprint and the member's roles.
- * This is our own code rather than xmlsec for speed (XMLDSIG.md 7); the
+ * X509Certificate, after the caller's policy (verifier.c: the trust list's
+ * CAs, never the OS store; not a CA; digitalSignature; validity; listed for a
+ * member whose roles allow the kind) or the pin.  This is our own code rather than xmlsec for speed (XMLDSIG.md 7); the
  * interop test checks it against the stock xmlsec1 both ways.
  */
 #include "config.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,25 +36,7 @@
 
 #include "dsig.h"
 #include "dsig_internal.h"
-#include "trust.h"
-#include "verifier.h"
 #include "x509.h"
-
-#define CACHE_MAX	256
-
-struct cache_ent {
-	unsigned char	 fpr[32];
-	EVP_PKEY	*pkey;
-	time_t		 not_before, not_after;
-	char		 subject[128];
-};
-
-struct verifier {
-	struct trust_list *tl;
-	pthread_mutex_t	 mu;		/* guards the cache */
-	struct cache_ent ent[CACHE_MAX];
-	int		 n, next;
-};
 
 /* What the structural check found; the pointers are into the document. */
 struct sigview {
@@ -557,9 +537,14 @@ key_matches(EVP_PKEY *pk, enum sig_alg alg, size_t sv_len, struct err *e)
 			return err_set(e, ERR_SIGNATURE, "signature method "
 			    "ecdsa-sha256 does not match the signer's key "
 			    "(ECDSA on P-256 only)");
-		if (sv_len != 64)
+		/* 64 bytes, r||s, each half 32; as xmlsec1 does, a shorter
+		 * even length is read as two halves with their leading zero
+		 * bytes left out (Apache Santuario writes that when r and s
+		 * are both short). */
+		if (sv_len > 64 || sv_len % 2 != 0)
 			return err_set(e, ERR_SIGNATURE, "ECDSA SignatureValue "
-			    "is not 64 bytes (raw r||s)");
+			    "is %zu bytes, not an even length of at most 64 "
+			    "(raw r||s)", sv_len);
 	} else {
 		if (!EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_get_bits(pk) < 2048)
 			return err_set(e, ERR_SIGNATURE, "signature method "
@@ -584,7 +569,7 @@ check_crypto(xmlDocPtr doc, struct sigview *sv, EVP_PKEY *pk, struct err *e)
 	BIGNUM *r = NULL, *s = NULL;
 	const unsigned char *sig = sv->sv;
 	size_t siglen = sv->sv_len;
-	int n, rc = -1;
+	int n, half, rc = -1;
 
 	if (key_matches(pk, sv->alg, sv->sv_len, e) == -1)
 		goto done;
@@ -607,9 +592,10 @@ check_crypto(xmlDocPtr doc, struct sigview *sv, EVP_PKEY *pk, struct err *e)
 	if (dsig_c14n_sha256(doc, subtree_visible, sv->si, dg, e) == -1)
 		goto done;
 	if (sv->alg == SIG_ECDSA) {
+		half = (int)(sv->sv_len / 2);
 		if ((es = ECDSA_SIG_new()) == NULL ||
-		    (r = BN_bin2bn(sv->sv, 32, NULL)) == NULL ||
-		    (s = BN_bin2bn(sv->sv + 32, 32, NULL)) == NULL ||
+		    (r = BN_bin2bn(sv->sv, half, NULL)) == NULL ||
+		    (s = BN_bin2bn(sv->sv + half, half, NULL)) == NULL ||
 		    !ECDSA_SIG_set0(es, r, s)) {
 			err_set(e, ERR_NOMEM, "out of memory");
 			goto done;
@@ -649,7 +635,7 @@ done:
 
 static void
 fill_info(const struct sigview *sv, const unsigned char fpr[32],
-    const char *member, struct dsig_info *out)
+    struct dsig_info *out)
 {
 	if (out == NULL)
 		return;
@@ -657,10 +643,79 @@ fill_info(const struct sigview *sv, const unsigned char fpr[32],
 	out->kind = sv->kind;
 	snprintf(out->doc_id, sizeof(out->doc_id), "%s",
 	    (const char *)sv->id);
-	snprintf(out->member_id, sizeof(out->member_id), "%s", member);
 	out->signed_at = sv->signed_at;
 	memcpy(out->signer_fpr, fpr, 32);
 	memcpy(out->content_digest, sv->digest, 32);
+}
+
+int
+dsig_verify_with(xmlDocPtr doc, enum doc_kind expected, dsig_key_fn *key_fn,
+    void *arg, struct dsig_info *out, struct err *e)
+{
+	struct dsig_signer signer;
+	struct sigview sv;
+	EVP_PKEY *pk = NULL;
+	int rc = -1;
+
+	memset(&sv, 0, sizeof(sv));
+	memset(&signer, 0, sizeof(signer));
+	if (dsig_init(e) == -1)
+		goto done;
+	if (key_fn == NULL) {
+		err_set(e, ERR_USAGE, "dsig: no key source");
+		goto done;
+	}
+	if (check_structure(doc, expected, &sv, e) == -1)
+		goto done;
+	if (dsig_sha256(sv.der, sv.der_len, signer.fpr) == -1) {
+		err_set(e, ERR_INTERNAL, "cannot hash a certificate");
+		goto done;
+	}
+	signer.kind = sv.kind;
+	signer.doc_id = (const char *)sv.id;
+	signer.signed_at = sv.signed_at;
+	signer.der = sv.der;
+	signer.der_len = sv.der_len;
+	if ((pk = key_fn(arg, &signer, e)) == NULL)
+		goto done;
+	if (check_crypto(doc, &sv, pk, e) == -1)
+		goto done;
+	fill_info(&sv, signer.fpr, out);
+	rc = 0;
+done:
+	EVP_PKEY_free(pk);
+	free(sv.der);
+	return rc;
+}
+
+struct pin {
+	X509		*cert;
+	STACK_OF(X509)	*cas;
+	time_t		 now;
+};
+
+/* The pinned certificate's key when the document carries exactly it. */
+static EVP_PKEY *
+pinned_key(void *arg, const struct dsig_signer *s, struct err *e)
+{
+	struct pin *p = arg;
+	unsigned char pfpr[32];
+	EVP_PKEY *pk;
+
+	if (x509_fingerprint(p->cert, pfpr) == -1) {
+		err_set(e, ERR_INTERNAL, "cannot hash a certificate");
+		return NULL;
+	}
+	if (CRYPTO_memcmp(s->fpr, pfpr, 32) != 0) {
+		err_set(e, ERR_TRUST, "signer is not the pinned certificate");
+		return NULL;
+	}
+	if (x509_check_signer(p->cert, p->cas, p->now, e) == -1)
+		return NULL;
+	if ((pk = X509_get_pubkey(p->cert)) == NULL)
+		err_set(e, ERR_SIGNATURE, "cannot read the signer's key");
+	ERR_clear_error();
+	return pk;
 }
 
 int
@@ -668,218 +723,12 @@ dsig_verify_pinned(xmlDocPtr doc, X509 *pinned, STACK_OF(X509) *cas,
     enum doc_kind expected, time_t now, struct dsig_info *out,
     struct err *e)
 {
-	struct sigview sv;
-	unsigned char fpr[32], pfpr[32];
-	int rc = -1;
+	struct pin p;
 
-	memset(&sv, 0, sizeof(sv));
-	if (dsig_init(e) == -1)
-		goto done;
-	if (pinned == NULL) {
-		err_set(e, ERR_USAGE, "dsig: no pinned certificate");
-		goto done;
-	}
-	if (check_structure(doc, expected, &sv, e) == -1)
-		goto done;
-	if (dsig_sha256(sv.der, sv.der_len, fpr) == -1 ||
-	    x509_fingerprint(pinned, pfpr) == -1) {
-		err_set(e, ERR_INTERNAL, "cannot hash a certificate");
-		goto done;
-	}
-	if (CRYPTO_memcmp(fpr, pfpr, 32) != 0) {
-		err_set(e, ERR_TRUST, "signer is not the pinned certificate");
-		goto done;
-	}
-	if (x509_check_signer(pinned, cas, now, e) == -1)
-		goto done;
-	if (check_crypto(doc, &sv, X509_get0_pubkey(pinned), e) == -1)
-		goto done;
-	fill_info(&sv, fpr, "", out);
-	rc = 0;
-done:
-	free(sv.der);
-	return rc;
+	if (pinned == NULL)
+		return err_set(e, ERR_USAGE, "dsig: no pinned certificate");
+	p.cert = pinned;
+	p.cas = cas;
+	p.now = now;
+	return dsig_verify_with(doc, expected, pinned_key, &p, out, e);
 }
-
-/* --- the verifier and its cache of checked signers ------------------------- */
-
-struct verifier *
-verifier_new(struct trust_list *tl, struct err *e)
-{
-	struct verifier *v;
-
-	if (dsig_init(e) == -1)
-		return NULL;
-	if (tl == NULL) {
-		err_set(e, ERR_USAGE, "dsig: no trust list");
-		return NULL;
-	}
-	if ((v = calloc(1, sizeof(*v))) == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	if (pthread_mutex_init(&v->mu, NULL) != 0) {
-		free(v);
-		err_set(e, ERR_INTERNAL, "pthread_mutex_init failed");
-		return NULL;
-	}
-	v->tl = trust_ref(tl);
-	return v;
-}
-
-void
-verifier_free(struct verifier *v)
-{
-	int i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < v->n; i++)
-		EVP_PKEY_free(v->ent[i].pkey);
-	pthread_mutex_destroy(&v->mu);
-	trust_unref(v->tl);
-	free(v);
-}
-
-/* A cached, already checked signer: its key (one reference) and validity. */
-static EVP_PKEY *
-cache_get(struct verifier *v, const unsigned char fpr[32],
-    struct cache_ent *copy)
-{
-	EVP_PKEY *pk = NULL;
-	int i;
-
-	pthread_mutex_lock(&v->mu);
-	for (i = 0; i < v->n; i++) {
-		if (memcmp(v->ent[i].fpr, fpr, 32) != 0)
-			continue;
-		if (EVP_PKEY_up_ref(v->ent[i].pkey) == 1) {
-			pk = v->ent[i].pkey;
-			*copy = v->ent[i];
-		}
-		break;
-	}
-	pthread_mutex_unlock(&v->mu);
-	return pk;
-}
-
-static void
-cache_put(struct verifier *v, const struct cache_ent *ent)
-{
-	struct cache_ent *slot;
-	int i;
-
-	pthread_mutex_lock(&v->mu);
-	for (i = 0; i < v->n; i++)
-		if (memcmp(v->ent[i].fpr, ent->fpr, 32) == 0)
-			goto out;	/* another thread was first */
-	if (EVP_PKEY_up_ref(ent->pkey) != 1)
-		goto out;
-	if (v->n < CACHE_MAX) {
-		slot = &v->ent[v->n++];
-	} else {
-		slot = &v->ent[v->next];
-		v->next = (v->next + 1) % CACHE_MAX;
-		EVP_PKEY_free(slot->pkey);
-	}
-	*slot = *ent;
-out:
-	pthread_mutex_unlock(&v->mu);
-}
-
-/* The signer's key, from the cache or after the full policy check. */
-static EVP_PKEY *
-signer_key(struct verifier *v, const struct sigview *sv,
-    const unsigned char fpr[32], time_t now, struct err *e)
-{
-	struct cache_ent ent;
-	const unsigned char *p = sv->der;
-	EVP_PKEY *pk;
-	X509 *x = NULL;
-
-	if ((pk = cache_get(v, fpr, &ent)) != NULL) {
-		if (now > ent.not_after) {
-			err_set(e, ERR_TRUST, "signer certificate expired (%s)",
-			    ent.subject);
-			goto fail;
-		}
-		if (now < ent.not_before) {
-			err_set(e, ERR_TRUST, "signer certificate not yet "
-			    "valid (%s)", ent.subject);
-			goto fail;
-		}
-		return pk;
-	}
-	if ((x = d2i_X509(NULL, &p, (long)sv->der_len)) == NULL ||
-	    p != sv->der + sv->der_len) {
-		err_set(e, ERR_SIGNATURE, "X509Certificate is not a DER "
-		    "certificate");
-		goto fail;
-	}
-	if (x509_check_signer(x, trust_cas(v->tl), now, e) == -1)
-		goto fail;
-	memset(&ent, 0, sizeof(ent));
-	memcpy(ent.fpr, fpr, 32);
-	x509_subject(x, ent.subject, sizeof(ent.subject));
-	if (x509_validity(x, &ent.not_before, &ent.not_after) == -1 ||
-	    (pk = X509_get_pubkey(x)) == NULL) {
-		err_set(e, ERR_SIGNATURE, "cannot read the signer's key");
-		goto fail;
-	}
-	ent.pkey = pk;
-	cache_put(v, &ent);
-	X509_free(x);
-	return pk;
-fail:
-	ERR_clear_error();
-	EVP_PKEY_free(pk);
-	X509_free(x);
-	return NULL;
-}
-
-int
-verifier_check(struct verifier *v, xmlDocPtr doc, enum doc_kind expected,
-    time_t now, struct dsig_info *out, struct err *e)
-{
-	struct sigview sv;
-	const struct trust_member *m;
-	unsigned char fpr[32];
-	char hex[X509_FPR_HEX], roles[96];
-	EVP_PKEY *pk = NULL;
-	int rc = -1;
-
-	memset(&sv, 0, sizeof(sv));
-	if (v == NULL) {
-		err_set(e, ERR_USAGE, "dsig: no verifier");
-		goto done;
-	}
-	if (check_structure(doc, expected, &sv, e) == -1)
-		goto done;
-	if (dsig_sha256(sv.der, sv.der_len, fpr) == -1) {
-		err_set(e, ERR_INTERNAL, "cannot hash a certificate");
-		goto done;
-	}
-	if ((pk = signer_key(v, &sv, fpr, now, e)) == NULL)
-		goto done;
-	if ((m = trust_member_by_sign_fpr(v->tl, fpr)) == NULL) {
-		x509_fpr_hex(fpr, hex);
-		err_set(e, ERR_TRUST, "signer not in the trust list "
-		    "(signing certificate sha256 %s)", hex);
-		goto done;
-	}
-	if ((m->roles & trust_roles_for_kind(sv.kind)) == 0) {
-		trust_roles_format(m->roles, roles, sizeof(roles));
-		err_set(e, ERR_TRUST, "member %s (roles %s) may not sign a %s",
-		    m->id, roles, dsig_kind_root(sv.kind));
-		goto done;
-	}
-	if (check_crypto(doc, &sv, pk, e) == -1)
-		goto done;
-	fill_info(&sv, fpr, m->id, out);
-	rc = 0;
-done:
-	EVP_PKEY_free(pk);
-	free(sv.der);
-	return rc;
-}
-

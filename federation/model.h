@@ -197,6 +197,14 @@ xmlNodePtr	model_record_write(xmlDocPtr doc, xmlNodePtr parent,
 int	model_unit_check(const struct unit *u, struct err *e);
 int	model_procurement_check(const struct procurement *p, struct err *e);
 int	model_record_check(const struct supervision_record *r, struct err *e);
+/* What a record taken in (issued, received from a peer, imported) must meet
+ * on top of model_record_check(): its Id lies in its issuer's namespace, the
+ * issuer code and a hyphen first ("LVV-2026-000123", "HVA-08-2026-17").  An
+ * issuer code belongs to one member of the trust list, so no other member
+ * can take an Id that another issuer's record will use.  Records stored
+ * before the rule stay readable: model_record_check() does not apply it.
+ * ERR_INPUT naming the Id and the issuer. */
+int	model_record_check_id(const struct supervision_record *r, struct err *e);
 
 /* True when the record is an open serious finding that demotes a unit:
  * status open/continued/follow-up with a high-severity finding, or an open

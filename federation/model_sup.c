@@ -349,6 +349,19 @@ model_record_check(const struct supervision_record *r, struct err *e)
 	return 0;
 }
 
+int
+model_record_check_id(const struct supervision_record *r, struct err *e)
+{
+	size_t n = strlen(r->issuer);
+
+	if (n == 0 || strncmp(r->id, r->issuer, n) != 0 || r->id[n] != '-' ||
+	    r->id[n + 1] == '\0')
+		return err_set(e, ERR_INPUT, "record %s: the Id is not in the "
+		    "namespace of its issuer %s (it must begin with \"%s-\")",
+		    r->id, r->issuer, r->issuer);
+	return 0;
+}
+
 static int
 record_is_open(const struct supervision_record *r)
 {

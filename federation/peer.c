@@ -6,11 +6,18 @@
  * out; finished transfers are collected after every such call and their
  * callbacks run there, outside libcurl.
  *
- * The fingerprint pin is checked by an OpenSSL verify callback that
+ * The fingerprint pin is checked twice.  An OpenSSL verify callback that
  * CURLOPT_SSL_CTX_FUNCTION installs on the SSL_CTX libcurl makes for each new
- * connection; the expected fingerprint travels with that SSL_CTX (ex_data),
- * so the check runs during the handshake, after the chain check against the
- * trust list's CAs.  A connection kept for reuse was pinned when it was made.
+ * connection checks it during the handshake, after the chain check against
+ * the trust list's CAs (the expected fingerprints travel with that SSL_CTX
+ * as ex_data).  That alone is not enough: libcurl reuses a kept-alive
+ * connection, or resumes a TLS session, for a later request to the same host
+ * and port without a handshake's verification, and that request's pins may
+ * differ (the trust list was reloaded and the member's certificate
+ * changed).  So CURLOPT_PREREQFUNCTION, which libcurl calls on every
+ * request once its connection is ready and before a byte of it is sent,
+ * checks the connection's peer certificate against this request's pins and
+ * aborts the request when it is not one of them.
  */
 #include "config.h"
 
@@ -35,8 +42,9 @@ struct xfer {
 	struct peer	*p;
 	CURL		*easy;
 	struct curl_slist *headers;
-	unsigned char	 pin[32];
-	int		 has_pin;
+	struct pins	*pins;		/* NULL: no pin wanted */
+	int		 pin_failed;	/* refused by prereq_cb */
+	char		 errbuf[CURL_ERROR_SIZE];
 	char		*buf;
 	size_t		 len, cap, max;
 	int		 too_big;
@@ -44,6 +52,13 @@ struct xfer {
 	peer_done_fn	*fn;
 	void		*arg;
 	struct xfer	*prev, *next;
+};
+
+/* The fingerprints a request accepts; one copy travels with the SSL_CTX of
+ * each connection libcurl makes for it. */
+struct pins {
+	int		 n;
+	unsigned char	 fpr[PEER_MAX_PINS][32];
 };
 
 struct sock {
@@ -72,27 +87,38 @@ pin_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 	free(ptr);
 }
 
+/* 1 when x is one of pins. */
+static int
+pins_match(const struct pins *pins, X509 *x)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int i, found = 0;
+
+	if (x == NULL || X509_digest(x, EVP_sha256(), md, &len) != 1 ||
+	    len != 32)
+		return 0;
+	for (i = 0; i < pins->n; i++)
+		found |= CRYPTO_memcmp(md, pins->fpr[i], 32) == 0;
+	return found;
+}
+
 /* Chain already checked by OpenSSL (ok); at the leaf, the pin. */
 static int
 verify_cb(int ok, X509_STORE_CTX *sc)
 {
-	const unsigned char *pin;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
+	const struct pins *pins;
 	SSL *ssl;
-	X509 *x;
 
 	if (!ok || X509_STORE_CTX_get_error_depth(sc) != 0)
 		return ok;
 	ssl = X509_STORE_CTX_get_ex_data(sc,
 	    SSL_get_ex_data_X509_STORE_CTX_idx());
 	if (ssl == NULL ||
-	    (pin = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), pin_idx)) ==
+	    (pins = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), pin_idx)) ==
 	    NULL)
 		return 1;		/* no pin wanted: the CA check only */
-	if ((x = X509_STORE_CTX_get_current_cert(sc)) == NULL ||
-	    X509_digest(x, EVP_sha256(), md, &len) != 1 || len != 32 ||
-	    CRYPTO_memcmp(md, pin, 32) != 0) {
+	if (!pins_match(pins, X509_STORE_CTX_get_current_cert(sc))) {
 		X509_STORE_CTX_set_error(sc, X509_V_ERR_CERT_REJECTED);
 		return 0;
 	}
@@ -104,22 +130,46 @@ ssl_ctx_cb(CURL *easy, void *sslctx, void *arg)
 {
 	struct xfer *x = arg;
 	SSL_CTX *ctx = sslctx;
-	unsigned char *pin;
+	struct pins *pins;
 
 	(void)easy;
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
 		return CURLE_SSL_CONNECT_ERROR;
-	if (x->has_pin) {
-		if ((pin = malloc(32)) == NULL)
+	if (x->pins != NULL) {
+		if ((pins = malloc(sizeof(*pins))) == NULL)
 			return CURLE_OUT_OF_MEMORY;
-		memcpy(pin, x->pin, 32);
-		if (SSL_CTX_set_ex_data(ctx, pin_idx, pin) != 1) {
-			free(pin);
+		*pins = *x->pins;
+		if (SSL_CTX_set_ex_data(ctx, pin_idx, pins) != 1) {
+			free(pins);
 			return CURLE_OUT_OF_MEMORY;
 		}
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
 	return CURLE_OK;
+}
+
+/* Every request, on a new, reused or resumed connection: the server's
+ * certificate must be one of this request's pins. */
+static int
+prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct xfer *x = arg;
+	struct curl_tlssessioninfo *tsi = NULL;
+	X509 *peer;
+
+	(void)primary_ip; (void)local_ip; (void)primary_port; (void)local_port;
+	if (x->pins == NULL)
+		return CURL_PREREQFUNC_OK;
+	if (curl_easy_getinfo(x->easy, CURLINFO_TLS_SSL_PTR, &tsi) !=
+	    CURLE_OK || tsi == NULL || tsi->backend != CURLSSLBACKEND_OPENSSL ||
+	    tsi->internals == NULL ||
+	    (peer = SSL_get0_peer_certificate(tsi->internals)) == NULL ||
+	    !pins_match(x->pins, peer)) {
+		x->pin_failed = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
 }
 
 static size_t
@@ -159,6 +209,7 @@ xfer_free(struct xfer *x)
 		curl_easy_cleanup(x->easy);
 	}
 	curl_slist_free_all(x->headers);
+	free(x->pins);
 	free(x->buf);
 	free(x);
 }
@@ -252,9 +303,15 @@ collect(struct peer *p)
 		} else if (x->too_big)
 			err_set(&res.err, ERR_INPUT, "%s: the answer is larger "
 			    "than %zu bytes", url ? url : "?", x->max);
+		else if (x->pin_failed)
+			err_set(&res.err, ERR_TLS, "%s: the server's "
+			    "certificate is not one the trust list holds for "
+			    "the member (pin mismatch)", url ? url : "?");
 		else
-			err_set(&res.err, code_of(rc), "%s: %s after %ld ms",
-			    url ? url : "?", curl_easy_strerror(rc), res.ms);
+			err_set(&res.err, code_of(rc), "%s: %s%s%s%s after "
+			    "%ld ms", url ? url : "?", curl_easy_strerror(rc),
+			    x->errbuf[0] ? " (" : "", x->errbuf,
+			    x->errbuf[0] ? ")" : "", res.ms);
 		xfer_unlink(p, x);
 		x->fn(x->arg, &res);
 		xfer_free(x);
@@ -440,6 +497,9 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 		return err_set(e, ERR_INTERNAL, "peer client: no trust list");
 	if (strncmp(req->url, "https://", 8) != 0)
 		return err_set(e, ERR_USAGE, "%s: not an https URL", req->url);
+	if (req->npins < 0 || req->npins > PEER_MAX_PINS ||
+	    (req->npins > 0 && req->pins == NULL))
+		return err_set(e, ERR_USAGE, "%s: bad pins", req->url);
 	if ((x = calloc(1, sizeof(*x))) == NULL ||
 	    (x->easy = curl_easy_init()) == NULL) {
 		free(x);
@@ -448,9 +508,14 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 	x->fn = fn;
 	x->arg = arg;
 	x->max = req->resp_max;
-	if (req->pin != NULL) {
-		memcpy(x->pin, req->pin, 32);
-		x->has_pin = 1;
+	if (req->npins > 0) {
+		if ((x->pins = calloc(1, sizeof(*x->pins))) == NULL) {
+			xfer_free(x);
+			return err_set(e, ERR_NOMEM, "peer client: out of "
+			    "memory");
+		}
+		memcpy(x->pins->fpr, req->pins, (size_t)req->npins * 32);
+		x->pins->n = req->npins;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
 
@@ -496,8 +561,11 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 	SET(CURLOPT_SSL_VERIFYHOST, 0L);	/* the pin is the identity */
 	SET(CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 	SET(CURLOPT_SSL_CTX_DATA, x);
+	SET(CURLOPT_PREREQFUNCTION, prereq_cb);
+	SET(CURLOPT_PREREQDATA, x);
+	SET(CURLOPT_ERRORBUFFER, x->errbuf);
 	SET(CURLOPT_HTTPHEADER, x->headers);
-	if (!x->has_pin) {
+	if (x->pins == NULL) {
 		/* An unpinned connection or TLS session must never serve a
 		 * pinned request to the same host and port later: a reused
 		 * connection or a resumed session skips verify_cb. */
@@ -540,8 +608,11 @@ peer_post_member(struct peer *p, const struct trust_member *m,
     struct err *e)
 {
 	struct peer_request req;
+	unsigned char pins[PEER_MAX_PINS][32];
 	char url[512];
 	size_t n = strlen(m->endpoint);
+	time_t now = time(NULL);
+	int i, npins = 0;
 
 	while (n > 0 && m->endpoint[n - 1] == '/')
 		n--;
@@ -549,10 +620,19 @@ peer_post_member(struct peer *p, const struct trust_member *m,
 	    path) >= sizeof(url))
 		return err_set(e, ERR_USAGE, "member %s: endpoint too long",
 		    m->id);
+	/* Every TLS certificate listed in use now: two overlap while the
+	 * member rotates, so either may answer. */
+	for (i = 0; i < m->ntls && npins < PEER_MAX_PINS; i++)
+		if (trust_cert_in_use(&m->tls[i], now))
+			memcpy(pins[npins++], m->tls[i].fpr, 32);
+	if (npins == 0)
+		return err_set(e, ERR_TLS, "member %s: no TLS certificate of "
+		    "its listing is in use now", m->id);
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.url = url;
-	req.pin = m->tls_fpr;
+	req.pins = (const unsigned char (*)[32])pins;
+	req.npins = npins;
 	req.ctype = ctype;
 	req.body = body;
 	req.len = len;

@@ -57,11 +57,15 @@ void		 peer_free(struct peer *p);		/* NULL is a no-op */
 int		 peer_set_trust(struct peer *p, const struct trust_list *tl,
 		    struct err *e);
 
+#define PEER_MAX_PINS	8
+
 struct peer_request {
 	const char		*method;	/* "GET" or "POST" */
 	const char		*url;		/* https://host:port/path */
-	const unsigned char	*pin;		/* 32-byte SHA-256 of the server
-						 * certificate, NULL: CA only */
+	/* SHA-256 of the server certificates accepted (any one of them;
+	 * two during a rotation), npins 0: the CA check only. */
+	const unsigned char	(*pins)[32];
+	int			 npins;		/* 0..PEER_MAX_PINS */
 	const char		*ctype;		/* of body, NULL when none */
 	const void		*body;		/* copied */
 	size_t			 len;
@@ -75,7 +79,7 @@ int		 peer_start(struct peer *p, const struct peer_request *req,
 		    peer_done_fn *fn, void *arg, struct err *e);
 
 /* POST body to member m at path ("/v1/records"), pinned to m's TLS
- * fingerprint. */
+ * certificates whose listing is in use now (ERR_TLS when there is none). */
 int		 peer_post_member(struct peer *p, const struct trust_member *m,
 		    const char *path, const char *ctype, const void *body,
 		    size_t len, long timeout_ms, size_t resp_max,

@@ -6,15 +6,23 @@
  * operator certificate, and only then read (whole-text reads from the
  * verified document).  Expiry and rollback are checked last so that a
  * tampered list is reported as tampered.  The result is immutable: members
- * in one array plus four sorted index arrays (ID, code, TLS and signing
- * fingerprint) searched by bisection; the reference count is atomic so
- * readers on any thread may hold it while a refresher swaps in a new list.
+ * in one array plus sorted index arrays (trust_index.c: ID, code, every
+ * listed TLS and signing certificate, every issuer code) searched by
+ * bisection; the reference count is atomic so readers on any thread may hold
+ * it while a refresher swaps in a new list.
+ *
+ * A member's certificates come in two forms: TlsCertificate and
+ * SigningCertificate elements (1..8 each, a sha256 attribute and an
+ * optional notBefore/notAfter window of use), or the first version's single
+ * TlsCertificateSha256 and SigningCertificateSha256, read as one certificate
+ * each with an open window, so that a list written before stays loadable.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +33,7 @@
 #include "model.h"
 #include "schema.h"
 #include "trust.h"
+#include "trust_internal.h"
 #include "xml.h"
 
 #define TRUST_MAX_MEMBERS	1000
@@ -33,27 +42,6 @@
 /* A list of 1000 members is about 700 KB. */
 static const struct xml_limits trust_limits = { 4 << 20, 32, 200000,
     XML_MAX_ATTRS };
-
-struct trust_list {
-	atomic_int		 refs;
-	uint64_t		 seq;
-	time_t			 issued;
-	time_t			 expires;
-	time_t			 signed_at;
-	int			 verified;
-	char			 instance[17];
-	char			 id[65];
-	unsigned char		 digest[32];	/* SHA-256 of the canonical list */
-	STACK_OF(X509)		*cas;
-	int			 n;
-	struct trust_member	*m;
-	int			*by_id;		/* indices into m, sorted */
-	int			*by_code;
-	int			*by_tls;
-	int			*by_sign;
-};
-
-enum tl_key { K_ID, K_CODE, K_TLS, K_SIGN };
 
 /* --- roles ------------------------------------------------------------------ */
 
@@ -166,6 +154,7 @@ trust_unref(struct trust_list *tl)
 	free(tl->by_code);
 	free(tl->by_tls);
 	free(tl->by_sign);
+	free(tl->by_issuer);
 	free(tl);
 }
 
@@ -230,154 +219,6 @@ trust_member_at(const struct trust_list *tl, int i)
 		return NULL;
 	return &tl->m[i];
 }
-
-/* --- lookups ---------------------------------------------------------------- */
-
-static int
-key_cmp(const struct trust_member *m, enum tl_key k, const void *key)
-{
-	switch (k) {
-	case K_ID:
-		return strcmp(m->id, key);
-	case K_CODE:
-		return strcmp(m->code, key);
-	case K_TLS:
-		return memcmp(m->tls_fpr, key, 32);
-	case K_SIGN:
-	default:
-		return memcmp(m->sign_fpr, key, 32);
-	}
-}
-
-static const int *
-index_of(const struct trust_list *tl, enum tl_key k)
-{
-	switch (k) {
-	case K_ID:
-		return tl->by_id;
-	case K_CODE:
-		return tl->by_code;
-	case K_TLS:
-		return tl->by_tls;
-	case K_SIGN:
-	default:
-		return tl->by_sign;
-	}
-}
-
-static const struct trust_member *
-lookup(const struct trust_list *tl, enum tl_key k, const void *key)
-{
-	const int *idx;
-	int lo = 0, hi, mid, c;
-
-	if (tl == NULL || key == NULL)
-		return NULL;
-	idx = index_of(tl, k);
-	hi = tl->n - 1;
-	while (lo <= hi) {
-		mid = lo + (hi - lo) / 2;
-		c = key_cmp(&tl->m[idx[mid]], k, key);
-		if (c == 0)
-			return &tl->m[idx[mid]];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
-}
-
-const struct trust_member *
-trust_member_by_id(const struct trust_list *tl, const char *id)
-{
-	return lookup(tl, K_ID, id);
-}
-
-const struct trust_member *
-trust_member_by_code(const struct trust_list *tl, const char *code)
-{
-	return lookup(tl, K_CODE, code);
-}
-
-const struct trust_member *
-trust_member_by_tls_fpr(const struct trust_list *tl,
-    const unsigned char fpr[32])
-{
-	return lookup(tl, K_TLS, fpr);
-}
-
-const struct trust_member *
-trust_member_by_sign_fpr(const struct trust_list *tl,
-    const unsigned char fpr[32])
-{
-	return lookup(tl, K_SIGN, fpr);
-}
-
-/* --- building the index --------------------------------------------------- */
-
-/* qsort has no context argument; the list being sorted is passed here.  The
- * index is built before the list is shared, on the loading thread only. */
-static _Thread_local const struct trust_list *sort_tl;
-static _Thread_local enum tl_key sort_key;
-
-static const void *
-member_key(const struct trust_member *m, enum tl_key k)
-{
-	switch (k) {
-	case K_ID:
-		return m->id;
-	case K_CODE:
-		return m->code;
-	case K_TLS:
-		return m->tls_fpr;
-	case K_SIGN:
-	default:
-		return m->sign_fpr;
-	}
-}
-
-static int
-sort_cmp(const void *a, const void *b)
-{
-	const struct trust_member *ma = &sort_tl->m[*(const int *)a];
-	const struct trust_member *mb = &sort_tl->m[*(const int *)b];
-
-	return key_cmp(ma, sort_key, member_key(mb, sort_key));
-}
-
-static const char *const key_names[] = {
-	"member ID", "member code", "TLS certificate fingerprint",
-	"signing certificate fingerprint"
-};
-
-/* Sort the index for k and refuse duplicates (a fingerprint or ID listed
- * twice would make a lookup ambiguous). */
-static int
-build_index(struct trust_list *tl, enum tl_key k, int **out, const char *name,
-    struct err *e)
-{
-	int *idx, i;
-
-	if ((idx = calloc((size_t)tl->n, sizeof(*idx))) == NULL)
-		return err_set(e, ERR_NOMEM, "%s: out of memory", name);
-	for (i = 0; i < tl->n; i++)
-		idx[i] = i;
-	sort_tl = tl;
-	sort_key = k;
-	qsort(idx, (size_t)tl->n, sizeof(*idx), sort_cmp);
-	sort_tl = NULL;
-	*out = idx;
-	for (i = 1; i < tl->n; i++)
-		if (key_cmp(&tl->m[idx[i - 1]], k,
-		    member_key(&tl->m[idx[i]], k)) == 0)
-			return err_set(e, ERR_SCHEMA,
-			    "%s: members %s and %s have the same %s", name,
-			    tl->m[idx[i - 1]].code, tl->m[idx[i]].code,
-			    key_names[k]);
-	return 0;
-}
-
 /* --- reading the verified document ---------------------------------------- */
 
 /* Whole text of n into dst (len bytes with the NUL). */
@@ -415,26 +256,81 @@ hexval(int c)
 	return -1;
 }
 
+/* 64 hex digits to 32 bytes; -1 when hex is anything else. */
 static int
-fpr_read(xmlNodePtr n, unsigned char fpr[32], const char *name, struct err *e)
+fpr_parse(const char *hex, unsigned char fpr[32])
 {
-	char hex[65];
 	int i, hi, lo;
 
-	if (text_copy(n, hex, sizeof(hex), name, e) == -1)
-		return -1;
 	if (strlen(hex) != 64)
-		return err_set(e, ERR_SCHEMA, "%s:%ld: %s: not 64 hex digits",
-		    name, xmlGetLineNo(n), (const char *)n->name);
+		return -1;
 	for (i = 0; i < 32; i++) {
 		hi = hexval(hex[2 * i]);
 		lo = hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
-			return err_set(e, ERR_SCHEMA,
-			    "%s:%ld: %s: not 64 hex digits", name,
-			    xmlGetLineNo(n), (const char *)n->name);
+			return -1;
 		fpr[i] = (unsigned char)(hi << 4 | lo);
 	}
+	return 0;
+}
+
+/* The first version's TlsCertificateSha256 / SigningCertificateSha256: one
+ * certificate listed with an open window. */
+static int
+fpr_read(xmlNodePtr n, struct trust_cert *c, const char *name, struct err *e)
+{
+	char hex[65];
+
+	memset(c, 0, sizeof(*c));
+	if (text_copy(n, hex, sizeof(hex), name, e) == -1)
+		return -1;
+	if (fpr_parse(hex, c->fpr) == -1)
+		return err_set(e, ERR_SCHEMA, "%s:%ld: %s: not 64 hex digits",
+		    name, xmlGetLineNo(n), (const char *)n->name);
+	return 0;
+}
+
+/* Attribute attr of n as a date and time; *out stays 0 when it is absent. */
+static int
+attr_time(xmlNodePtr n, const char *attr, time_t *out, const char *name,
+    struct err *e)
+{
+	xmlChar *v;
+	int rc = 0;
+
+	if ((v = xmlGetNoNsProp(n, (const xmlChar *)attr)) == NULL)
+		return 0;
+	if (model_datetime_parse((const char *)v, out) == -1)
+		rc = err_set(e, ERR_SCHEMA, "%s:%ld: %s/@%s: '%.40s' is not a "
+		    "date and time", name, xmlGetLineNo(n),
+		    (const char *)n->name, attr, (const char *)v);
+	xmlFree(v);
+	return rc;
+}
+
+/* TlsCertificate / SigningCertificate: sha256, notBefore?, notAfter?. */
+static int
+cert_read(xmlNodePtr n, struct trust_cert *c, const char *name, struct err *e)
+{
+	xmlChar *v;
+	int bad;
+
+	memset(c, 0, sizeof(*c));
+	if ((v = xmlGetNoNsProp(n, (const xmlChar *)"sha256")) == NULL)
+		return err_set(e, ERR_SCHEMA, "%s:%ld: %s: no sha256", name,
+		    xmlGetLineNo(n), (const char *)n->name);
+	bad = fpr_parse((const char *)v, c->fpr) == -1;
+	xmlFree(v);
+	if (bad)
+		return err_set(e, ERR_SCHEMA, "%s:%ld: %s/@sha256: not 64 hex "
+		    "digits", name, xmlGetLineNo(n), (const char *)n->name);
+	if (attr_time(n, "notBefore", &c->not_before, name, e) == -1 ||
+	    attr_time(n, "notAfter", &c->not_after, name, e) == -1)
+		return -1;
+	if (c->not_after != 0 && c->not_after <= c->not_before)
+		return err_set(e, ERR_SCHEMA, "%s:%ld: %s: notAfter is not "
+		    "after notBefore", name, xmlGetLineNo(n),
+		    (const char *)n->name);
 	return 0;
 }
 
@@ -561,13 +457,38 @@ member_read(xmlNodePtr mn, struct trust_member *m, const char *name,
 			    e) == -1)
 				return -1;
 			have |= 8;
-		} else if (xml_is(n, "TlsCertificateSha256")) {
-			if (fpr_read(n, m->tls_fpr, name, e) == -1)
+		} else if (xml_is(n, "IssuerCode")) {
+			if (m->nissuers >= TRUST_MAX_ISSUERS)
+				return err_set(e, ERR_SCHEMA, "%s:%ld: "
+				    "IssuerCode: more than %d", name,
+				    xmlGetLineNo(n), TRUST_MAX_ISSUERS);
+			if (text_copy(n, m->issuers[m->nissuers],
+			    sizeof(m->issuers[0]), name, e) == -1)
 				return -1;
+			m->nissuers++;
+		} else if (xml_is(n, "TlsCertificate") ||
+		    xml_is(n, "TlsCertificateSha256")) {
+			if (m->ntls >= TRUST_MAX_CERTS)
+				return err_set(e, ERR_SCHEMA, "%s:%ld: %s: more "
+				    "than %d", name, xmlGetLineNo(n),
+				    (const char *)n->name, TRUST_MAX_CERTS);
+			if ((xml_is(n, "TlsCertificate") ?
+			    cert_read(n, &m->tls[m->ntls], name, e) :
+			    fpr_read(n, &m->tls[m->ntls], name, e)) == -1)
+				return -1;
+			m->ntls++;
 			have |= 16;
-		} else if (xml_is(n, "SigningCertificateSha256")) {
-			if (fpr_read(n, m->sign_fpr, name, e) == -1)
+		} else if (xml_is(n, "SigningCertificate") ||
+		    xml_is(n, "SigningCertificateSha256")) {
+			if (m->nsign >= TRUST_MAX_CERTS)
+				return err_set(e, ERR_SCHEMA, "%s:%ld: %s: more "
+				    "than %d", name, xmlGetLineNo(n),
+				    (const char *)n->name, TRUST_MAX_CERTS);
+			if ((xml_is(n, "SigningCertificate") ?
+			    cert_read(n, &m->sign[m->nsign], name, e) :
+			    fpr_read(n, &m->sign[m->nsign], name, e)) == -1)
 				return -1;
+			m->nsign++;
 			have |= 32;
 		} else
 			return err_set(e, ERR_SCHEMA, "%s:%ld: Member: "
@@ -604,10 +525,7 @@ members_read(xmlNodePtr list, struct trust_list *tl, const char *name,
 			return -1;
 		tl->n++;
 	}
-	if (build_index(tl, K_ID, &tl->by_id, name, e) == -1 ||
-	    build_index(tl, K_CODE, &tl->by_code, name, e) == -1 ||
-	    build_index(tl, K_TLS, &tl->by_tls, name, e) == -1 ||
-	    build_index(tl, K_SIGN, &tl->by_sign, name, e) == -1)
+	if (trust_index_build(tl, name, e) == -1)
 		return -1;
 	return 0;
 }

@@ -6,6 +6,13 @@
  * sequence is lower than the one held (no rollback).  A loaded list never
  * changes; holders take a reference, a refresher swaps in a new one.  Lookups
  * are thread-safe.
+ *
+ * A member lists up to TRUST_MAX_CERTS TLS and signing certificates, each
+ * with the window in which the listing is in use ([not_before, not_after),
+ * 0 for an open end), so that a certificate is rotated without a flag day:
+ * the new one is listed beside the old, the old one's window is closed.  It
+ * also lists the supervision issuer codes it may sign records for.  A
+ * fingerprint or an issuer code belongs to one member only.
  */
 #ifndef LASTERI_TRUST_H
 #define LASTERI_TRUST_H
@@ -25,6 +32,16 @@ enum trust_role {
 	TRUST_ROLE_AUDITOR	= 1 << 3	/* read-only records and logs */
 };
 
+#define TRUST_MAX_CERTS		8	/* of each kind per member */
+#define TRUST_MAX_ISSUERS	16	/* issuer codes per member */
+
+/* A listed certificate: its SHA-256 and the window of use, not_before
+ * inclusive, not_after exclusive; 0 is an open end. */
+struct trust_cert {
+	unsigned char	fpr[32];
+	time_t		not_before, not_after;
+};
+
 struct trust_member {
 	char		id[160];	/* INSTANCE/CLASS/CODE/SUBSYSTEM */
 	char		name[128];
@@ -32,8 +49,14 @@ struct trust_member {
 	char		region[3];	/* wellbeing-area code, "" when none */
 	unsigned	roles;		/* enum trust_role bits */
 	char		endpoint[256];	/* https://127.0.0.1:PORT */
-	unsigned char	tls_fpr[32];	/* SHA-256 of the TLS certificate */
-	unsigned char	sign_fpr[32];	/* SHA-256 of the signing certificate */
+	struct trust_cert tls[TRUST_MAX_CERTS];	/* mutual-TLS certificates */
+	int		ntls;		/* 1..TRUST_MAX_CERTS */
+	struct trust_cert sign[TRUST_MAX_CERTS];	/* signing certificates */
+	int		nsign;		/* 1..TRUST_MAX_CERTS */
+	/* Supervision issuer codes (common.xsd AuthorityCode) whose records
+	 * this member may sign: "HVA-08", "LVV", "AVI-ES", ... */
+	char		issuers[TRUST_MAX_ISSUERS][17];
+	int		nissuers;
 };
 
 struct trust_list;
@@ -81,10 +104,29 @@ const struct trust_member *trust_member_by_id(const struct trust_list *tl,
 		    const char *id);
 const struct trust_member *trust_member_by_code(const struct trust_list *tl,
 		    const char *code);
+/* The member listing the certificate fpr, whatever its window. */
 const struct trust_member *trust_member_by_tls_fpr(const struct trust_list *tl,
 		    const unsigned char fpr[32]);
 const struct trust_member *trust_member_by_sign_fpr(const struct trust_list *tl,
 		    const unsigned char fpr[32]);
+/* The same only when a listing of fpr has a window holding t. */
+const struct trust_member *trust_member_by_tls_fpr_at(
+		    const struct trust_list *tl, const unsigned char fpr[32],
+		    time_t t);
+const struct trust_member *trust_member_by_sign_fpr_at(
+		    const struct trust_list *tl, const unsigned char fpr[32],
+		    time_t t);
+/* The member that may sign records of issuer code issuer, or NULL. */
+const struct trust_member *trust_member_by_issuer(const struct trust_list *tl,
+		    const char *issuer);
+/* 1 when issuer is one of m's issuer codes, else 0. */
+int		 trust_member_may_issue(const struct trust_member *m,
+		    const char *issuer);
+/* 1 when the window of c holds t. */
+int		 trust_cert_in_use(const struct trust_cert *c, time_t t);
+/* The issuer codes of m as "HVA-08,LVV" ("none" when it has none). */
+void		 trust_issuers_format(const struct trust_member *m, char *buf,
+		    size_t len);
 /* The CA certificates of the list (borrowed), for path checks. */
 STACK_OF(X509)	*trust_cas(const struct trust_list *tl);
 

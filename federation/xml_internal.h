@@ -15,5 +15,9 @@
  * 0, or -1 with e set (ERR_INPUT, "name:line: element: reason"). */
 int	xml_prescan(const char *buf, size_t len, const char *name,
 	    const struct xml_limits *lim, struct err *e);
+/* The same rules taking every unit one by one, without the fast paths over
+ * runs of plain bytes: for tests, which hold the two equal. */
+int	xml_prescan_units(const char *buf, size_t len, const char *name,
+	    const struct xml_limits *lim, struct err *e);
 
 #endif

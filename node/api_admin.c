@@ -31,6 +31,7 @@
 #include "store.h"
 #include "store_export.h"
 #include "store_import.h"
+#include "trust.h"
 #include "vocab.h"
 #include "xml.h"
 
@@ -187,10 +188,12 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	xmlDocPtr *docs = NULL;
 	const unsigned char *body;
 	const char *ctype;
-	char region[8], known[64], *names = NULL, *msg = NULL;
+	struct store_import_opts opts;
+	const struct trust_member *self;
+	char region[8], foreign[8], known[64], *names = NULL, *msg = NULL;
 	char lq[LOG_Q_MAX];
 	size_t len;
-	int i, np = 0, in_tx = 0, k;
+	int i, np = 0, in_tx = 0, k, kf;
 	struct err e;
 
 	err_clear(&e);
@@ -201,6 +204,29 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		    "90)");
 		goto fail;
 	}
+	if ((kf = httpd_req_query(r, "allow-foreign-units", foreign,
+	    sizeof(foreign))) == -1 || (kf == 1 && strcmp(foreign, "1") != 0 &&
+	    strcmp(foreign, "0") != 0)) {
+		err_set(&e, ERR_USAGE, "allow-foreign-units: 1 or 0");
+		goto fail;
+	}
+	/* The node's own region, from the trust list, unless the admin says
+	 * this node holds other regions' units (a coordinator's). */
+	memset(&opts, 0, sizeof(opts));
+	opts.verifier = n->verifier;
+	opts.now = time(NULL);
+	self = trust_member_by_id(n->trust, n->conf.member_id);
+	if (kf == 1 && strcmp(foreign, "1") == 0)
+		opts.region = NULL;
+	else if (self == NULL || self->region[0] == '\0')
+		opts.region = "";	/* keeps no region: no unit is its own */
+	else if (k == 1 && strcmp(region, self->region) != 0) {
+		err_set(&e, ERR_INPUT, "region %s: this node keeps region %s "
+		    "(give --allow-foreign-units to import another region's "
+		    "units)", region, self->region);
+		goto fail;
+	} else
+		opts.region = self->region;
 	body = httpd_req_body(r, &len);
 	ctype = httpd_req_header(r, "Content-Type");
 	if ((parts = calloc(ADMIN_IMPORT_PARTS_MAX, sizeof(*parts))) == NULL) {
@@ -238,7 +264,7 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	in_tx = 1;
 	for (i = 0; i < np; i++)
 		if (store_import_doc(n->store, docs[i], parts[i].name,
-		    k == 1 ? region : NULL, &st, &e) == -1)
+		    &opts, &st, &e) == -1)
 			goto fail;
 	if (store_commit(n->store, &e) == -1)
 		goto fail;

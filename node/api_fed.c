@@ -25,6 +25,7 @@
 
 #include <openssl/evp.h>
 
+#include "api_admin.h"
 #include "api_fed.h"
 #include "dsig.h"
 #include "httpd.h"
@@ -36,6 +37,7 @@
 #include "store.h"
 #include "store_import.h"
 #include "trust.h"
+#include "verifier.h"
 #include "verifier.h"
 #include "xml.h"
 
@@ -131,9 +133,10 @@ refusal(enum err_code code, const char **token)
 	}
 }
 
-void
-api_unit_region(struct node *n, const struct supervision_record *rec,
-    char out[3])
+/* The home region of unit_id as this node's store has it ("" when the
+ * unit is not stored here). */
+static void
+stored_unit_region(struct node *n, const char *unit_id, char out[3])
 {
 	struct unit u;
 	struct err e;
@@ -142,12 +145,8 @@ api_unit_region(struct node *n, const struct supervision_record *rec,
 	size_t len;
 
 	out[0] = '\0';
-	if (rec->unit_region[0] != '\0') {
-		snprintf(out, 3, "%s", rec->unit_region);
-		return;
-	}
 	err_clear(&e);
-	if (store_unit_get(n->store, rec->unit_id, &xml, &len, &e) == 0 &&
+	if (store_unit_get(n->store, unit_id, &xml, &len, &e) == 0 &&
 	    (doc = xml_parse(xml, len, "stored unit", &xml_limits_import,
 	    &e)) != NULL &&
 	    model_unit_read(xmlDocGetRootElement(doc), &u, &e) == 0)
@@ -157,6 +156,63 @@ api_unit_region(struct node *n, const struct supervision_record *rec,
 	free(xml);
 }
 
+void
+api_unit_region(struct node *n, const struct supervision_record *rec,
+    char out[3])
+{
+	if (rec->unit_region[0] != '\0') {
+		snprintf(out, 3, "%s", rec->unit_region);
+		return;
+	}
+	stored_unit_region(n, rec->unit_id, out);
+}
+
+int
+api_trust_refuse(struct node *n, struct httpd_req *r)
+{
+	if (!node_trust_expired(n))
+		return 0;
+	httpd_reply_error(r, 503, "trust-expired", "the trust list this "
+	    "node holds expired; no record is taken in or given out until a "
+	    "valid one arrives");
+	return 1;
+}
+
+/* The record's unit must be one this node keeps.  The sender's own
+ * UnitRegion is not evidence: only this node's store says which units are
+ * its region's.  0 or -1 (answered). */
+static int
+check_own_unit(struct node *n, struct httpd_req *r,
+    const struct httpd_peer *peer, const struct supervision_record *rec,
+    const struct dsig_info *info)
+{
+	const struct trust_member *self;
+	char region[3];
+
+	stored_unit_region(n, rec->unit_id, region);
+	self = trust_member_by_id(n->trust, n->conf.member_id);
+	if (self != NULL && self->region[0] != '\0' &&
+	    strcmp(region, self->region) == 0)
+		return 0;
+	received(n, "refused");
+	log_warnx("record_refused", "record=%s peer=%s signer=%s unit=%s "
+	    "unit_region=%s claimed_region=%s reason=not-this-region",
+	    rec->id, peer->member_id, info->member_id, rec->unit_id,
+	    region[0] ? region : "unknown",
+	    rec->unit_region[0] ? rec->unit_region : "-");
+	if (region[0] == '\0')
+		httpd_reply_error(r, 422, "not-this-region", "record %s: unit "
+		    "%s is not one of this node's units (region %s)", rec->id,
+		    rec->unit_id, self && self->region[0] ? self->region :
+		    "none");
+	else
+		httpd_reply_error(r, 422, "not-this-region", "record %s: not "
+		    "this region's unit: unit %s is in region %s, this node "
+		    "keeps region %s", rec->id, rec->unit_id, region,
+		    self && self->region[0] ? self->region : "(none)");
+	return -1;
+}
+
 static void
 h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
@@ -164,47 +220,33 @@ h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct node *n = arg;
 	struct supervision_record rec;
 	struct dsig_info info;
-	const struct trust_member *self;
 	const unsigned char *body;
 	const char *token;
 	xmlDocPtr doc = NULL;
-	char *bytes = NULL, region[3], digest[65], reply[512], id[200],
-	    q[LOG_Q_MAX];
+	char *bytes = NULL, digest[65], reply[512], id[200], q[LOG_Q_MAX];
 	size_t len, blen = 0;
 	struct err e;
 	int isnew = 0, status;
 
 	err_clear(&e);
+	if (api_trust_refuse(n, r)) {
+		received(n, "refused");
+		return;
+	}
 	body = httpd_req_body(r, &len);
 	if ((doc = xml_parse((const char *)body, len, "request",
 	    &xml_limits_wire, &e)) == NULL ||
 	    schema_validate(doc, "request", roots, &e) == -1 ||
-	    verifier_check(n->verifier, doc, DOC_RECORD, time(NULL), &info,
-	    &e) == -1 ||
-	    model_record_read(xmlDocGetRootElement(doc), &rec, &e) == -1)
+	    verifier_record(n->verifier, doc, time(NULL), &rec, &info,
+	    &e) == -1 || model_record_check_id(&rec, &e) == -1)
 		goto refuse;
-	api_unit_region(n, &rec, region);
-	self = trust_member_by_id(n->trust, n->conf.member_id);
-	if (self == NULL || self->region[0] == '\0' ||
-	    strcmp(region, self->region) != 0) {
-		received(n, "refused");
-		log_warnx("record_refused", "record=%s peer=%s signer=%s "
-		    "unit=%s unit_region=%s reason=not-this-region", rec.id,
-		    peer->member_id, info.member_id, rec.unit_id,
-		    region[0] ? region : "unknown");
-		httpd_reply_error(r, 422, "not-this-region", "record %s: not "
-		    "this region's unit: unit %s is in region %s, this node "
-		    "keeps region %s", rec.id, rec.unit_id,
-		    region[0] ? region : "(unknown: no UnitRegion and not in "
-		    "this node's store)", self && self->region[0] ?
-		    self->region : "(none)");
+	if (check_own_unit(n, r, peer, &rec, &info) == -1)
 		goto done;
-	}
 	if (store_element_bytes(xmlDocGetRootElement(doc), &bytes, &blen,
 	    &e) == -1)
 		goto refuse;
 	if (store_record_put_signed(n->store, &rec, bytes, blen,
-	    info.content_digest, &isnew, &e) == -1) {
+	    info.content_digest, info.member_id, &isnew, digest, &e) == -1) {
 		if (e.code == ERR_CONFLICT) {
 			received(n, "conflict");
 			log_warnx("record_conflict", "record=%s peer=%s "
@@ -215,13 +257,15 @@ h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		}
 		goto refuse;
 	}
-	api_sha256_hex(bytes, blen, digest);
 	received(n, isnew ? "stored" : "duplicate");
-	if (isnew)
+	if (isnew) {
 		api_records_publish(n);
+		/* The next search sees the record's effect on the unit. */
+		api_admin_invalidate(n);
+	}
 	log_info(isnew ? "record_stored" : "record_duplicate", "record=%s "
-	    "unit=%s peer=%s signer=%s digest=%s", rec.id, rec.unit_id,
-	    peer->member_id, info.member_id, digest);
+	    "unit=%s issuer=%s peer=%s signer=%s digest=%s", rec.id,
+	    rec.unit_id, rec.issuer, peer->member_id, info.member_id, digest);
 	snprintf(reply, sizeof(reply), "<?xml version=\"1.0\" encoding="
 	    "\"UTF-8\"?>\n<RecordReceipt xmlns=\"urn:lasteri:1\" Id=\"%s\" "
 	    "digest=\"%s\" status=\"%s\"/>\n",
@@ -261,22 +305,55 @@ id_ok(const char *s)
 	return i > 0;
 }
 
+/*
+ * Who may read a stored record over the federation port (lasterid(8)'s
+ * role table): an auditor; the record's issuer (the member that signed it,
+ * or the member whose issuer codes hold its Issuer); and the member that
+ * keeps the unit's region.  The admin socket is the region's own.
+ */
+static int
+may_read(struct node *n, const struct httpd_peer *peer,
+    const struct store_record_meta *m)
+{
+	const struct trust_member *pm;
+	char region[3];
+
+	if (peer->listener == HTTPD_ADMIN || (peer->roles & TRUST_ROLE_AUDITOR))
+		return 1;
+	if (m->signer[0] != '\0' && strcmp(m->signer, peer->member_id) == 0)
+		return 1;
+	if ((pm = trust_member_by_id(n->trust, peer->member_id)) == NULL)
+		return 0;
+	if (trust_member_may_issue(pm, m->issuer))
+		return 1;
+	if ((pm->roles & TRUST_ROLE_REGION) && pm->region[0] != '\0') {
+		stored_unit_region(n, m->unit_id, region);
+		if (strcmp(region, pm->region) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
+	struct store_record_meta meta;
 	const char *id = httpd_req_path(r) + strlen(RECORD_PREFIX);
 	char *xml = NULL;
 	size_t len;
 	struct err e;
 
-	(void)peer;
 	err_clear(&e);
 	if (!id_ok(id)) {
 		httpd_reply_error(r, 400, "bad-request", "not a record Id");
 		return;
 	}
-	if (store_record_get(n->store, id, &xml, &len, NULL, &e) == -1) {
+	if (peer->listener == HTTPD_FEDERATION && api_trust_refuse(n, r))
+		return;
+	if (store_record_meta(n->store, id, &meta, &e) == -1 ||
+	    (may_read(n, peer, &meta) &&
+	    store_record_get(n->store, id, &xml, &len, NULL, &e) == -1)) {
 		if (e.code == ERR_NOTFOUND)
 			httpd_reply_error(r, 404, "not-found", "no record %s",
 			    id);
@@ -286,6 +363,14 @@ h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 			httpd_reply_error(r, 500, "internal", "the store "
 			    "failed");
 		}
+		return;
+	}
+	if (xml == NULL) {
+		log_warnx("record_read_refused", "record=%s peer=%s",
+		    id, peer->member_id);
+		httpd_reply_error(r, 403, "forbidden", "member %s may not read "
+		    "record %s: records are read by auditors, their issuer "
+		    "and the unit's region", peer->member_id, id);
 		return;
 	}
 	httpd_reply(r, 200, "application/xml", xml, len);

@@ -3,8 +3,11 @@
  *
  * Federation port (api_fed.c): POST /v1/records receives a signed
  * SupervisionRecord about one of this region's units (verified, stored
- * idempotently on Id + digest, answered only once durable);
- * GET /v1/records/{id} gives its exact stored signed bytes to any member.
+ * idempotently on Id + digest, answered only once durable); the record
+ * must be signed by a member whose issuer codes hold its Issuer, have its
+ * Id in the issuer's namespace and be about a unit in this node's store.
+ * GET /v1/records/{id} gives its exact stored signed bytes to an auditor,
+ * the record's issuer and the unit's region (lasterid(8)).
  *
  * Admin socket (api_records.c): POST /admin/v1/supervision signs an
  * unsigned record with the node's key, stores it and queues its delivery to
@@ -39,6 +42,11 @@ void	api_sha256_hex(const void *p, size_t len, char out[65]);
 struct supervision_record;
 void	api_unit_region(struct node *n, const struct supervision_record *rec,
 	    char out[3]);
+
+/* When the held trust list has expired: answers r with 503 trust-expired
+ * and returns 1; else 0. */
+struct httpd_req;
+int	api_trust_refuse(struct node *n, struct httpd_req *r);
 
 /* Sets the records-stored gauge from the store. */
 void	api_records_publish(struct node *n);

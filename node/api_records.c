@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_admin.h"
 #include "api_fed.h"
 #include "dsig.h"
 #include "httpd.h"
@@ -33,21 +34,8 @@
 #include "store_outbox.h"
 #include "trust.h"
 #include "verifier.h"
+#include "verifier.h"
 #include "xml.h"
-
-#define DSIG_NS	"http://www.w3.org/2000/09/xmldsig#"
-
-static int
-has_signature(xmlNodePtr root)
-{
-	xmlNodePtr c;
-
-	for (c = root->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    strcmp((const char *)c->ns->href, DSIG_NS) == 0)
-			return 1;
-	return 0;
-}
 
 /* The member with role region that keeps region code. */
 static const struct trust_member *
@@ -83,6 +71,74 @@ issued(struct node *n, const char *result)
 	metrics_inc(n->metrics, M_RECORDS_ISSUED, labels);
 }
 
+/*
+ * Whether record id was issued here before, and with what: 0 not stored,
+ * 1 stored with the same unsigned content (the node signed it then; its
+ * stored digest in digest), 2 stored with other content, -1 the store
+ * failed.  The stored copy is compared without what signing added (the
+ * Signature and signedAt), in canonical form, so issuing the same file
+ * twice is one record however much later.
+ */
+static int
+issued_before(struct node *n, xmlNodePtr root, const char *id,
+    char digest[65], struct err *e)
+{
+	xmlDocPtr old = NULL;
+	xmlNodePtr oroot, c, next;
+	char *xml = NULL, *a = NULL, *b = NULL;
+	size_t len, alen, blen;
+	int rc = -1;
+
+	if (store_record_get(n->store, id, &xml, &len, digest, e) == -1) {
+		if (e->code != ERR_NOTFOUND)
+			return -1;
+		err_clear(e);
+		return 0;
+	}
+	if ((old = xml_parse(xml, len, "stored record", &xml_limits_wire,
+	    e)) == NULL)
+		goto done;
+	oroot = xmlDocGetRootElement(old);
+	for (c = oroot->children; c != NULL; c = next) {
+		next = c->next;
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    strcmp((const char *)c->ns->href,
+		    "http://www.w3.org/2000/09/xmldsig#") == 0) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+	xmlUnsetProp(oroot, (const xmlChar *)"signedAt");
+	xmlUnsetProp(root, (const xmlChar *)"signedAt");
+	if (store_element_bytes(oroot, &a, &alen, e) == -1 ||
+	    store_element_bytes(root, &b, &blen, e) == -1)
+		goto done;
+	rc = alen == blen && memcmp(a, b, alen) == 0 ? 1 : 2;
+done:
+	xmlFree(a);
+	xmlFree(b);
+	xmlFreeDoc(old);
+	free(xml);
+	return rc;
+}
+
+static void
+reply_duplicate(struct node *n, struct httpd_req *r, const char *id,
+    const char *digest)
+{
+	char reply[512], a_id[200];
+
+	issued(n, "duplicate");
+	log_info("record_issue_duplicate", "record=%s digest=%s", id, digest);
+	snprintf(reply, sizeof(reply), "<?xml version=\"1.0\" encoding="
+	    "\"UTF-8\"?>\n<RecordReceipt xmlns=\"urn:lasteri:1\" Id=\"%s\" "
+	    "digest=\"%s\" status=\"duplicate\">issued before; the copy "
+	    "stored then is kept</RecordReceipt>\n",
+	    api_xml_attr(id, a_id, sizeof(a_id)), digest);
+	httpd_reply(r, 200, "application/xml; charset=utf-8", reply,
+	    strlen(reply));
+}
+
 static void
 h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
@@ -98,24 +154,45 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	    a_id[200], a_dest[400], a_msg[900], q[LOG_Q_MAX];
 	size_t len, blen = 0;
 	struct err e;
-	int status = 400, queued = 0;
+	int status = 400, queued = 0, isnew = 0;
 	const char *token = "bad-request";
 
 	(void)peer;
 	err_clear(&e);
+	if (api_trust_refuse(n, r)) {
+		issued(n, "refused");
+		return;
+	}
 	body = httpd_req_body(r, &len);
 	if ((doc = xml_parse((const char *)body, len, "request",
 	    &xml_limits_wire, &e)) == NULL ||
 	    schema_validate(doc, "request", roots, &e) == -1)
 		goto refuse;
 	root = xmlDocGetRootElement(doc);
-	if (has_signature(root)) {
+	if (store_element_is_signed(root)) {
 		err_set(&e, ERR_INPUT, "request: SupervisionRecord already "
 		    "carries a Signature; send it unsigned, the node signs it");
 		goto refuse;
 	}
-	if (model_record_read(root, &rec, &e) == -1)
+	if (model_record_read(root, &rec, &e) == -1 ||
+	    model_record_check_id(&rec, &e) == -1)
 		goto refuse;
+	switch (issued_before(n, root, rec.id, digest, &e)) {
+	case -1:
+		status = 500;
+		token = "internal";
+		goto refuse;
+	case 1:
+		reply_duplicate(n, r, rec.id, digest);
+		goto done;
+	case 2:
+		status = 409;
+		token = "conflict";
+		err_set(&e, ERR_CONFLICT, "supervision record %s: a different "
+		    "record was issued under this Id before (stored SHA-256 "
+		    "%.16s...)", rec.id, digest);
+		goto refuse;
+	}
 	api_unit_region(n, &rec, region);
 	if (region[0] == '\0') {
 		status = 422;
@@ -141,21 +218,30 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		token = "internal";
 		goto refuse;
 	}
+	/* What every receiver will check: the signature under the trust list
+	 * and the Issuer among this member's issuer codes. */
 	if ((check = xml_parse(bytes, blen, "signed record",
 	    &xml_limits_wire, &e)) == NULL ||
-	    verifier_check(n->verifier, check, DOC_RECORD, time(NULL), &info,
+	    verifier_record(n->verifier, check, time(NULL), &rec, &info,
 	    &e) == -1) {
 		status = 403;
 		token = "forbidden";
-		err_prefix(&e, "this node may not issue supervision records "
-		    "(its signature does not verify under the trust list)");
+		err_prefix(&e, "this node may not issue this supervision "
+		    "record (it would not verify under the trust list)");
 		goto refuse;
 	}
-	api_sha256_hex(bytes, blen, digest);
 	if (store_begin(n->store, &e) == -1 ||
 	    store_record_put_signed(n->store, &rec, bytes, blen,
-	    info.content_digest, NULL, &e) == -1)
+	    info.content_digest, info.member_id, &isnew, digest, &e) == -1)
 		goto store_failed;
+	if (!isnew) {
+		/* The same signed content (issued_before saw no row: another
+		 * request stored it in between). */
+		if (store_commit(n->store, &e) == -1)
+			goto store_failed;
+		reply_duplicate(n, r, rec.id, digest);
+		goto done;
+	}
 	if (self == NULL || strcmp(dest->id, self->id) != 0) {
 		if (store_outbox_add(n->store, rec.id, dest->id, now_ms(),
 		    &e) == -1)
@@ -167,12 +253,13 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 
 	issued(n, "stored");
 	api_records_publish(n);
+	api_admin_invalidate(n);
 	if (queued) {
-		snprintf(msg, sizeof(msg), "stored; delivery to %s (region %s) "
+		snprintf(msg, sizeof(msg), "delivery to %s (region %s) "
 		    "queued", dest->id, region);
 		outbox_kick(n->outbox);
 	} else
-		snprintf(msg, sizeof(msg), "stored; unit %s is this region's "
+		snprintf(msg, sizeof(msg), "unit %s is this region's "
 		    "own, nothing to deliver", rec.unit_id);
 	log_info("record_issued", "record=%s unit=%s region=%s dest=%s "
 	    "digest=%s", rec.id, rec.unit_id, region,
@@ -274,7 +361,7 @@ api_records_register(struct node *n, struct err *e)
 {
 	metrics_register(n->metrics, M_RECORDS_ISSUED, METRICS_COUNTER,
 	    "Supervision records issued through the admin socket, by result "
-	    "(stored, conflict, refused, error).");
+	    "(stored, duplicate, conflict, refused, error).");
 	if (httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_POST,
 	    "/admin/v1/supervision", h_issue, n, e) == -1 ||
 	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, "/admin/v1/outbox",

@@ -87,6 +87,21 @@ static const struct conf_key keys[] = {
 	  OFF(admin_body_max), 1024, 1024L * MIB, NULL,
 	  "Largest request body accepted on the admin socket (1KiB to 1GiB): "
 	  "an import sends all its files in one request.", NULL },
+	{ "admin", "admin_max_connections", CONF_INT, "64", 0,
+	  OFF(admin_max_connections), 1, 4096, NULL,
+	  "Admin socket connections open at once (1 to 4096).  When all are "
+	  "taken, the oldest one still waiting for a request's headers is "
+	  "closed to make room; when none is, the new one is closed.", NULL },
+	{ "admin", "admin_header_timeout", CONF_DURATION, "10s", 0,
+	  OFF(admin_header_timeout), 100, 3600L * 1000L, NULL,
+	  "Longest an admin client may take to send a request's line and "
+	  "headers, counted from the connection's start or from the previous "
+	  "response; then the connection is closed (100ms to 1h).", NULL },
+	{ "admin", "admin_body_timeout", CONF_DURATION, "60s", 0,
+	  OFF(admin_body_timeout), 100, 3600L * 1000L, NULL,
+	  "Longest an admin client may take to send a request's body once its "
+	  "headers are in; then the connection is closed (100ms to 1h).",
+	  NULL },
 
 	{ "store", "database", CONF_PATH, "/var/lib/lasteri/node.db", 0,
 	  OFF(database), 0, 0, NULL,
@@ -109,8 +124,26 @@ static const struct conf_key keys[] = {
 	  "its start or from the previous response (100ms to 1h).", NULL },
 	{ "limits", "max_connections", CONF_INT, "512", 0,
 	  OFF(max_connections), 1, 65536, NULL,
-	  "Federation connections open at once; newer ones are closed at "
-	  "once (1 to 65536).", NULL },
+	  "Federation connections of listed members open at once; a "
+	  "connection whose handshake proves a member past it is closed at "
+	  "once (1 to 65536).  Connections still in their handshake do not "
+	  "count here but in max_handshakes.", NULL },
+	{ "limits", "handshake_timeout", CONF_DURATION, "5s", 0,
+	  OFF(handshake_timeout), 100, 60L * 1000L, NULL,
+	  "Longest a federation connection may take from its start to a "
+	  "completed TLS handshake that proves a listed member; then it is "
+	  "closed (100ms to 1m).", NULL },
+	{ "limits", "max_handshakes", CONF_INT, "512", 0,
+	  OFF(max_handshakes), 1, 65536, NULL,
+	  "Federation connections still in their TLS handshake at once (1 to "
+	  "65536).  When all are taken, the oldest is closed to make room, so "
+	  "that connections which never complete a handshake cannot keep "
+	  "members out.", NULL },
+	{ "limits", "max_handshakes_per_address", CONF_INT, "64", 0,
+	  OFF(max_handshakes_per_address), 1, 65536, NULL,
+	  "Federation connections in their TLS handshake from one client "
+	  "address at once (for IPv6, one /64); more are closed at once (1 to "
+	  "65536).", NULL },
 	{ "limits", "suppress_threshold", CONF_INT, "5", 0,
 	  OFF(suppress_threshold), 1, 1000, NULL,
 	  "Statistics counts about children or complaints below this are "

@@ -62,6 +62,9 @@ struct conf {
 	/* [admin] */
 	char		*admin_socket;
 	long		 admin_body_max;
+	long		 admin_max_connections;
+	long		 admin_header_timeout;	/* ms */
+	long		 admin_body_timeout;	/* ms */
 	/* [store] */
 	char		*database;
 	/* [limits] */
@@ -70,6 +73,9 @@ struct conf {
 	long		 request_timeout;	/* ms */
 	long		 idle_timeout;		/* ms */
 	long		 max_connections;
+	long		 handshake_timeout;	/* ms */
+	long		 max_handshakes;
+	long		 max_handshakes_per_address;
 	long		 suppress_threshold;
 	/* [outbox] */
 	long		 outbox_retry_min;	/* ms */

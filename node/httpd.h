@@ -12,10 +12,27 @@
  *
  * A handler answers with httpd_reply*() exactly once, at once or later from
  * the event loop (fan-out); the reply releases the request.  Each response
- * leaves as one buffer (one TLS record when small).  Limits: body and
- * header size (413/431 or a closed connection), a read/write inactivity
- * timeout, a deadline for a whole request on each connection, and a cap on
- * federation connections (past it a new connection is closed at once).
+ * leaves as one buffer (one TLS record when small).
+ *
+ * Limits.  Body and header size (413/431 or a closed connection) and a
+ * read/write inactivity timeout everywhere.  On the federation port a new
+ * connection first counts in a pool of pending handshakes (max_handshakes;
+ * when full, the oldest pending one is closed to make room), at most
+ * max_handshakes_per_address of them from one address, each with a
+ * handshake deadline; only a handshake that proves a listed member moves
+ * the connection to the members' pool (max_connections; past it the
+ * connection is closed), where a whole request must arrive within
+ * idle_timeout.  Every request is checked again against the trust list in
+ * use (tls_peer_check): a peer no longer listed gets 403 and the connection
+ * is closed, and while the list is past its Expires every request gets 503
+ * "trust-expired".  On the admin socket at most admin_max_connections are
+ * open (when full, the oldest one waiting for a request's headers makes
+ * room), a request's line and headers must arrive within
+ * admin_header_timeout and its body within admin_body_timeout.  Together
+ * the pools stay under fd_budget descriptors: at the budget the listeners
+ * pause until a connection closes.  When accept() fails (no free
+ * descriptor), the listeners pause for 100 ms, doubling up to 1 s while it
+ * keeps failing, with one log line per 10 s.
  */
 #ifndef LASTERI_HTTPD_H
 #define LASTERI_HTTPD_H
@@ -54,7 +71,15 @@ struct httpd_limits {
 	size_t	header_max;
 	long	request_timeout_ms;	/* read/write inactivity */
 	long	idle_timeout_ms;	/* whole request, from start or reply */
-	int	max_connections;	/* federation port */
+	int	max_connections;	/* federation: proven members */
+	long	handshake_timeout_ms;	/* federation: accept to member */
+	int	max_handshakes;		/* federation: pending handshakes */
+	int	max_handshakes_per_address;
+	int	admin_max_connections;
+	long	admin_header_timeout_ms; /* start or reply to end of headers */
+	long	admin_body_timeout_ms;	/* end of headers to end of body */
+	int	fd_budget;		/* connections of both listeners; 0:
+					   the sum of the pools + 64 */
 };
 
 struct httpd;
@@ -64,8 +89,9 @@ typedef void httpd_handler(struct httpd_req *req,
     const struct httpd_peer *peer, void *arg);
 
 /* base and ctx (the federation port's, from tls_server_new) and m are
- * borrowed and must outlive the server.  Free with httpd_free(), which
- * closes every connection and removes the admin socket file. */
+ * borrowed and must outlive the server; the server sets ctx's handshake
+ * callback (tls_server_set_done_cb).  Free with httpd_free(), which closes
+ * every connection and removes the admin socket file. */
 struct httpd	*httpd_new(struct event_base *base,
 		    const struct httpd_limits *lim, SSL_CTX *ctx,
 		    struct metrics *m, struct err *e);

@@ -8,6 +8,14 @@
  * Start-up failures print one line naming what is wrong and exit 1 (a
  * configuration error exits 2, like `lasterid -t`).  After start-up nothing
  * a peer or admin client sends can stop the daemon.
+ *
+ * One daemon per database: an exclusive flock(2) on DATABASE.lock (which
+ * holds the pid) is taken before the database is opened.  The highest
+ * trust-list sequence accepted is kept in the database, so that a restart
+ * with an older list is refused like a reload.  A list in use that passes
+ * its Expires while the node runs stops it accepting peers and records and
+ * delivering (node_trust_expired()), logged once at level error, until a
+ * valid list arrives by SIGHUP, a file change or trust_url.
  */
 #include "config.h"
 
@@ -17,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +54,15 @@
 #include "verifier.h"
 
 #define DRAIN_GRACE_SEC	10	/* longest wait for replies at SIGTERM */
+#define FD_RESERVE	256	/* descriptors beside the listeners' pools
+				   (database, outbox, fan-out, fetch) */
+#define FD_MARGIN	64	/* connections being closed */
+#define EXPIRY_CHECK_MAX 3600	/* seconds; re-armed, so clock steps heal */
+
+/* The node is one per process (main's static struct node). */
+static struct event	*ev_expiry;	/* fires when the list expires */
+static int		 trust_was_expired;
+static int		 lock_fd = -1;	/* holds DATABASE.lock */
 
 
 static void
@@ -82,6 +102,57 @@ xml_attr(const char *s, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+int
+node_trust_expired(const struct node *n)
+{
+	return n->trust == NULL || trust_expires(n->trust) <= time(NULL);
+}
+
+/* Notices the list in use expiring (once, at level error) or a valid one
+ * arriving after that, and arms the timer for the next expiry. */
+static void
+trust_expiry_check(struct node *n)
+{
+	struct timeval tv;
+	time_t left;
+	int expired = node_trust_expired(n);
+	char t[32];
+	struct tm tm;
+	time_t x = trust_expires(n->trust);
+
+	gmtime_r(&x, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	metrics_set(n->metrics, M_TRUST_EXPIRED, NULL, expired);
+	if (expired && !trust_was_expired)
+		log_error("trust_expired", "path=%s sequence=%" PRIu64
+		    " expires=%s msg=\"no peer is accepted, no record "
+		    "received, issued or delivered until a valid trust list "
+		    "arrives (SIGHUP, trust_url)\"", n->conf.trust_list,
+		    trust_sequence(n->trust), t);
+	else if (!expired && trust_was_expired) {
+		log_info("trust_valid", "path=%s sequence=%" PRIu64
+		    " expires=%s msg=\"serving again\"", n->conf.trust_list,
+		    trust_sequence(n->trust), t);
+		outbox_kick(n->outbox);
+	}
+	trust_was_expired = expired;
+	if (ev_expiry == NULL)
+		return;
+	event_del(ev_expiry);
+	if (expired)
+		return;
+	left = trust_expires(n->trust) - time(NULL);
+	tv.tv_sec = left > EXPIRY_CHECK_MAX ? EXPIRY_CHECK_MAX : left;
+	tv.tv_usec = 0;
+	event_add(ev_expiry, &tv);
+}
+
+static void
+on_expiry(evutil_socket_t fd, short what, void *arg)
+{
+	trust_expiry_check(arg);
+}
+
 static void
 trust_publish(struct node *n)
 {
@@ -89,6 +160,21 @@ trust_publish(struct node *n)
 	    (double)trust_sequence(n->trust));
 	metrics_set(n->metrics, M_TRUST_EXPIRY, NULL,
 	    (double)trust_expires(n->trust));
+}
+
+/* Keeps the sequence of the list in use as the lowest one a restart may
+ * take. */
+static void
+trust_seq_keep(struct node *n)
+{
+	struct err e;
+	char q[LOG_Q_MAX];
+
+	err_clear(&e);
+	if (n->store != NULL && store_trust_seq_raise(n->store,
+	    trust_instance(n->trust), trust_sequence(n->trust), &e) == -1)
+		log_warnx("trust_sequence_keep", "sequence=%" PRIu64 " msg=%s",
+		    trust_sequence(n->trust), log_q(e.msg, q, sizeof(q)));
 }
 
 static void
@@ -131,6 +217,7 @@ trust_reload(struct node *n, const char *why)
 	verifier_free(n->verifier);
 	n->verifier = v;
 	trust_publish(n);
+	trust_seq_keep(n);
 	metrics_inc(n->metrics, M_TRUST_RELOADS, "result=\"ok\"");
 	log_info("trust_reloaded", "trigger=%s path=%s sequence=%" PRIu64
 	    " members=%d", why, n->conf.trust_list, trust_sequence(tl),
@@ -138,6 +225,7 @@ trust_reload(struct node *n, const char *why)
 	if (trust_member_by_id(tl, n->conf.member_id) == NULL)
 		log_warnx("trust_self_unlisted", "member=%s",
 		    n->conf.member_id);
+	trust_expiry_check(n);
 }
 
 /* --- handlers ----------------------------------------------------------- */
@@ -155,7 +243,7 @@ health_doc(struct node *n, const struct httpd_peer *peer, char *buf,
 	    "status=\"%s\" trustSequence=\"%" PRIu64 "\" "
 	    "trustExpires=\"%lld\"/>\n", me,
 	    *them ? " peer=\"" : "", them, *them ? "\"" : "",
-	    trust_expires(n->trust) > time(NULL) ? "ok" : "trust-expired",
+	    node_trust_expired(n) ? "trust-expired" : "ok",
 	    trust_sequence(n->trust), (long long)trust_expires(n->trust));
 }
 
@@ -164,9 +252,10 @@ h_health(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	char doc[1024];
 
+	/* 503 while expired: a load balancer or monitor sees it. */
 	health_doc(arg, peer, doc, sizeof(doc));
-	httpd_reply(r, 200, "application/xml; charset=utf-8", doc,
-	    strlen(doc));
+	httpd_reply(r, node_trust_expired(arg) ? 503 : 200,
+	    "application/xml; charset=utf-8", doc, strlen(doc));
 }
 
 static void
@@ -328,9 +417,7 @@ on_refresh(evutil_socket_t fd, short what, void *arg)
 	if (ts.tv_sec != n->trust_mtime.tv_sec ||
 	    ts.tv_nsec != n->trust_mtime.tv_nsec)
 		trust_reload(n, "file-changed");
-	if (trust_expires(n->trust) <= time(NULL))
-		log_warnx("trust_expired", "path=%s sequence=%" PRIu64,
-		    n->conf.trust_list, trust_sequence(n->trust));
+	trust_expiry_check(n);
 	trust_fetch(n);
 }
 
@@ -351,12 +438,123 @@ check_own_cert(struct node *n)
 	if ((x = tls_load_cert(n->conf.tls_cert, &e)) == NULL)
 		fatalx("tls_cert %s", e.msg);
 	if (X509_digest(x, EVP_sha256(), fpr, &len) != 1 || len != 32 ||
-	    memcmp(fpr, m->tls_fpr, 32) != 0)
+	    trust_member_by_tls_fpr_at(n->trust, fpr, time(NULL)) != m)
 		log_warnx("tls_cert_unlisted", "path=%s member=%s msg=\"the "
 		    "trust list holds another fingerprint for this member; "
 		    "peers will refuse this node\"", n->conf.tls_cert,
 		    n->conf.member_id);
 	X509_free(x);
+}
+
+/* One daemon per database: DATABASE.lock, held with flock(2) for the
+ * process's life, names the holder's pid.  The file stays after a stop;
+ * only the lock counts. */
+static void
+lock_database(const char *db)
+{
+	char path[4096], buf[32];
+	ssize_t r;
+	long pid;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.lock", db) >= sizeof(path))
+		fatalx("database %s: path too long", db);
+	if ((lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1)
+		fatal("database %s: cannot open the lock file %s", db, path);
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			fatal("database %s: cannot lock %s", db, path);
+		r = pread(lock_fd, buf, sizeof(buf) - 1, 0);
+		buf[r > 0 ? r : 0] = '\0';
+		pid = strtol(buf, NULL, 10);
+		fatalx("database %s: in use by another lasterid (pid %ld, "
+		    "lock %s)", db, pid, path);
+	}
+	r = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(lock_fd, 0) == -1 || pwrite(lock_fd, buf, (size_t)r,
+	    0) != r)
+		fatal("database %s: cannot write the lock file %s", db, path);
+}
+
+/* A restart must not roll back the trust list either: the database keeps
+ * the highest sequence accepted (and the instance). */
+static void
+trust_seq_check(struct node *n)
+{
+	char held_inst[17];
+	uint64_t held;
+	struct err e;
+
+	err_clear(&e);
+	if (store_trust_seq_get(n->store, held_inst, &held, &e) == -1)
+		fatalx("database %s: %s", n->conf.database,
+		    strip_path(e.msg, n->conf.database));
+	if (held_inst[0] != '\0' &&
+	    strcmp(held_inst, trust_instance(n->trust)) != 0)
+		fatalx("trust list %s: instance %s, but the database %s holds "
+		    "a list of instance %s (sequence %" PRIu64 ")",
+		    n->conf.trust_list, trust_instance(n->trust),
+		    n->conf.database, held_inst, held);
+	if (trust_sequence(n->trust) < held)
+		fatalx("trust list %s: sequence %" PRIu64 " is lower than the "
+		    "held %" PRIu64 " (kept in the database %s); refusing the "
+		    "rollback", n->conf.trust_list, trust_sequence(n->trust),
+		    held, n->conf.database);
+	trust_seq_keep(n);
+}
+
+/* x's share of budget when the pools together want pools. */
+static int
+fit(int x, long long budget, long long pools)
+{
+	long long v = (long long)x * budget / pools;
+
+	return v > 1 ? (int)v : 1;
+}
+
+/* Raises the soft descriptor limit to the hard one and fits the
+ * listeners' pools in it, beside FD_RESERVE for everything else. */
+static void
+fd_limits(struct httpd_limits *lim)
+{
+	struct rlimit rl;
+	long long nofile, budget, pools;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit RLIMIT_NOFILE");
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit want = rl;
+
+		want.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+		if (want.rlim_cur > rl.rlim_cur &&
+		    setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl.rlim_cur = want.rlim_cur;
+	}
+	nofile = rl.rlim_cur == RLIM_INFINITY ? 1048576 :
+	    (long long)rl.rlim_cur;
+	budget = nofile - FD_RESERVE - FD_MARGIN;
+	if (budget < 3)
+		fatalx("the file descriptor limit (%lld) is too low: lasterid "
+		    "needs at least %d", nofile, FD_RESERVE + FD_MARGIN + 3);
+	pools = (long long)lim->max_connections + lim->max_handshakes +
+	    lim->admin_max_connections;
+	if (pools > budget) {
+		lim->max_connections = fit(lim->max_connections, budget,
+		    pools);
+		lim->max_handshakes = fit(lim->max_handshakes, budget, pools);
+		lim->admin_max_connections = fit(lim->admin_max_connections,
+		    budget, pools);
+		log_warnx("fd_limit_pools", "nofile=%lld max_connections=%d "
+		    "max_handshakes=%d admin_max_connections=%d msg=\"the "
+		    "configured pools do not fit in the descriptor limit; "
+		    "reduced\"", nofile, lim->max_connections,
+		    lim->max_handshakes, lim->admin_max_connections);
+	}
+	lim->fd_budget = lim->max_connections + lim->max_handshakes +
+	    lim->admin_max_connections + FD_MARGIN;
+	log_info("fd_limit", "nofile=%lld fd_budget=%d", nofile,
+	    lim->fd_budget);
 }
 
 static void
@@ -388,9 +586,11 @@ start(struct node *n)
 		fatalx("sign_key %s", e.msg);
 	if ((n->verifier = verifier_new(n->trust, &e)) == NULL)
 		fatalx("trust list %s: %s", n->conf.trust_list, e.msg);
+	lock_database(n->conf.database);
 	if (store_open(n->conf.database, STORE_CREATE, &n->store, &e) == -1)
 		fatalx("database %s: %s", n->conf.database,
 		    strip_path(e.msg, n->conf.database));
+	trust_seq_check(n);
 
 	/* A changelist halves the epoll calls per request. */
 	if ((cfg = event_config_new()) == NULL ||
@@ -411,6 +611,14 @@ start(struct node *n)
 	lim.request_timeout_ms = n->conf.request_timeout;
 	lim.idle_timeout_ms = n->conf.idle_timeout;
 	lim.max_connections = (int)n->conf.max_connections;
+	lim.handshake_timeout_ms = n->conf.handshake_timeout;
+	lim.max_handshakes = (int)n->conf.max_handshakes;
+	lim.max_handshakes_per_address =
+	    (int)n->conf.max_handshakes_per_address;
+	lim.admin_max_connections = (int)n->conf.admin_max_connections;
+	lim.admin_header_timeout_ms = n->conf.admin_header_timeout;
+	lim.admin_body_timeout_ms = n->conf.admin_body_timeout;
+	fd_limits(&lim);
 	if ((n->httpd = httpd_new(n->base, &lim, n->ctx, n->metrics, &e)) ==
 	    NULL ||
 	    httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_GET, "/v1/health",
@@ -437,7 +645,8 @@ start(struct node *n)
 	    NULL || (n->ev_int = evsignal_new(n->base, SIGINT, on_stop, n)) ==
 	    NULL || (n->ev_hup = evsignal_new(n->base, SIGHUP, on_hup, n)) ==
 	    NULL || (n->ev_refresh = event_new(n->base, -1, EV_PERSIST,
-	    on_refresh, n)) == NULL)
+	    on_refresh, n)) == NULL ||
+	    (ev_expiry = evtimer_new(n->base, on_expiry, n)) == NULL)
 		fatalx("cannot make the signal events");
 	tv.tv_sec = n->conf.trust_refresh / 1000;
 	tv.tv_usec = (n->conf.trust_refresh % 1000) * 1000;
@@ -446,6 +655,7 @@ start(struct node *n)
 	    evsignal_add(n->ev_hup, NULL) == -1 ||
 	    event_add(n->ev_refresh, &tv) == -1)
 		fatalx("cannot add the signal events");
+	trust_expiry_check(n);
 	trust_fetch(n);		/* a newer list may be out already */
 }
 
@@ -460,6 +670,9 @@ stop(struct node *n)
 		event_free(n->ev_hup);
 	if (n->ev_refresh != NULL)
 		event_free(n->ev_refresh);
+	if (ev_expiry != NULL)
+		event_free(ev_expiry);
+	ev_expiry = NULL;
 	peer_free(n->peer);		/* no delivery calls back after this */
 	outbox_free(n->outbox);
 	httpd_free(n->httpd);
@@ -468,6 +681,10 @@ stop(struct node *n)
 		event_base_free(n->base);
 	api_admin_free(n);
 	store_close(n->store);
+	n->store = NULL;
+	if (lock_fd != -1)
+		close(lock_fd);		/* the lock goes with it */
+	lock_fd = -1;
 	verifier_free(n->verifier);
 	dsig_key_free(n->sign_key);
 	trust_unref(n->trust);

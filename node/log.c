@@ -17,7 +17,8 @@ static const char	*log_prog = "lasterid";
 static enum log_level	 log_max = LOG_LVL_INFO;
 static FILE		*log_out;
 
-static const char *const level_names[] = { "fatal", "warn", "info", "debug" };
+static const char *const level_names[] = { "fatal", "error", "warn", "info",
+    "debug" };
 
 void
 log_init(const char *prog, enum log_level max, FILE *out)
@@ -97,6 +98,16 @@ log_vline(enum log_level lvl, const char *event, const char *errstr,
 			*p = '?';
 	fprintf(log_out != NULL ? log_out : stderr, "%s\n", line);
 	fflush(log_out != NULL ? log_out : stderr);
+}
+
+void
+log_error(const char *event, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vline(LOG_LVL_ERROR, event, NULL, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -17,6 +17,7 @@
 
 enum log_level {
 	LOG_LVL_FATAL = 0,
+	LOG_LVL_ERROR,		/* the node stopped doing part of its job */
 	LOG_LVL_WARN,
 	LOG_LVL_INFO,
 	LOG_LVL_DEBUG
@@ -27,7 +28,10 @@ enum log_level {
 void	 log_init(const char *prog, enum log_level max, FILE *out);
 void	 log_set_level(enum log_level max);
 
-/* log_warn adds err="strerror(errno)". */
+/* log_warn adds err="strerror(errno)".  log_error is for a state that
+ * stops part of the node's work until an operator acts (level=error). */
+void	 log_error(const char *event, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	 log_warn(const char *event, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 log_warnx(const char *event, const char *fmt, ...)

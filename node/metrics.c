@@ -51,9 +51,21 @@ metrics_new(void)
 		{ M_TLS_FAILURES, METRICS_COUNTER,
 		  "Mutual-TLS handshakes refused or failed, by reason." },
 		{ M_CONN_OPEN, METRICS_GAUGE,
-		  "Federation connections open now." },
+		  "Federation connections of listed members open now." },
+		{ M_CONN_HANDSHAKING, METRICS_GAUGE,
+		  "Federation connections still in their TLS handshake." },
+		{ M_CONN_ADMIN, METRICS_GAUGE,
+		  "Admin socket connections open now." },
 		{ M_CONN_REFUSED, METRICS_COUNTER,
-		  "Federation connections closed at once because max_connections was reached." },
+		  "Connections closed by a limit, by listener and reason "
+		  "(members-full, handshakes-full, per-address, "
+		  "handshake-timeout, admin-full, header-timeout, "
+		  "body-timeout, draining)." },
+		{ M_ACCEPT_ERRORS, METRICS_COUNTER,
+		  "accept() failures (such as no free file descriptor), "
+		  "each followed by a pause of the listeners." },
+		{ M_TRUST_EXPIRED, METRICS_GAUGE,
+		  "1 while the trust list in use is past its Expires." },
 		{ M_TRUST_SEQUENCE, METRICS_GAUGE,
 		  "Sequence number of the trust list in use." },
 		{ M_TRUST_EXPIRY, METRICS_GAUGE,

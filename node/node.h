@@ -47,4 +47,9 @@ struct node {
 	struct query_data	*qdata;		/* api_admin.c: search cache, NULL stale */
 };
 
+/* 1 while the trust list in use is past its Expires: nobody can be checked
+ * against it, so no peer is accepted and no record received, issued or
+ * delivered (lasterid.c). */
+int	node_trust_expired(const struct node *n);
+
 #endif

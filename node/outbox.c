@@ -26,6 +26,10 @@
  * old process is forgotten), and a record that reached the receiver but
  * whose answer was lost is simply sent again; the receiver is idempotent on
  * record Id and digest, so the effect is exactly once.
+ *
+ * While the trust list in use is past its Expires the outbox claims
+ * nothing (rows stay pending, deliveries in flight finish); it resumes when
+ * lasterid kicks it after a valid list arrives.
  */
 #include "config.h"
 
@@ -340,6 +344,15 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	err_clear(&e);
 	if (o->n->stopping)
 		return;
+	if (trust_expires(o->n->trust) <= time(NULL)) {
+		/* node_trust_expired() (lasterid.c; not in this library, which
+		 * the tests link): no destination can be checked against an
+		 * expired list.  lasterid kicks the outbox when a valid one
+		 * arrives; the idle check is the fallback. */
+		log_debug("outbox_paused", "reason=trust-expired");
+		schedule(o, OUTBOX_IDLE_CHECK_MS);
+		return;
+	}
 	if (store_outbox_claim(o->n->store, now, now +
 	    o->n->conf.request_timeout + OUTBOX_LEASE_EXTRA_MS,
 	    OUTBOX_INFLIGHT_MAX - o->ninflight, rows, &n, &e) == -1) {

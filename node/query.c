@@ -545,17 +545,24 @@ done:
 
 /* --- supervision records about one unit ------------------------------------ */
 
-/* 1 when the stored bytes of record id carry an XML signature. */
+/* Who signed record id, as shown beside its issuer. */
 static int
-record_is_signed(struct store *s, const char *id, int *out, struct err *e)
+record_signer(struct store *s, const char *id, char out[160], struct err *e)
 {
+	struct store_record_meta m;
 	char *xml = NULL;
 	size_t len;
 
+	if (store_record_meta(s, id, &m, e) == -1)
+		return -1;
+	if (m.signer[0] != '\0') {
+		memcpy(out, m.signer, sizeof(m.signer));
+		return 0;
+	}
 	if (store_record_get(s, id, &xml, &len, NULL, e) == -1)
 		return -1;
-	*out = strstr(xml, "http://www.w3.org/2000/09/xmldsig#") != NULL &&
-	    strstr(xml, "SignatureValue") != NULL;
+	snprintf(out, 160, "%s", strstr(xml, "SignatureValue") != NULL ?
+	    "not verified" : "unsigned");
 	free(xml);
 	return 0;
 }
@@ -566,20 +573,24 @@ query_records_run(struct store *s, const char *unit_id, enum out_format fmt,
 {
 	struct supervision_record *r = NULL;
 	struct out_table *t = NULL;
-	int *sig = NULL;
+	char (*signer)[160] = NULL;
+	const char **cells = NULL;
 	size_t n = 0, i;
 	int rc = -1;
 
 	if (store_records_for_unit(s, unit_id, &r, &n, e) == -1)
 		goto done;
-	if ((sig = calloc(n + 1, sizeof(*sig))) == NULL) {
+	if ((signer = calloc(n + 1, sizeof(*signer))) == NULL ||
+	    (cells = calloc(n + 1, sizeof(*cells))) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	for (i = 0; i < n; i++)
-		if (record_is_signed(s, r[i].id, &sig[i], e) == -1)
+	for (i = 0; i < n; i++) {
+		if (record_signer(s, r[i].id, signer[i], e) == -1)
 			goto done;
-	if ((t = query_out_records(unit_id, r, sig, n)) == NULL) {
+		cells[i] = signer[i];
+	}
+	if ((t = query_out_records(unit_id, r, cells, n)) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto done;
 	}
@@ -590,7 +601,8 @@ query_records_run(struct store *s, const char *unit_id, enum out_format fmt,
 	rc = 0;
 done:
 	out_table_free(t);
-	free(sig);
+	free(cells);
+	free(signer);
 	free(r);
 	return rc;
 }

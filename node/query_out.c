@@ -189,15 +189,15 @@ findings_text(const struct supervision_record *r, char *buf, size_t len)
 
 struct out_table *
 query_out_records(const char *unit_id, const struct supervision_record *r,
-    const int *is_signed, size_t n)
+    const char *const *signer, size_t n)
 {
 	static const char *const keys[] = {
-		"record-id", "kind", "issuer", "opened", "status", "findings",
-		"deadline", "signature"
+		"record-id", "kind", "issuer", "signer", "opened", "status",
+		"findings", "deadline"
 	};
 	static const char *const heads[] = {
-		"record ID", "kind", "issuer", "opened", "status", "findings",
-		"deadline", "signature"
+		"record ID", "kind", "issuer", "signer (verified)", "opened",
+		"status", "findings", "deadline"
 	};
 	struct out_table *t;
 	char find[64], note[128];
@@ -216,11 +216,11 @@ query_out_records(const char *unit_id, const struct supervision_record *r,
 		cells[0] = r[i].id;
 		cells[1] = vocab_token(&vocab_record_kind, r[i].kind);
 		cells[2] = r[i].issuer;
-		cells[3] = r[i].opened;
-		cells[4] = vocab_token(&vocab_record_status, r[i].status);
-		cells[5] = find;
-		cells[6] = r[i].deadline[0] != '\0' ? r[i].deadline : "-";
-		cells[7] = is_signed[i] ? "signed" : "unsigned";
+		cells[3] = signer[i];
+		cells[4] = r[i].opened;
+		cells[5] = vocab_token(&vocab_record_status, r[i].status);
+		cells[6] = find;
+		cells[7] = r[i].deadline[0] != '\0' ? r[i].deadline : "-";
 		if (out_table_add(t, cells) == -1)
 			goto fail;
 	}

@@ -18,9 +18,11 @@
 struct out_table *query_out_search(const struct search_result *res,
 	    size_t n, const struct search_totals *tot);
 struct out_table *query_out_stats(const struct stats_table *st);
-/* signed[i] is 1 when record i's stored bytes carry a signature. */
+/* signer[i]: record i's verified signer member, shown beside its issuer
+ * ("unsigned", or "not verified" for a signed row kept before signers were
+ * recorded). */
 struct out_table *query_out_records(const char *unit_id,
-	    const struct supervision_record *r, const int *is_signed,
+	    const struct supervision_record *r, const char *const *signer,
 	    size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +48,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AWARD_DEL] = "DELETE FROM awards WHERE procurement_id = ?",
 	[ST_AWARD_PUT] = "INSERT INTO awards(procurement_id, lot_id, unit_id,"
 	    " price_cents, rank) VALUES (?, ?, ?, ?, ?)",
-	[ST_REC_DIGEST] = "SELECT digest, content_digest"
+	[ST_REC_DIGEST] = "SELECT digest, content_digest, signer"
 	    " FROM supervision_records WHERE id = ?",
 	[ST_REC_PUT] = "INSERT INTO supervision_records(id, unit_id, kind,"
-	    " status, issuer, opened, digest, xml, received, content_digest)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " status, issuer, opened, digest, xml, received, content_digest,"
+	    " signer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_REC_GET] = "SELECT xml, digest FROM supervision_records WHERE id = ?",
 	[ST_REC_ALL] = "SELECT id, xml FROM supervision_records ORDER BY id",
 	[ST_REC_UNIT] = "SELECT id, xml FROM supervision_records"
 	    " WHERE unit_id = ? ORDER BY opened, id",
+	[ST_REC_META] = "SELECT unit_id, issuer, coalesce(signer, ''), digest"
+	    " FROM supervision_records WHERE id = ?",
+	[ST_TRUST_GET] = "SELECT instance, sequence FROM trust_state"
+	    " WHERE id = 1",
+	[ST_TRUST_PUT] = "INSERT INTO trust_state(id, instance, sequence,"
+	    " updated) VALUES (1, ?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
+	    " instance = ?1, sequence = max(sequence, ?2), updated = ?3"
+	    " WHERE instance = ?1",
 	[ST_COUNTS] = "SELECT (SELECT count(*) FROM units),"
 	    " (SELECT count(*) FROM procurements),"
 	    " (SELECT count(*) FROM supervision_records),"
@@ -438,13 +447,14 @@ int
 store_record_put(struct store *s, const struct supervision_record *r,
     const char *xml, size_t len, int *isnew, struct err *e)
 {
-	return store_record_put_signed(s, r, xml, len, NULL, isnew, e);
+	return store_record_put_signed(s, r, xml, len, NULL, NULL, isnew, NULL,
+	    e);
 }
 
 int
 store_record_put_signed(struct store *s, const struct supervision_record *r,
     const char *xml, size_t len, const unsigned char content_digest[32],
-    int *isnew, struct err *e)
+    const char *signer, int *isnew, char stored[65], struct err *e)
 {
 	sqlite3_stmt *st;
 	char digest[65], content[65];
@@ -469,13 +479,17 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 	if (step == SQLITE_ROW) {
 		const char *old = (const char *)sqlite3_column_text(st, 0);
 		const char *oldc = (const char *)sqlite3_column_text(st, 1);
+		const char *olds = (const char *)sqlite3_column_text(st, 2);
 
 		/* The same bytes again, or the same signed content in other
-		 * bytes (another SignatureValue or KeyInfo): the first stored
-		 * bytes stay. */
+		 * bytes (another SignatureValue or KeyInfo) by the same
+		 * signer: the first stored bytes stay. */
 		if ((old != NULL && strcmp(old, digest) == 0) ||
 		    (content_digest != NULL && oldc != NULL &&
-		    strcmp(oldc, content) == 0)) {
+		    strcmp(oldc, content) == 0 && (signer == NULL ||
+		    olds == NULL || strcmp(olds, signer) == 0))) {
+			if (stored != NULL)
+				snprintf(stored, 65, "%s", old ? old : "");
 			sqlite3_reset(st);
 			rc = 0;
 			goto done;
@@ -507,13 +521,106 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 		bind_text(st, 10, content);
 	else
 		sqlite3_bind_null(st, 10);
+	if (signer != NULL && signer[0] != '\0')
+		bind_text(st, 11, signer);
+	else
+		sqlite3_bind_null(st, 11);
 	if (step_done(s, st, "storing supervision record", r->id, e) == -1)
 		goto done;
 	if (isnew != NULL)
 		*isnew = 1;
+	if (stored != NULL)
+		memcpy(stored, digest, 65);
 	rc = 0;
 done:
 	return put_end(s, rc, e);
+}
+
+int
+store_record_meta(struct store *s, const char *id,
+    struct store_record_meta *m, struct err *e)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((st = stmt(s, ST_REC_META, e)) == NULL)
+		return -1;
+	bind_text(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return err_set(e, ERR_NOTFOUND, "supervision record %s: not "
+		    "found", id);
+	}
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_dberr(s, "reading a record", e);
+	}
+#define COL(i, dst) snprintf((dst), sizeof(dst), "%s", \
+	sqlite3_column_text(st, (i)) ? \
+	(const char *)sqlite3_column_text(st, (i)) : "")
+	COL(0, m->unit_id);
+	COL(1, m->issuer);
+	COL(2, m->signer);
+	COL(3, m->digest);
+#undef COL
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* --- the trust-list sequence held ------------------------------------------ */
+
+int
+store_trust_seq_get(struct store *s, char instance[17], uint64_t *seq,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	const unsigned char *inst;
+	int r;
+
+	instance[0] = '\0';
+	*seq = 0;
+	if ((st = stmt(s, ST_TRUST_GET, e)) == NULL)
+		return -1;
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		inst = sqlite3_column_text(st, 0);
+		snprintf(instance, 17, "%s", inst ? (const char *)inst : "");
+		*seq = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_dberr(s, "reading the trust-list sequence", e);
+	return 0;
+}
+
+int
+store_trust_seq_raise(struct store *s, const char *instance, uint64_t seq,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	char held[17];
+	uint64_t have;
+
+	if (seq > (uint64_t)INT64_MAX)
+		return err_set(e, ERR_INPUT, "trust-list sequence %llu is too "
+		    "large to keep", (unsigned long long)seq);
+	if (store_trust_seq_get(s, held, &have, e) == -1)
+		return -1;
+	if (held[0] != '\0' && strcmp(held, instance) != 0)
+		return err_set(e, ERR_TRUST, "%s: the database holds a trust "
+		    "list of instance '%s', not '%s'", s->path, held,
+		    instance);
+	if ((st = stmt(s, ST_TRUST_PUT, e)) == NULL)
+		return -1;
+	bind_text(st, 1, instance);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return store_dberr(s, "keeping the trust-list sequence", e);
+	}
+	sqlite3_reset(st);
+	return 0;
 }
 
 /* --- readers ------------------------------------------------------------ */

@@ -18,6 +18,7 @@
 #define LASTERI_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "model.h"
@@ -69,14 +70,39 @@ int	store_record_put(struct store *s, const struct supervision_record *r,
 	    const char *xml, size_t len, int *isnew, struct err *e);
 /* The same for a record whose signature the caller has verified:
  * content_digest is dsig_info's (SHA-256 of the signed content; NULL: not
- * verified, as store_record_put).  It is kept beside the row, and the same
- * ID with other bytes but the same content digest as the stored row is the
- * same record again (*isnew = 0, the first stored bytes stay): a copy with
+ * verified, as store_record_put) and signer the verified signer's member ID
+ * (NULL: none).  Both are kept beside the row.  The same ID with other bytes
+ * but the same content digest (and signer) as the stored row is the same
+ * record again (*isnew = 0, the first stored bytes stay): a copy with
  * another ECDSA SignatureValue (s or n - s), KeyInfo or Signature
- * whitespace is not a conflict.  Another content is ERR_CONFLICT. */
+ * whitespace is not a conflict.  Another content is ERR_CONFLICT.  stored
+ * (may be NULL) receives the hex SHA-256 of the bytes kept: these bytes
+ * when new, the first stored ones when not. */
 int	store_record_put_signed(struct store *s,
 	    const struct supervision_record *r, const char *xml, size_t len,
-	    const unsigned char content_digest[32], int *isnew, struct err *e);
+	    const unsigned char content_digest[32], const char *signer,
+	    int *isnew, char stored[65], struct err *e);
+
+/* What the store knows of a record without parsing it. */
+struct store_record_meta {
+	char	unit_id[ID_MAX + 1];
+	char	issuer[17];
+	char	signer[160];	/* verified signer member ID, "" none/unknown */
+	char	digest[65];	/* hex SHA-256 of the stored bytes */
+};
+/* ERR_NOTFOUND naming the ID when there is no such record. */
+int	store_record_meta(struct store *s, const char *id,
+	    struct store_record_meta *m, struct err *e);
+
+/* --- the trust-list sequence held ----------------------------------------
+ * The highest sequence of a trust list the node has accepted, kept so that
+ * a restart with an older list is refused as a rollback.  get: *seq = 0 and
+ * instance "" when none is held yet.  raise: never lowers the kept value;
+ * ERR_TRUST when the database holds another instance's list. */
+int	store_trust_seq_get(struct store *s, char instance[17], uint64_t *seq,
+	    struct err *e);
+int	store_trust_seq_raise(struct store *s, const char *instance,
+	    uint64_t seq, struct err *e);
 
 /* --- readers ----------------------------------------------------------------
  * Exact bytes by ID: *xml is malloc'd (NUL-terminated for convenience, *len

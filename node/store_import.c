@@ -16,9 +16,14 @@
 
 #include <libxml/tree.h>
 
+#include "dsig.h"
+
 #include "model.h"
 #include "store_import.h"
+#include "verifier.h"
 #include "xml.h"
+
+#define DSIG_NS	"http://www.w3.org/2000/09/xmldsig#"
 
 int
 store_element_bytes(xmlNodePtr n, char **out, size_t *len, struct err *e)
@@ -72,8 +77,10 @@ import_unit(struct store *s, xmlNodePtr n, const char *name,
 		goto fail;
 	home = u.home_region[0] ? u.home_region : u.region;
 	if (region != NULL && strcmp(home, region) != 0) {
-		err_set(e, ERR_INPUT, "unit %s belongs to region %s, not %s",
-		    u.id, home, region);
+		err_set(e, ERR_INPUT, "unit %s belongs to region %s, not %s "
+		    "(--allow-foreign-units imports another region's units)",
+		    u.id, home, region[0] ? region : "this node's (it keeps "
+		    "no region)");
 		goto fail;
 	}
 	if (store_element_bytes(n, &bytes, &len, e) == -1 ||
@@ -118,7 +125,9 @@ import_procurement(struct store *s, xmlNodePtr n, const char *name,
 		goto fail;
 	if (region != NULL && !procurement_of(&p, region)) {
 		err_set(e, ERR_INPUT, "procurement definition %s belongs to "
-		    "region %s, not %s", p.id, p.region, region);
+		    "region %s, not %s (--allow-foreign-units imports another "
+		    "region's)", p.id, p.region, region[0] ? region :
+		    "this node's (it keeps no region)");
 		goto fail;
 	}
 	if (store_element_bytes(n, &bytes, &len, e) == -1 ||
@@ -135,20 +144,53 @@ done:
 	return rc;
 }
 
+int
+store_element_is_signed(xmlNodePtr n)
+{
+	xmlNodePtr c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    strcmp((const char *)c->ns->href, DSIG_NS) == 0)
+			return 1;
+	return 0;
+}
+
+/* A signed record is verified as a standalone document (the bytes kept),
+ * exactly as the receiving endpoint does. */
 static int
 import_record(struct store *s, xmlNodePtr n, const char *name,
-    struct store_import_stats *st, struct err *e)
+    const struct store_import_opts *o, struct store_import_stats *st,
+    struct err *e)
 {
 	struct supervision_record r;
+	struct dsig_info info;
+	xmlDocPtr doc = NULL;
 	char *bytes = NULL;
 	size_t len;
 	int isnew, rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if (model_record_read(n, &r, e) == -1 ||
-	    model_record_check(&r, e) == -1)
+	if (store_element_bytes(n, &bytes, &len, e) == -1)
 		goto fail;
-	if (store_element_bytes(n, &bytes, &len, e) == -1 ||
+	if (store_element_is_signed(n)) {
+		if (o->verifier == NULL) {
+			err_set(e, ERR_INPUT, "a signed SupervisionRecord "
+			    "needs a trust list to be verified: import it "
+			    "through the node (-s) or give --trust and "
+			    "--anchor");
+			goto fail;
+		}
+		if ((doc = xml_parse(bytes, len, name, &xml_limits_wire,
+		    e)) == NULL || verifier_record(o->verifier, doc, o->now,
+		    &r, &info, e) == -1 || model_record_check_id(&r, e) == -1 ||
+		    store_record_put_signed(s, &r, bytes, len,
+		    info.content_digest, info.member_id, &isnew, NULL,
+		    e) == -1)
+			goto fail;
+	} else if (model_record_read(n, &r, e) == -1 ||
+	    model_record_check(&r, e) == -1 ||
+	    model_record_check_id(&r, e) == -1 ||
 	    store_record_put(s, &r, bytes, len, &isnew, e) == -1)
 		goto fail;
 	if (isnew)
@@ -160,27 +202,31 @@ import_record(struct store *s, xmlNodePtr n, const char *name,
 fail:
 	where(e, name, n);
 done:
+	xmlFreeDoc(doc);
 	xmlFree(bytes);
 	return rc;
 }
 
 static int
 import_elem(struct store *s, xmlNodePtr n, const char *name,
-    const char *region, struct store_import_stats *st, struct err *e)
+    const struct store_import_opts *o, struct store_import_stats *st,
+    struct err *e)
 {
 	if (xml_is(n, "Unit"))
-		return import_unit(s, n, name, region, st, e);
+		return import_unit(s, n, name, o->region, st, e);
 	if (xml_is(n, "ProcurementDefinition"))
-		return import_procurement(s, n, name, region, st, e);
+		return import_procurement(s, n, name, o->region, st, e);
 	if (xml_is(n, "SupervisionRecord"))
-		return import_record(s, n, name, st, e);
+		return import_record(s, n, name, o, st, e);
 	return 0;
 }
 
 int
 store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
-    const char *region, struct store_import_stats *st, struct err *e)
+    const struct store_import_opts *o, struct store_import_stats *st,
+    struct err *e)
 {
+	const char *region = o->region;
 	xmlNodePtr root, n;
 	xmlChar *meant;
 
@@ -194,7 +240,7 @@ store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
 			    "Dataset, Unit, ProcurementDefinition or "
 			    "SupervisionRecord", name, xmlGetLineNo(root),
 			    (const char *)root->name);
-		return import_elem(s, root, name, region, st, e);
+		return import_elem(s, root, name, o, st, e);
 	}
 	/* A Dataset may say which region it is meant for. */
 	if (region != NULL &&
@@ -210,7 +256,7 @@ store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
 			return -1;
 	}
 	for (n = xml_first_elem(root); n != NULL; n = xml_next_elem(n))
-		if (import_elem(s, n, name, region, st, e) == -1)
+		if (import_elem(s, n, name, o, st, e) == -1)
 			return -1;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #define LASTERI_STORE_IMPORT_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <libxml/tree.h>
 
@@ -28,15 +29,31 @@ struct store_import_stats {
 	long	records_known;		/* already stored with the same digest */
 };
 
+struct verifier;
+
+/* How an import checks what it takes in. */
+struct store_import_opts {
+	/* The code of the region the store keeps, or NULL: a Dataset meant
+	 * for another region (its region attribute), a unit whose home region
+	 * is another, or a procurement definition that the region neither
+	 * keeps nor procures jointly fails with ERR_INPUT. */
+	const char	*region;
+	/* Checks a signed SupervisionRecord (one carrying a ds:Signature):
+	 * the signature under the trust list and the issuer bound to the
+	 * signer (verifier_record); the verified signer is kept with the row.
+	 * NULL: a signed record is refused (ERR_INPUT), since it cannot be
+	 * told from a forgery. */
+	struct verifier	*verifier;
+	time_t		 now;		/* for the verifier */
+};
+
 /* Imports doc, which has passed schema_validate().  name (a file name) is
- * used in messages: "name:line: Element: reason".  region, when not NULL,
- * is the code of the region the store keeps: a Dataset meant for another
- * region (its region attribute), a unit whose home region is another, or a
- * procurement definition that the region neither keeps nor procures jointly
- * fails with ERR_INPUT.
+ * used in messages: "name:line: Element: reason".  Every record must also
+ * meet model_record_check_id() (its Id in its issuer's namespace).
  * Adds to *st (the caller zeroes it once). */
 int	store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
-	    const char *region, struct store_import_stats *st, struct err *e);
+	    const struct store_import_opts *o, struct store_import_stats *st,
+	    struct err *e);
 
 /* The exact bytes kept for element n: the exclusive C14N (no comments) of a
  * standalone copy of n, with the namespaces it uses declared on it.  The
@@ -45,5 +62,8 @@ int	store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
  * keeps bytes and digests.  Caller frees *out with xmlFree(). */
 int	store_element_bytes(xmlNodePtr n, char **out, size_t *len,
 	    struct err *e);
+
+/* 1 when element n carries an enveloped ds:Signature child. */
+int	store_element_is_signed(xmlNodePtr n);
 
 #endif

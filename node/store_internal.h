@@ -29,6 +29,9 @@ enum store_stmt {
 	ST_REC_GET,
 	ST_REC_ALL,
 	ST_REC_UNIT,
+	ST_REC_META,
+	ST_TRUST_GET,
+	ST_TRUST_PUT,
 	ST_COUNTS,
 	ST_COUNT
 };

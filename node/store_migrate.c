@@ -87,6 +87,19 @@ static const struct migration migrations[] = {
 	{ 4, "signed-content digest of supervision records",
 	"ALTER TABLE supervision_records ADD COLUMN content_digest TEXT"
 	"  CHECK (content_digest IS NULL OR length(content_digest) = 64);" },
+	/* signer: the member ID whose signature the node verified when the
+	 * record came in (issued here, received, imported with a trust list);
+	 * NULL for unsigned records and for rows stored before this migration,
+	 * which are shown as not verified rather than guessed at.  trust_state
+	 * holds the highest trust-list sequence the node has accepted, so that
+	 * a restart with an older list is a rollback too. */
+	{ 5, "verified signer of supervision records; trust-list sequence held",
+	"ALTER TABLE supervision_records ADD COLUMN signer TEXT;"
+	"CREATE TABLE trust_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  instance TEXT NOT NULL,"
+	"  sequence INTEGER NOT NULL CHECK (sequence >= 0),"
+	"  updated INTEGER NOT NULL);" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -9,6 +9,13 @@
  * TCP_NODELAY as soon as a connection's handshake starts (without it a
  * response's records wait for the peer's delayed ACK).  No read-ahead: it
  * breaks OpenSSL bufferevents.
+ *
+ * A connection outlives the list it was accepted under: tls_peer_check()
+ * runs before each request and looks the peer up again in the list in use
+ * (and, once per reload, checks its chain against the new CAs), so a member
+ * removed by a reload is refused on a kept-alive connection too.  While the
+ * list in use is past its Expires nobody can be checked against it: new
+ * handshakes fail with "trust-expired" and requests are refused.
  */
 #include "config.h"
 
@@ -19,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -26,6 +34,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "tls.h"
 #include "x509.h"
@@ -40,7 +49,10 @@
 
 struct tls_ctx_data {
 	struct trust_list	*tl;
+	unsigned		 gen;		/* bumped by each set_trust */
 	struct metrics		*metrics;
+	tls_done_fn		*done;
+	void			*done_arg;
 };
 
 static int	ctx_idx = -1;
@@ -97,22 +109,30 @@ verify_reason(int code)
 	}
 }
 
-/* Looks the leaf's fingerprint up in tl; fills p.  0 or -1. */
-static int
-peer_identify(struct tls_peer *p, X509 *cert, const struct trust_list *tl)
+/* Looks the leaf's fingerprint up in tl at now; fills p.  NULL when the
+ * leaf is listed for a member, else why not: a list past its Expires
+ * proves nobody. */
+static const char *
+peer_identify(struct tls_peer *p, X509 *cert, const struct trust_list *tl,
+    time_t now)
 {
 	const struct trust_member *m;
 	unsigned int n = 0;
 
-	if (cert == NULL || tl == NULL ||
+	p->verified = 0;
+	if (tl == NULL)
+		return "unlisted-certificate";
+	if (trust_expires(tl) <= now)
+		return "trust-expired";
+	if (cert == NULL ||
 	    X509_digest(cert, EVP_sha256(), p->fpr, &n) != 1 || n != 32)
-		return -1;
-	if ((m = trust_member_by_tls_fpr(tl, p->fpr)) == NULL)
-		return -1;
+		return "unlisted-certificate";
+	if ((m = trust_member_by_tls_fpr_at(tl, p->fpr, now)) == NULL)
+		return "unlisted-certificate";
 	snprintf(p->member_id, sizeof(p->member_id), "%s", m->id);
 	p->roles = m->roles;
 	p->verified = 1;
-	return 0;
+	return NULL;
 }
 
 static int
@@ -121,6 +141,7 @@ verify_cb(int ok, X509_STORE_CTX *sctx)
 	SSL *ssl;
 	struct tls_peer *p;
 	struct tls_ctx_data *d;
+	const char *why;
 
 	ssl = X509_STORE_CTX_get_ex_data(sctx,
 	    SSL_get_ex_data_X509_STORE_CTX_idx());
@@ -134,13 +155,13 @@ verify_cb(int ok, X509_STORE_CTX *sctx)
 	}
 	if (X509_STORE_CTX_get_error_depth(sctx) != 0)
 		return 1;
-	if (peer_identify(p, X509_STORE_CTX_get_current_cert(sctx), d->tl) ==
-	    -1) {
-		p->verified = 0;
-		p->fail = "unlisted-certificate";
+	if ((why = peer_identify(p, X509_STORE_CTX_get_current_cert(sctx),
+	    d->tl, time(NULL))) != NULL) {
+		p->fail = why;
 		X509_STORE_CTX_set_error(sctx, X509_V_ERR_CERT_REJECTED);
 		return 0;
 	}
+	p->gen = d->gen;
 	return 1;
 }
 
@@ -168,6 +189,7 @@ info_cb(const SSL *ssl, int where, int ret)
 {
 	struct tls_peer *p;
 	struct tls_ctx_data *d;
+	const char *why;
 	char labels[64];
 	int fd, one = 1;
 
@@ -181,20 +203,26 @@ info_cb(const SSL *ssl, int where, int ret)
 	}
 	if ((where & SSL_CB_HANDSHAKE_DONE) && !p->done) {
 		p->done = 1;
+		d = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx);
 		/* A resumed session skips the verify callback: identify the
 		 * peer again, against the list in use now. */
 		if (!p->verified) {
-			d = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx);
-			if (peer_identify(p, SSL_get0_peer_certificate(ssl),
-			    d != NULL ? d->tl : NULL) == -1) {
-				p->fail = "unlisted-certificate";
+			if ((why = peer_identify(p,
+			    SSL_get0_peer_certificate(ssl), d != NULL ? d->tl :
+			    NULL, time(NULL))) != NULL) {
+				p->fail = why;
 				p->counted = 1;
-				metrics_inc(p->metrics, M_TLS_FAILURES,
-				    "reason=\"unlisted-certificate\"");
-				return;
-			}
+				snprintf(labels, sizeof(labels),
+				    "reason=\"%s\"", why);
+				metrics_inc(p->metrics, M_TLS_FAILURES, labels);
+			} else
+				p->gen = d->gen;
 		}
-		metrics_inc(p->metrics, M_TLS_HANDSHAKES, NULL);
+		if (p->verified)
+			metrics_inc(p->metrics, M_TLS_HANDSHAKES, NULL);
+		if (d != NULL && d->done != NULL)
+			d->done(ssl, d->done_arg);
+		return;
 	}
 	if ((where & SSL_CB_ALERT) && (where & SSL_CB_WRITE) && !p->done &&
 	    !p->counted) {
@@ -336,6 +364,7 @@ tls_server_set_trust(SSL_CTX *ctx, struct trust_list *tl, struct err *e)
 	names = NULL;
 	trust_unref(d->tl);
 	d->tl = trust_ref(tl);
+	d->gen++;
 	rc = 0;
 done:
 	X509_STORE_free(store);
@@ -381,4 +410,65 @@ X509 *
 tls_load_cert(const char *path, struct err *e)
 {
 	return x509_load_pem(path, e);
+}
+
+void
+tls_server_set_done_cb(SSL_CTX *ctx, tls_done_fn *fn, void *arg)
+{
+	struct tls_ctx_data *d = SSL_CTX_get_ex_data(ctx, ctx_idx);
+
+	if (d != NULL) {
+		d->done = fn;
+		d->done_arg = arg;
+	}
+}
+
+/* The peer's chain against the CAs of the list in use now. */
+static int
+chain_check(SSL *ssl)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl));
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	X509_STORE_CTX *sctx;
+	int ok = 0;
+
+	if (leaf == NULL || store == NULL ||
+	    (sctx = X509_STORE_CTX_new()) == NULL)
+		return -1;
+	if (X509_STORE_CTX_init(sctx, store, leaf,
+	    SSL_get_peer_cert_chain(ssl)) == 1 &&
+	    X509_STORE_CTX_set_purpose(sctx, X509_PURPOSE_SSL_CLIENT) == 1) {
+		X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(sctx),
+		    4);
+		ok = X509_verify_cert(sctx) == 1;
+	}
+	X509_STORE_CTX_free(sctx);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
+enum tls_check
+tls_peer_check(SSL *ssl)
+{
+	struct tls_ctx_data *d;
+	struct tls_peer *p;
+	time_t now = time(NULL);
+
+	if (ssl == NULL || peer_idx == -1 ||
+	    (p = SSL_get_ex_data(ssl, peer_idx)) == NULL ||
+	    (d = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx)) == NULL ||
+	    !p->verified)
+		return TLS_PEER_UNLISTED;
+	if (d->tl == NULL || trust_expires(d->tl) <= now)
+		return TLS_PEER_TRUST_EXPIRED;
+	if (p->gen != d->gen && chain_check(ssl) == -1) {
+		p->verified = 0;
+		p->fail = "unknown-ca";
+		return TLS_PEER_UNLISTED;
+	}
+	if ((p->fail = peer_identify(p, SSL_get0_peer_certificate(ssl),
+	    d->tl, now)) != NULL)
+		return TLS_PEER_UNLISTED;
+	p->gen = d->gen;
+	return TLS_PEER_OK;
 }

@@ -188,7 +188,7 @@ if [ -n "$RUNIT" ]; then
 	want "$LASTERI" supervision show --db "$D/off.db" --unit "$RUNIT"
 	same "supervision show through the socket and offline" "$LASTERI" supervision show -s "$SOCK" --unit "$RUNIT"
 	t_expect 0 "supervision show --format csv" "$LASTERI" supervision show -s "$SOCK" --unit "$RUNIT" --format csv
-	t_grep "csv has the header" "^record-id,kind,issuer,opened,status,findings,deadline,signature" "$D/out"
+	t_grep "csv has the header" "^record-id,kind,issuer,signer,opened,status,findings,deadline" "$D/out"
 else
 	t_fail "the sample data has supervision records (no unit reference found)"
 fi

@@ -29,28 +29,80 @@ t_grep "the --region error names the option" "^lasteri import: --region: '99'" "
 t_expect 2 "export of a missing database fails" "$LASTERI" export --db "$T_DIR/none.db"
 t_grep "the missing database is named" 'none.db' "$T_DIR/err"
 
+# --- signed records: verified against a trust list on import ----------------
+# A test PKI (regions 01 and 08, thl, lvv) and records signed by its members.
+PKI=$T_DIR/fed
+DSIG_TOOL=$TOP_BUILDDIR/tests/dsig_tool
+"$LASTERI" pki init "$PKI" --regions 8 --trustlist >"$T_DIR/pki.log" 2>&1 ||
+	{ t_fail "lasteri pki init --trustlist" "$(tail -n 3 "$T_DIR/pki.log")"; t_finish; exit 1; }
+TRUST="--trust $PKI/trustlist.xml --anchor $PKI/pki/operator.crt"
+signed_record() {	# signed_record SIGNER-CODE ID ISSUER OUT
+	sed -e "s/Id=\"HVA-08-2026-0100\"/Id=\"$2\"/" \
+	    -e "s|<Issuer>HVA-08</Issuer>|<Issuer>$3</Issuer>|" \
+	    -e 's/ signedAt="[^"]*"//' -e '/<ds:Signature/,$d' "$DATA/record-signed.xml" >"$4.in"
+	echo '</SupervisionRecord>' >>"$4.in"
+	"$DSIG_TOOL" sign "$PKI/members/$1/sign.key" "$PKI/members/$1/sign.crt" "$4.in" "$4"
+}
+signed_record lvv LVV-2026-0100 LVV "$T_DIR/rec-lvv.xml" ||
+	t_fail "dsig_tool signs a record as lvv"
+signed_record 01 LVV-2026-0101 LVV "$T_DIR/rec-forged.xml" ||
+	t_fail "dsig_tool signs a record as region 01"
+signed_record 01 HVA-08-2026-0102 HVA-08 "$T_DIR/rec-01-as-08.xml" ||
+	t_fail "dsig_tool signs a record as region 01"
+
+t_expect 2 "a signed record without a trust list is refused offline" \
+	"$LASTERI" import --db "$T_DIR/signed.db" "$T_DIR/rec-lvv.xml"
+t_grep "the refusal says a trust list is needed" 'rec-lvv.xml:[0-9]+: SupervisionRecord: .*needs a trust list' "$T_DIR/err"
+t_expect 2 "--trust without --anchor is a usage error" \
+	"$LASTERI" import --db "$T_DIR/signed.db" --trust "$PKI/trustlist.xml" "$T_DIR/rec-lvv.xml"
+# shellcheck disable=SC2086
+t_expect 2 "a record signed by region 01 naming LVV as its issuer is refused" \
+	"$LASTERI" import --db "$T_DIR/signed.db" $TRUST "$T_DIR/rec-forged.xml"
+t_grep "the refusal names the issuer and the real signer" 'LVV.*FI/.*01|01.*LVV' "$T_DIR/err"
+# shellcheck disable=SC2086
+t_expect 2 "a record signed by region 01 naming region 08 as its issuer is refused" \
+	"$LASTERI" import --db "$T_DIR/signed.db" $TRUST "$T_DIR/rec-01-as-08.xml"
+t_grep "that refusal names HVA-08" 'HVA-08' "$T_DIR/err"
+
 # --- import / export: a valid import and the round trip ---------------------
+# shellcheck disable=SC2086
 t_expect 0 "imports a Dataset, a Unit and a signed SupervisionRecord in one run" \
-	"$LASTERI" import --db "$DB" --region 08 "$DATA/dataset-08.xml" "$DATA/unit-08-0003.xml" \
-	"$DATA/record-signed.xml"
+	"$LASTERI" import --db "$DB" --region 08 $TRUST "$DATA/dataset-08.xml" "$DATA/unit-08-0003.xml" \
+	"$T_DIR/rec-lvv.xml"
 t_grep "the summary counts what was imported" \
 	'^imported 3 units, 1 procurement definition, 3 supervision records from 3 files$' "$T_DIR/out"
+t_expect 0 "supervision show lists the record with its verified signer" \
+	"$LASTERI" supervision show --db "$DB" --unit SOTERI-08-0002 --format csv
+t_grep "the signer is shown beside the issuer" "^LVV-2026-0100,[a-z-]+,LVV,$(cat "$PKI/members/lvv/member.id")," "$T_DIR/out"
+t_grep "an unsigned record says so" '^HVA-08-2026-0002,[a-z-]+,HVA-08,unsigned,' "$T_DIR/out"
 t_expect 0 "exports the database with its records" export_to "$T_DIR/exp1.xml"
 t_grep "the export is a Dataset in urn:lasteri:1" '<Dataset xmlns="urn:lasteri:1"' "$T_DIR/exp1.xml"
 t_grep "the export holds the unit imported from its own file" 'Id="SOTERI-08-0003"' "$T_DIR/exp1.xml"
-t_grep "the export holds the supervision records" 'Id="REC-08-2026-0002"' "$T_DIR/exp1.xml"
+t_grep "the export holds the supervision records" 'Id="HVA-08-2026-0002"' "$T_DIR/exp1.xml"
 t_grep "the export keeps a record's signature" '<ds:SignatureValue>' "$T_DIR/exp1.xml"
 if command -v xmllint >/dev/null 2>&1; then
 	t_expect 0 "the export validates against the schemas" \
 		xmllint --noout --schema "$TOP_SRCDIR/schemas/xsd/lasteri.xsd" "$T_DIR/exp1.xml.raw"
 fi
+# shellcheck disable=SC2086
 t_expect 0 "the export imports into a new database" \
-	"$LASTERI" import --db "$T_DIR/copy.db" "$T_DIR/exp1.xml.raw"
+	"$LASTERI" import --db "$T_DIR/copy.db" $TRUST "$T_DIR/exp1.xml.raw"
 t_grep "the re-import counts the same documents" \
 	'^imported 3 units, 1 procurement definition, 3 supervision records from 1 file$' "$T_DIR/out"
 t_expect 0 "the copy exports" export_to "$T_DIR/exp2.xml" "$T_DIR/copy.db"
 t_expect 0 "the copy holds byte for byte what the original holds" \
 	cmp "$T_DIR/exp1.xml" "$T_DIR/exp2.xml"
+if command -v xmlsec1 >/dev/null 2>&1; then
+	# the record as a document of its own: its namespace is declared on
+	# the Dataset around it
+	awk '/<SupervisionRecord[^>]*Id="LVV-2026-0100"/,/<\/SupervisionRecord>/' "$T_DIR/exp1.xml.raw" |
+	    sed '1s/^ *<SupervisionRecord /<SupervisionRecord xmlns="urn:lasteri:1" /' >"$T_DIR/exported-rec.xml"
+	t_expect 0 "the stock xmlsec1 verifies the exported record's bytes" \
+		xmlsec1 --verify --insecure "$T_DIR/exported-rec.xml"
+	sed 's/<Status>closed</<Status>open</' "$T_DIR/exported-rec.xml" >"$T_DIR/exported-bad.xml"
+	t_expect 1 "and notices when they change" \
+		xmlsec1 --verify --insecure "$T_DIR/exported-bad.xml"
+fi
 t_expect 0 "export without --records leaves the records out" \
 	"$LASTERI" export --db "$DB" --out "$T_DIR/norec.xml"
 if grep -q 'SupervisionRecord' "$T_DIR/norec.xml"; then
@@ -87,7 +139,7 @@ unchanged() {	# unchanged "description"
 t_expect 2 "a different record under a stored Id is a conflict" \
 	"$LASTERI" import --db "$DB" "$DATA/record-conflict.xml"
 t_grep "the conflict names the file, line, element and record" \
-	'record-conflict.xml:[0-9]+: SupervisionRecord: .*REC-08-2026-0001.*different document' "$T_DIR/err"
+	'record-conflict.xml:[0-9]+: SupervisionRecord: .*HVA-08-2026-0001.*different document' "$T_DIR/err"
 unchanged "after the conflict the database is unchanged"
 
 sed -e 's/businessId="1234567-1"/businessId="1234567-2"/' "$DATA/dataset-08.xml" >"$T_DIR/badcheck.xml"

@@ -115,6 +115,50 @@ test_good(void)
 	CU_ASSERT_STRING_EQUAL(c.database, "/var/lib/lasteri/node.db");
 	CU_ASSERT_PTR_NULL(c.trust_url);
 	CU_ASSERT_EQUAL(c.log_debug, 0);
+	CU_ASSERT_EQUAL(c.handshake_timeout, 5000);
+	CU_ASSERT_EQUAL(c.max_handshakes, 512);
+	CU_ASSERT_EQUAL(c.max_handshakes_per_address, 64);
+	CU_ASSERT_EQUAL(c.admin_max_connections, 64);
+	CU_ASSERT_EQUAL(c.admin_header_timeout, 10000);
+	CU_ASSERT_EQUAL(c.admin_body_timeout, 60000);
+	conf_free(&c);
+}
+
+static void
+test_connection_limits(void)
+{
+	struct conf c;
+	struct err e;
+
+	CU_ASSERT_EQUAL_FATAL(load(GOOD_NODE GOOD_FED GOOD_TRUST
+	    "[limits]\nhandshake_timeout = 1500ms\nmax_handshakes = 100\n"
+	    "max_handshakes_per_address = 8\n"
+	    "[admin]\nadmin_max_connections = 16\n"
+	    "admin_header_timeout = 2s\nadmin_body_timeout = 1m\n", &c, &e),
+	    0);
+	CU_ASSERT_EQUAL(c.handshake_timeout, 1500);
+	CU_ASSERT_EQUAL(c.max_handshakes, 100);
+	CU_ASSERT_EQUAL(c.max_handshakes_per_address, 8);
+	CU_ASSERT_EQUAL(c.admin_max_connections, 16);
+	CU_ASSERT_EQUAL(c.admin_header_timeout, 2000);
+	CU_ASSERT_EQUAL(c.admin_body_timeout, 60000);
+	conf_free(&c);
+
+	/* A handshake deadline of minutes would bring the lockout back. */
+	CU_ASSERT_EQUAL(load(GOOD_NODE GOOD_FED GOOD_TRUST
+	    "[limits]\nhandshake_timeout = 5m\n", &c, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":13: [limits] handshake_timeout: "
+	    "duration out of range"));
+	conf_free(&c);
+	CU_ASSERT_EQUAL(load(GOOD_NODE GOOD_FED GOOD_TRUST
+	    "[admin]\nadmin_max_connections = 0\n", &c, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "[admin] admin_max_connections: "
+	    "0 is out of range 1..4096"));
+	conf_free(&c);
+	CU_ASSERT_EQUAL(load(GOOD_NODE GOOD_FED GOOD_TRUST
+	    "[limits]\nadmin_header_timeout = 1s\n", &c, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "unknown key here, belongs in "
+	    "[admin]"));
 	conf_free(&c);
 }
 
@@ -342,6 +386,8 @@ static CU_TestInfo tests[] = {
 	{ "refuses an unknown key naming file, line and key", test_unknown_key },
 	{ "says which section a misplaced key belongs in", test_wrong_section },
 	{ "refuses a bad value naming the line, key and value", test_bad_value },
+	{ "reads the handshake and admin connection limits, in range",
+	  test_connection_limits },
 	{ "refuses a key given twice", test_duplicate },
 	{ "refuses a configuration without a required key, naming it",
 	  test_missing_required },

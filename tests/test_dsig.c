@@ -27,6 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "dsig.h"
+#include "model.h"
 #include "trust.h"
 #include "verifier.h"
 #include "x509.h"
@@ -1061,18 +1062,198 @@ test_os_store_is_never_used(void)
 	unsetenv("SSL_CERT_DIR");
 }
 
+/* --- ECDSA SignatureValue lengths (finding 15) ------------------------------- */
+
+/* doc with its SignatureValue replaced by the base64 of raw (len bytes,
+ * len 0: empty).  Caller frees. */
+static char *
+with_sigvalue(const char *doc, const unsigned char *raw, size_t len)
+{
+	char b64[256], *old, *out;
+	int n;
+
+	memcpy(b64, "<ds:SignatureValue>", 19);
+	n = len > 0 ? EVP_EncodeBlock((unsigned char *)b64 + 19, raw,
+	    (int)len) : 0;
+	snprintf(b64 + 19 + n, sizeof(b64) - 19 - (size_t)n,
+	    "</ds:SignatureValue>");
+	if ((old = cut(doc, "<ds:SignatureValue>", "</ds:SignatureValue>")) ==
+	    NULL)
+		return NULL;
+	out = repl(doc, old, b64);
+	free(old);
+	return out;
+}
+
+/* SHA-256 of the exclusive C14N of doc's SignedInfo: what is signed. */
+static int
+signedinfo_digest(const char *doc, unsigned char md[32])
+{
+	struct err e;
+	xmlDocPtr d;
+	xmlNodePtr si;
+	xmlOutputBufferPtr ob = NULL;
+	unsigned int len = 0;
+	int rc = -1;
+
+	err_clear(&e);
+	if ((d = xml_parse(doc, strlen(doc), "doc.xml", &xml_limits_wire,
+	    &e)) == NULL)
+		return -1;
+	if ((si = xmlDocGetRootElement(d)->last->children) != NULL &&
+	    (ob = xmlAllocOutputBuffer(NULL)) != NULL &&
+	    xmlC14NExecute(d, in_subtree, si, XML_C14N_EXCLUSIVE_1_0, NULL, 0,
+	    ob) >= 0 &&
+	    EVP_Digest(xmlOutputBufferGetContent(ob),
+	    xmlOutputBufferGetSize(ob), md, &len, EVP_sha256(), NULL) == 1 &&
+	    len == 32)
+		rc = 0;
+	if (ob != NULL)
+		xmlOutputBufferClose(ob);
+	xmlFreeDoc(d);
+	return rc;
+}
+
+/*
+ * A genuine ECDSA signature over genuine's SignedInfo whose r and s (or
+ * n - s, the other valid s) are both below 2^248: the one in about 32,768
+ * that Apache Santuario 2.1.7 writes as 62 bytes.  Signs afresh (a new
+ * random k each time) until one turns up, at most 4,000,000 times and
+ * 120 seconds.  raw gets the 64-byte r||s.
+ */
+static int
+find_short_signature(unsigned char raw[64], long *tries)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	ECDSA_SIG *es = NULL;
+	BIGNUM *n = NULL, *ns = NULL;
+	const BIGNUM *r, *s;
+	unsigned char md[32], der[80];
+	const unsigned char *p;
+	size_t dlen;
+	time_t t0 = time(NULL);
+	long i;
+	int rc = -1;
+
+	if (signedinfo_digest(genuine, md) == -1 ||
+	    BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFF"
+	    "BCE6FAADA7179E84F3B9CAC2FC632551") == 0 ||
+	    (ns = BN_new()) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new(pkey[K_GOOD], NULL)) == NULL ||
+	    EVP_PKEY_sign_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) != 1)
+		goto done;
+	for (i = 0; i < 4000000 && time(NULL) - t0 < 120; i++) {
+		dlen = sizeof(der);
+		if (EVP_PKEY_sign(ctx, der, &dlen, md, 32) != 1)
+			goto done;
+		p = der;
+		ECDSA_SIG_free(es);
+		if ((es = d2i_ECDSA_SIG(NULL, &p, (long)dlen)) == NULL)
+			goto done;
+		ECDSA_SIG_get0(es, &r, &s);
+		if (BN_num_bytes(r) > 31)
+			continue;
+		if (BN_num_bytes(s) > 31) {
+			if (BN_sub(ns, n, s) == 0)
+				goto done;
+			if (BN_num_bytes(ns) > 31)
+				continue;
+			s = ns;
+		}
+		if (BN_bn2binpad(r, raw, 32) != 32 ||
+		    BN_bn2binpad(s, raw + 32, 32) != 32)
+			goto done;
+		*tries = i + 1;
+		rc = 0;
+		break;
+	}
+done:
+	ECDSA_SIG_free(es);
+	BN_free(n);
+	BN_free(ns);
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+static void
+test_accepts_a_short_ecdsa_value_as_santuario_writes_it(void)
+{
+	unsigned char raw[64], shortv[62];
+	struct err e;
+	char *doc;
+	long tries = 0;
+
+	CU_ASSERT_EQUAL_FATAL(find_short_signature(raw, &tries), 0);
+	CU_ASSERT_TRUE(raw[0] == 0 && raw[32] == 0);
+	/* The 64-byte form of the same signature verifies ... */
+	doc = with_sigvalue(genuine, raw, 64);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(verify_text(doc, strlen(doc), cert[K_GOOD], cas,
+	    DOC_UNIT, time(NULL), NULL, &e), 0);
+	free(doc);
+	/* ... and so does Santuario's, each half without its zero byte. */
+	memcpy(shortv, raw + 1, 31);
+	memcpy(shortv + 31, raw + 33, 31);
+	doc = with_sigvalue(genuine, shortv, 62);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	/* 62 bytes are 84 base64 characters */
+	CU_ASSERT_EQUAL(strstr(doc, "</ds:SignatureValue>") -
+	    strstr(doc, "<ds:SignatureValue>") - 19, 84);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(verify_text(doc, strlen(doc), cert[K_GOOD], cas,
+	    DOC_UNIT, time(NULL), NULL, &e), 0);
+	if (e.code != ERR_OK)
+		printf("\n  62 bytes (found after %ld signatures): %s\n", tries,
+		    e.msg);
+	free(doc);
+}
+
+static void
+test_refuses_other_ecdsa_value_lengths(void)
+{
+	unsigned char raw[80];
+	char *sv, *b64;
+	int n;
+
+	/* the genuine 64 bytes, into raw[1..64] */
+	sv = cut(genuine, "<ds:SignatureValue>", "</ds:SignatureValue>");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+	b64 = sv + 19;
+	b64[strlen(b64) - 20] = '\0';
+	n = EVP_DecodeBlock(raw + 1, (unsigned char *)b64, (int)strlen(b64));
+	free(sv);
+	CU_ASSERT_EQUAL_FATAL(n, 66);	/* 64 and the two bytes of "==" */
+	reject_pinned("63 bytes", with_sigvalue(genuine, raw + 1, 63),
+	    ERR_SIGNATURE, "is 63 bytes, not an even length of at most 64");
+	/* 66: each half with a leading zero byte (a DER-like over-long
+	 * value) */
+	memmove(raw + 34, raw + 33, 32);
+	raw[33] = 0;
+	raw[0] = 0;
+	reject_pinned("66 bytes", with_sigvalue(genuine, raw, 66),
+	    ERR_SIGNATURE, "is 66 bytes, not an even length of at most 64");
+	reject_pinned("0 bytes", with_sigvalue(genuine, raw, 0),
+	    ERR_SIGNATURE, "ds:SignatureValue is not valid base64");
+	raw[0] = 0x11;
+	raw[1] = 0x22;
+	reject_pinned("2 bytes", with_sigvalue(genuine, raw, 2),
+	    ERR_SIGNATURE, "signature value does not verify");
+}
+
 /* --- through a trust list ------------------------------------------------------ */
 
 static const struct {
 	int		 k;
-	const char	*code, *roles;
+	const char	*code, *roles, *issuer;
 } members[] = {
-	{ K_GOOD, "08", "region supervisor" },
-	{ K_SUP, "lvv", "supervisor" },
-	{ K_CA, "01", "region" },
-	{ K_EXPIRED, "02", "region" },
-	{ K_OTHER, "03", "region" },
-	{ K_NODS, "04", "region" },
+	{ K_GOOD, "08", "region supervisor", "HVA-08" },
+	{ K_SUP, "lvv", "supervisor", "LVV" },
+	{ K_CA, "01", "region", NULL },
+	{ K_EXPIRED, "02", "region", NULL },
+	{ K_OTHER, "03", "region", NULL },
+	{ K_NODS, "04", "region", NULL },
 };
 #define NMEMBERS (sizeof(members) / sizeof(members[0]))
 
@@ -1091,57 +1272,105 @@ der_b64(X509 *x)
 	return out;
 }
 
-static int
-load_trust_list(void)
+/* A SigningCertificate listing of c in use from nb until na (0: open). */
+static void
+listing(char *buf, size_t len, X509 *c, time_t nb, time_t na)
 {
-	char *buf, *ca64, t1[32], t2[32], fh[X509_FPR_HEX];
+	char fh[X509_FPR_HEX], t1[64] = "", t2[64] = "", t[32];
 	unsigned char f[32];
-	size_t len = 0, max = 64 * 1024;
+	struct tm tm;
+
+	x509_fingerprint(c, f);
+	x509_fpr_hex(f, fh);
+	if (nb != 0) {
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&nb, &tm));
+		snprintf(t1, sizeof(t1), " notBefore=\"%s\"", t);
+	}
+	if (na != 0) {
+		strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&na, &tm));
+		snprintf(t2, sizeof(t2), " notAfter=\"%s\"", t);
+	}
+	snprintf(buf, len, "<SigningCertificate sha256=\"%s\"%s%s/>", fh, t1,
+	    t2);
+}
+
+/* Member i (ID FI/GOV/1234567-i/lasteri) with issuer (NULL: none) and the
+ * SigningCertificate listings signing, appended at buf + *off. */
+static void
+member_xml(char *buf, size_t max, size_t *off, size_t i, const char *code,
+    const char *roles, const char *issuer, const char *signing)
+{
+	char iss[64] = "";
+
+	if (issuer != NULL)
+		snprintf(iss, sizeof(iss), "<IssuerCode>%s</IssuerCode>", issuer);
+	*off += (size_t)snprintf(buf + *off, max - *off,
+	    "<Member><MemberId>FI/GOV/1234567-%zu/lasteri</MemberId>"
+	    "<Name>Member %s</Name><Code>%s</Code>"
+	    "<Roles>%s</Roles>"
+	    "<Endpoint>https://127.0.0.1:%zu</Endpoint>%s"
+	    "<TlsCertificate sha256=\"%064zx\"/>%s</Member>", i, code, code,
+	    roles, 7000 + i, iss, i + 1, signing);
+}
+
+/* The list with the Members content members, signed by the operator. */
+static struct trust_list *
+tl_signed(const char *members_xml)
+{
+	struct trust_list *out = NULL;
+	char *buf, *ca64, t1[32], t2[32], *signed_tl;
+	size_t max = 64 * 1024;
 	struct err e;
 	struct tm tm;
 	time_t now = time(NULL), t;
-	char *signed_tl;
-	size_t i;
 
-	if (tl != NULL)
-		return 0;
 	if ((buf = malloc(max)) == NULL || (ca64 = der_b64(cert[K_CA])) ==
-	    NULL)
-		return -1;
+	    NULL) {
+		free(buf);
+		return NULL;
+	}
 	t = now - 3600;
 	strftime(t1, sizeof(t1), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 	t = now + 30 * DAY;
 	strftime(t2, sizeof(t2), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-	len += (size_t)snprintf(buf + len, max - len,
+	snprintf(buf, max,
 	    "<TrustList xmlns=\"urn:lasteri:1\" Id=\"tl-1\">"
 	    "<Instance>FI</Instance><Sequence>1</Sequence>"
 	    "<Issued>%s</Issued><Expires>%s</Expires>"
 	    "<CACertificates><Certificate>%s</Certificate></CACertificates>"
-	    "<Members>", t1, t2, ca64);
+	    "<Members>%s</Members></TrustList>", t1, t2, ca64, members_xml);
 	free(ca64);
-	for (i = 0; i < NMEMBERS; i++) {
-		x509_fingerprint(cert[members[i].k], f);
-		x509_fpr_hex(f, fh);
-		len += (size_t)snprintf(buf + len, max - len,
-		    "<Member><MemberId>FI/GOV/1234567-%zu/lasteri</MemberId>"
-		    "<Name>Member %s</Name><Code>%s</Code>"
-		    "<Roles>%s</Roles>"
-		    "<Endpoint>https://127.0.0.1:%zu</Endpoint>"
-		    "<TlsCertificateSha256>%064zx</TlsCertificateSha256>"
-		    "<SigningCertificateSha256>%s</SigningCertificateSha256>"
-		    "</Member>", i, members[i].code, members[i].code,
-		    members[i].roles, 7000 + i, i + 1, fh);
-	}
-	snprintf(buf + len, max - len, "</Members></TrustList>");
 	signed_tl = sign_text(key[K_OP], buf);
 	free(buf);
 	if (signed_tl == NULL)
-		return -1;
+		return NULL;
 	err_clear(&e);
 	if (trust_parse(signed_tl, strlen(signed_tl), "tl.xml", cert[K_OP],
-	    NULL, now, &tl, &e) == -1)
+	    NULL, now, &out, &e) == -1)
 		printf("\n  trust_parse: %s\n", e.msg);
 	free(signed_tl);
+	return out;
+}
+
+static int
+load_trust_list(void)
+{
+	char *buf, sl[256];
+	size_t len = 0, max = 64 * 1024;
+	size_t i;
+
+	if (tl != NULL)
+		return 0;
+	if ((buf = malloc(max)) == NULL)
+		return -1;
+	buf[0] = '\0';
+	for (i = 0; i < NMEMBERS; i++) {
+		listing(sl, sizeof(sl), cert[members[i].k], 0, 0);
+		member_xml(buf, max, &len, i, members[i].code,
+		    members[i].roles, members[i].issuer, sl);
+	}
+	tl = tl_signed(buf);
+	free(buf);
 	return tl != NULL ? 0 : -1;
 }
 
@@ -1291,6 +1520,255 @@ test_verifier_is_thread_safe(void)
 	verifier_free(v);
 }
 
+/* --- rotation, history and the record's issuer (findings 1 and 9) ---------- */
+
+static const char record_fmt[] =
+    "<SupervisionRecord xmlns=\"urn:lasteri:1\" Id=\"%s-2026-000123\">"
+    "<Kind>inspection-unannounced</Kind>"
+    "<Unit>SOTERI-1.2.246.10.23456780.10.42</Unit>"
+    "<ProviderBusinessId>2345678-0</ProviderBusinessId>"
+    "<Issuer>%s</Issuer>"
+    "<Opened>2026-09-02</Opened><VisitDate>2026-09-15</VisitDate>"
+    "<Announced>false</Announced>"
+    "<Finding category=\"staffing-level\" severity=\"medium\">One "
+    "instructor on two night shifts.</Finding>"
+    "<Status>follow-up</Status>"
+    "<Issued>2026-09-20T10:00:00Z</Issued>"
+    "</SupervisionRecord>";
+
+/* A SupervisionRecord of issuer, signed now by k.  Caller frees. */
+static char *
+record_signed(struct dsig_key *k, const char *issuer)
+{
+	char xml[1024];
+
+	snprintf(xml, sizeof(xml), record_fmt, issuer, issuer);
+	return sign_text(k, xml);
+}
+
+static int
+record_tl(struct verifier *v, const char *s, time_t now,
+    struct supervision_record *rec, struct dsig_info *info, struct err *e)
+{
+	xmlDocPtr doc;
+	int rc;
+
+	err_clear(e);
+	if ((doc = xml_parse(s, strlen(s), "rec.xml", &xml_limits_wire, e)) ==
+	    NULL)
+		return -1;
+	rc = verifier_record(v, doc, now, rec, info, e);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* A list of two members: 08 (region supervisor, HVA-08, K_GOOD open) and
+ * lvv (supervisor, LVV, the signing listings lvv_signing). */
+static struct trust_list *
+rotation_tl(const char *lvv_signing)
+{
+	char buf[4096], sl[256];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	listing(sl, sizeof(sl), cert[K_GOOD], 0, 0);
+	member_xml(buf, sizeof(buf), &len, 0, "08", "region supervisor",
+	    "HVA-08", sl);
+	member_xml(buf, sizeof(buf), &len, 1, "lvv", "supervisor", "LVV",
+	    lvv_signing);
+	return tl_signed(buf);
+}
+
+/* A fresh signer of K_SUP's profile: key file, certificate, dsig key. */
+static int
+new_signer(const char *name, EVP_PKEY **k, X509 **c, struct dsig_key **dk)
+{
+	char kp[160], cp[160];
+	struct err e;
+	FILE *f;
+	int ok;
+
+	*k = NULL;
+	*c = NULL;
+	*dk = NULL;
+	snprintf(kp, sizeof(kp), "%s/%s.key", dir, name);
+	snprintf(cp, sizeof(cp), "%s/%s.pem", dir, name);
+	if ((*k = EVP_EC_gen("P-256")) == NULL ||
+	    (*c = mkcert_key(K_SUP, *k)) == NULL || (f = fopen(kp, "w")) ==
+	    NULL)
+		return -1;
+	fchmod(fileno(f), 0600);
+	ok = PEM_write_PrivateKey(f, *k, NULL, NULL, 0, NULL, NULL);
+	if (fclose(f) != 0 || !ok || (f = fopen(cp, "w")) == NULL)
+		return -1;
+	ok = PEM_write_X509(f, *c);
+	if (fclose(f) != 0 || !ok)
+		return -1;
+	err_clear(&e);
+	return dsig_key_load(kp, cp, dk, &e);
+}
+
+static void
+test_keeps_verifying_a_record_after_its_certificate_is_rotated(void)
+{
+	struct supervision_record rec;
+	struct dsig_info info;
+	struct trust_list *l;
+	struct verifier *v;
+	struct dsig_key *dk2;
+	EVP_PKEY *k2;
+	X509 *c2;
+	struct err e;
+	char *old_rec, *new_rec, sl[600], a[256], b[256];
+	time_t t = time(NULL);
+
+	CU_ASSERT_EQUAL_FATAL(new_signer("sup2", &k2, &c2, &dk2), 0);
+	old_rec = record_signed(key[K_SUP], "LVV");
+	new_rec = record_signed(dk2, "LVV");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(old_rec);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(new_rec);
+	/* lvv's old certificate retired ten days from now, the new one in
+	 * use from then on. */
+	listing(a, sizeof(a), cert[K_SUP], 0, t + 10 * DAY);
+	listing(b, sizeof(b), c2, t + 10 * DAY, 0);
+	snprintf(sl, sizeof(sl), "%s%s", a, b);
+	l = rotation_tl(sl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	err_clear(&e);
+	v = verifier_new(l, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	/* A year and more later: the old listing is closed and the old
+	 * certificate has expired (365 days), yet the record signed while it
+	 * was in use verifies, and names its signer. */
+	memset(&rec, 0, sizeof(rec));
+	CU_ASSERT_EQUAL(record_tl(v, old_rec, t + 400 * DAY, &rec, &info, &e),
+	    0);
+	if (e.code != ERR_OK)
+		printf("\n  %s\n", e.msg);
+	CU_ASSERT_STRING_EQUAL(rec.issuer, "LVV");
+	CU_ASSERT_STRING_EQUAL(rec.id, "LVV-2026-000123");
+	CU_ASSERT_STRING_EQUAL(info.member_id, "FI/GOV/1234567-1/lasteri");
+	CU_ASSERT_STRING_EQUAL(info.member_code, "lvv");
+	/* So does a checkpoint-like historical check through verifier_check. */
+	CU_ASSERT_EQUAL(verify_tl(v, old_rec, DOC_RECORD, t + 400 * DAY, NULL,
+	    &e), 0);
+	/* The new certificate signed now, before its listing starts. */
+	CU_ASSERT_TRUE(check_reason("new certificate too early", record_tl(v,
+	    new_rec, t, &rec, NULL, &e), &e, ERR_TRUST,
+	    "was not in use at signedAt"));
+	verifier_free(v);
+	trust_unref(l);
+
+	/* Retired before it signed: refused, naming the window. */
+	listing(a, sizeof(a), cert[K_SUP], 0, t - 60);
+	listing(b, sizeof(b), c2, t - 60, 0);
+	snprintf(sl, sizeof(sl), "%s%s", a, b);
+	l = rotation_tl(sl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	v = verifier_new(l, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_TRUE(check_reason("retired before signing", record_tl(v,
+	    old_rec, t, &rec, NULL, &e), &e, ERR_TRUST,
+	    "was not in use at signedAt"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "(listed until "));
+	/* and the successor's record verifies */
+	CU_ASSERT_EQUAL(record_tl(v, new_rec, t, &rec, &info, &e), 0);
+	CU_ASSERT_STRING_EQUAL(info.member_code, "lvv");
+	verifier_free(v);
+	trust_unref(l);
+	free(old_rec);
+	free(new_rec);
+	dsig_key_free(dk2);
+	X509_free(c2);
+	EVP_PKEY_free(k2);
+}
+
+static void
+test_refuses_a_live_document_whose_certificate_is_retired_now(void)
+{
+	struct trust_list *l;
+	struct verifier *v;
+	struct err e;
+	char buf[4096], sl[256];
+	size_t len = 0;
+	time_t t = time(NULL);
+
+	/* 08's signing listing ends in ten days: a Unit it signed now is
+	 * current data, judged now as well as at its signedAt. */
+	buf[0] = '\0';
+	listing(sl, sizeof(sl), cert[K_GOOD], 0, t + 10 * DAY);
+	member_xml(buf, sizeof(buf), &len, 0, "08", "region supervisor",
+	    "HVA-08", sl);
+	l = tl_signed(buf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	err_clear(&e);
+	v = verifier_new(l, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(verify_tl(v, genuine, DOC_UNIT, t, NULL, &e), 0);
+	CU_ASSERT_TRUE(check_reason("Unit, listing retired", verify_tl(v,
+	    genuine, DOC_UNIT, t + 20 * DAY, NULL, &e), &e, ERR_TRUST,
+	    "is not in use now"));
+	verifier_free(v);
+	trust_unref(l);
+}
+
+static void
+test_refuses_a_signedat_more_than_five_minutes_ahead(void)
+{
+	struct verifier *v;
+	struct err e;
+	time_t t = time(NULL);
+
+	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
+	err_clear(&e);
+	v = verifier_new(tl, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	/* genuine was signed at suite start, at most a few seconds ago */
+	CU_ASSERT_EQUAL(verify_tl(v, genuine, DOC_UNIT, t - 200, NULL, &e), 0);
+	CU_ASSERT_TRUE(check_reason("signedAt ahead", verify_tl(v, genuine,
+	    DOC_UNIT, t - 3600, NULL, &e), &e, ERR_TRUST,
+	    "is in the future"));
+	verifier_free(v);
+}
+
+static void
+test_refuses_a_record_whose_issuer_is_not_its_signers(void)
+{
+	struct supervision_record rec;
+	struct dsig_info info;
+	struct verifier *v;
+	struct err e;
+	char *forged, *own;
+
+	CU_ASSERT_EQUAL_FATAL(load_trust_list(), 0);
+	err_clear(&e);
+	v = verifier_new(tl, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	/* Region 08's supervisor signs a record in LVV's name: the
+	 * signature is genuine, the claim is not. */
+	forged = record_signed(key[K_GOOD], "LVV");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(forged);
+	CU_ASSERT_EQUAL(verify_tl(v, forged, DOC_RECORD, time(NULL), NULL,
+	    &e), 0);
+	CU_ASSERT_TRUE(check_reason("issuer LVV signed by 08", record_tl(v,
+	    forged, time(NULL), &rec, &info, &e), &e, ERR_TRUST,
+	    "record LVV-2026-000123: issuer LVV is not one of its signer's: "
+	    "member FI/GOV/1234567-0/lasteri may sign for HVA-08"));
+	/* Its own issuer code is fine. */
+	own = record_signed(key[K_GOOD], "HVA-08");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(own);
+	CU_ASSERT_EQUAL(record_tl(v, own, time(NULL), &rec, &info, &e), 0);
+	CU_ASSERT_STRING_EQUAL(rec.issuer, "HVA-08");
+	CU_ASSERT_STRING_EQUAL(info.member_code, "08");
+	/* Another kind is never read as a record. */
+	CU_ASSERT_TRUE(check_reason("not a record at all", record_tl(v,
+	    genuine, time(NULL), &rec, NULL, &e), &e, ERR_SIGNATURE,
+	    "expected a SupervisionRecord"));
+	free(forged);
+	free(own);
+	verifier_free(v);
+}
+
 static CU_TestInfo sign_tests[] = {
 	{ "signs a Unit with ECDSA P-256 and verifies it",
 	    test_sign_verify_ecdsa },
@@ -1344,6 +1822,10 @@ static CU_TestInfo hostile_tests[] = {
 	    test_os_store_is_never_used },
 	{ "rejects ECDSA keys on curves other than P-256 and RSA below 2048",
 	    test_rejects_keys_outside_profile },
+	{ "accepts a 62-byte ECDSA SignatureValue as Santuario writes it",
+	    test_accepts_a_short_ecdsa_value_as_santuario_writes_it },
+	{ "refuses ECDSA SignatureValues of 63, 66, 0 and 2 bytes",
+	    test_refuses_other_ecdsa_value_lengths },
 	CU_TEST_INFO_NULL
 };
 
@@ -1354,6 +1836,14 @@ static CU_TestInfo trust_tests[] = {
 	    test_trust_list_policy },
 	{ "verifies from four threads with one verifier",
 	    test_verifier_is_thread_safe },
+	{ "keeps verifying a record after its certificate is rotated",
+	    test_keeps_verifying_a_record_after_its_certificate_is_rotated },
+	{ "refuses a live document whose certificate is retired now",
+	    test_refuses_a_live_document_whose_certificate_is_retired_now },
+	{ "refuses a signedAt more than five minutes ahead",
+	    test_refuses_a_signedat_more_than_five_minutes_ahead },
+	{ "refuses a record whose issuer is not its signer's",
+	    test_refuses_a_record_whose_issuer_is_not_its_signers },
 	CU_TEST_INFO_NULL
 };
 

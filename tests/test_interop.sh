@@ -69,11 +69,30 @@ for k in ec rsa; do
 	t_grep "the reason is a digest mismatch" "digest mismatch" "$T_DIR/err"
 done
 
+# --- a 62-byte ECDSA value, as Apache Santuario writes one in 32,768 ----------
+# Both halves short (r and s below 2^248), each without its leading zero byte:
+# xmlsec1 reads it, and so must we; a truncated value stays refused by both.
+t_expect 0 "dsig_tool finds a genuine signature with both halves short" \
+    "$TOOL" shorten "$D/ec.key" "$D/ours-ec.xml" "$D/short-ec.xml"
+sv=$(sed -n 's|.*<ds:SignatureValue>\([^<]*\)</ds:SignatureValue>.*|\1|p' "$D/short-ec.xml" | tr -d ' \n')
+[ "$(printf '%s' "$sv" | base64 -d 2>/dev/null | wc -c)" = 62 ] &&
+	t_ok "its SignatureValue is 62 bytes" || t_fail "its SignatureValue is 62 bytes" "$sv"
+t_expect 0 "xmlsec1 verifies the 62-byte value" xmlsec_verify "$D/short-ec.xml"
+t_expect 0 "we verify the 62-byte value" "$TOOL" verify "$D/ec.pem" "$D/ca.pem" "$D/short-ec.xml"
+sv63=$(printf '%s' "$sv" | base64 -d | head -c 61 | base64 -w0)
+sed "s|<ds:SignatureValue>[^<]*</ds:SignatureValue>|<ds:SignatureValue>$sv63</ds:SignatureValue>|" \
+    "$D/short-ec.xml" >"$D/short61-ec.xml"
+t_expect 1 "xmlsec1 refuses a 61-byte value" xmlsec_verify "$D/short61-ec.xml"
+t_expect 1 "we refuse a 61-byte value" "$TOOL" verify "$D/ec.pem" "$D/ca.pem" "$D/short61-ec.xml"
+t_grep "because its length is odd" "is 61 bytes, not an even length of at most 64" "$T_DIR/err"
+
 # --- xmlsec1 signs from a template in our profile, we verify ---------------------
+# signedAt is now: a signer's certificate must be valid when it signed.
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 mktemplate() {	# $1 signature method URI
 	cat <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
-<Unit xmlns="urn:lasteri:1" Id="SOTERI-1.2.246.10.23456780.10.43" signedAt="2026-11-25T10:00:00Z">
+<Unit xmlns="urn:lasteri:1" Id="SOTERI-1.2.246.10.23456780.10.43" signedAt="$NOW">
   <Name>Lastenkoti Tammela B</Name>
   <Region>08</Region>
   <Capacity places="7"/>
@@ -134,6 +153,9 @@ if [ -x "$LASTERI" ] && "$LASTERI" pki init "$F" --members "08" >"$D/pki-init.lo
 	    --enabled-reference-uris empty --node-xpath "$XPATH" "$D/member.xml"
 	t_expect 0 "lasteri verify accepts it through the trust list" "$LASTERI" verify \
 	    --trust "$D/tl.xml" --anchor "$F/pki/operator.crt" "$D/member.xml"
+	# after pki init: its certificate is valid from the second it was made
+	NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	mktemplate "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" >"$D/tmpl-ec.xml"
 	t_expect 0 "xmlsec1 signs the template with member 08's key" xmlsec1 sign \
 	    --privkey-pem "$m/sign.key,$m/sign.crt" --output "$D/member-xmlsec.xml" "$D/tmpl-ec.xml"
 	t_expect 0 "lasteri verify accepts xmlsec1's signature" "$LASTERI" verify \

@@ -3,7 +3,10 @@
 # (a listed member gets in; no certificate, another CA, an unlisted
 # certificate and TLS 1.1 are refused), the admin socket (/health, /metrics,
 # mode 0660), limits, the configuration check, SIGHUP trust-list reloads
-# (a bad list is refused and the old one kept) and a clean SIGTERM.
+# (a bad list is refused and the old one kept) and a clean SIGTERM.  Issue
+# 9: a second lasterid on the same database is refused naming the holder's
+# pid (finding 12), and a restart with an older trust list than the
+# database has held is refused (finding 7).
 . "$TOP_SRCDIR/tests/lib.sh"
 
 LASTERID=$TOP_BUILDDIR/node/lasterid
@@ -204,9 +207,22 @@ t_grep "metrics have the outbox gauge" '^lasteri_outbox_pending 0$' "$D/metrics"
 t_expect 0 "an unknown admin path is 404" sh -c "test \"\$(curl -s --max-time 10 --unix-socket '$SOCK' -o /dev/null -w '%{http_code}' http://lasterid/nope)\" = 404"
 t_expect 0 "the admin socket does not serve federation paths" sh -c "test \"\$(curl -s --max-time 10 --unix-socket '$SOCK' -o /dev/null -w '%{http_code}' http://lasterid/v1/health)\" = 404"
 
-# A second daemon on the same admin socket must not take it over.
+# A second daemon on the same database (issue 9 finding 12) is refused with
+# one line naming the database and the holder's pid, whatever its port and
+# socket; the first keeps serving.
+sed 's/^admin_socket = admin.sock$/admin_socket = admin2.sock/' "$N/lasterid.conf" >"$N/second.conf"
+chmod 600 "$N/second.conf"
+t_expect 1 "a second lasterid on the same database exits 1" \
+    timeout 10 "$LASTERID" -c "$N/second.conf"
+t_grep "the refusal names the database and the first daemon's pid" \
+    "^lasterid: database .*/members/01/node\.db: in use by another lasterid \(pid $PID, lock .*node\.db\.lock\)$" "$D/err"
+t_expect 0 "it left no admin socket behind" test ! -e "$N/admin2.sock"
+t_expect 0 "the first lasterid keeps running" kill -0 "$PID"
+t_expect 0 "and keeps answering /health" curl -sS -f --max-time 10 --unix-socket "$SOCK" http://lasterid/health
+# Another database, the same admin socket: the socket is not taken over.
+sed 's/^database = node.db$/database = node2.db/' "$N/lasterid.conf" >"$N/second.conf"
 t_expect 1 "a second lasterid does not steal a live admin socket" \
-    "$LASTERID" -c "$N/lasterid.conf"
+    "$LASTERID" -c "$N/second.conf"
 t_grep "it says the socket is in use" "^lasterid: admin_socket .*another process is listening" "$D/err"
 
 # --- SIGHUP: a bad list is refused, a newer good one is taken ---------------
@@ -268,8 +284,16 @@ fi
 t_grep "the stop is logged" 'event=stop member=' "$D/log"
 t_expect 0 "the admin socket file is removed" test ! -e "$SOCK"
 
-# --- connection cap and idle deadline: one connection at most, 1 s --------
+# --- the highest sequence held survives a restart (finding 7) --------------
 cp "$D/fed/trustlist.seq1.xml" "$D/fed/trustlist.xml"
+t_expect 1 "a restart with the sequence-1 list after holding 2 is refused" \
+    timeout 10 "$LASTERID" -c "$N/lasterid.conf"
+t_grep "the refusal names the file, the offered and the held sequence" \
+    "^lasterid: trust list $D/fed/trustlist\.xml: sequence 1 is lower than the held 2 " "$D/err"
+t_expect 0 "a restart with the sequence-1 list left no admin socket" test ! -e "$SOCK"
+
+# --- connection cap and idle deadline: one connection at most, 1 s --------
+cp "$D/seq2.xml" "$D/fed/trustlist.xml"
 sed -i 's/^idle_timeout = 5s$/idle_timeout = 1s\nmax_connections = 1/' "$N/lasterid.conf"
 start_daemon "$D/log2"
 # An idle mutual-TLS connection that says nothing after the handshake.
@@ -277,9 +301,10 @@ sleep 4 | openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$CA" \
     -cert "$M2/tls.crt" -key "$M2/tls.key" -quiet >/dev/null 2>&1 &
 IDLE=$!
 if wait_metric lasteri_tls_handshakes_total 1; then
-	refused "a connection over max_connections is closed at once" \
+	refused "a member's connection over max_connections is closed at once" \
 	    --cert "$M2/tls.crt" --key "$M2/tls.key"
-	t_expect 0 "the refusal is counted" wait_metric lasteri_connections_refused_total 1
+	t_expect 0 "the refusal is counted" \
+	    wait_metric 'lasteri_connections_refused_total{listener="federation",reason="members-full"}' 1
 	t_expect 0 "the idle connection is closed after idle_timeout" \
 	    wait_metric lasteri_connections_open 0
 	t_expect 0 "then a new connection is served again" fed "$M2" /v1/health -f

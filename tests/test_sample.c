@@ -460,9 +460,11 @@ check_history(const struct unit *u, const struct supervision_record *r,
 	char lo[DATE_LEN + 1] = "2016-10-01", prefix[ID_MAX + 2];
 	int i, j, f, ok;
 
-	snprintf(prefix, sizeof(prefix), "%s-R", u->id);
 	for (i = 0; i < k; i++, r++) {
-		ok = strncmp(r->id, prefix, strlen(prefix)) == 0;
+		/* "<issuer>-<unit>-Rnnn": in the issuer's namespace. */
+		snprintf(prefix, sizeof(prefix), "%s-%s-R", r->issuer, u->id);
+		ok = strncmp(r->id, prefix, strlen(prefix)) == 0 &&
+		    model_record_check_id(r, &c->e) == 0;
 		ok &= strcmp(r->unit_id, u->id) == 0 &&
 		    strcmp(r->provider_ytunnus, u->provider_ytunnus) == 0;
 		ok &= strcmp(r->opened, lo) >= 0 && strcmp(r->opened,

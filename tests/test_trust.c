@@ -139,10 +139,49 @@ struct spec {
 	int			dup_sign;	/* member 02 lists 01's signing fpr */
 	const char		*name01;	/* Name of member 01 */
 	const char		*signer;	/* "operator" or a member code */
+	int			v2;		/* IssuerCode, TlsCertificate, ... */
+	int			dup_tls;	/* v2: 02 lists 01's TLS fpr too */
+	int			dup_issuer;	/* v2: 02 lists LVV too */
+	const char		*tls01;		/* v2: 01's TLS listings */
 };
 
 static const struct spec good = { 5, -3600, 30 * 86400, 0, "Itä-Uusimaa",
-    "operator" };
+    "operator", 0, 0, 0, NULL };
+static const struct spec good2 = { 5, -3600, 30 * 86400, 0, "Itä-Uusimaa",
+    "operator", 1, 0, 0, NULL };
+
+/* Issuer codes of the test members in a version 2 list. */
+static const char *const issuers_v2[NCODES] = {
+	"<IssuerCode>HVA-01</IssuerCode>",
+	"<IssuerCode>HVA-02</IssuerCode>",
+	"<IssuerCode>LVV</IssuerCode><IssuerCode>AVI-ES</IssuerCode>"
+	    "<IssuerCode>VALVIRA</IssuerCode>",
+	""
+};
+
+/* The certificates (and issuer codes) of member i as s asks. */
+static void
+member_certs(const struct spec *s, int i, char *buf, size_t len)
+{
+	char th[65], sh[65];
+
+	hex(s->dup_tls && i == 1 ? tls_fpr[0] : tls_fpr[i], th);
+	hex(s->dup_sign && i == 1 ? sign_fpr[0] : sign_fpr[i], sh);
+	if (!s->v2) {
+		snprintf(buf, len, "<TlsCertificateSha256>%s"
+		    "</TlsCertificateSha256><SigningCertificateSha256>%s"
+		    "</SigningCertificateSha256>", th, sh);
+		return;
+	}
+	if (i == 0 && s->tls01 != NULL)
+		snprintf(buf, len, "%s%s<SigningCertificate sha256=\"%s\"/>",
+		    issuers_v2[i], s->tls01, sh);
+	else
+		snprintf(buf, len, "%s%s<TlsCertificate sha256=\"%s\"/>"
+		    "<SigningCertificate sha256=\"%s\"/>", issuers_v2[i],
+		    s->dup_issuer && i == 1 ? "<IssuerCode>LVV</IssuerCode>" :
+		    "", th, sh);
+}
 
 /* The unsigned TrustList text of s. */
 static void
@@ -150,7 +189,7 @@ list_text(const struct spec *s, char *buf, size_t len)
 {
 	static const char *roles[] = { "region supervisor", "region supervisor",
 	    "supervisor", "coordinator auditor" };
-	char t1[32], t2[32], th[65], sh[65], path[512];
+	char t1[32], t2[32], certs[1024], path[512];
 	unsigned char *der = NULL;
 	char b64[4096];
 	size_t off;
@@ -172,17 +211,14 @@ list_text(const struct spec *s, char *buf, size_t len)
 	    "<CACertificates><Certificate>%s</Certificate></CACertificates>\n"
 	    "<Members>\n", s->seq, s->seq, t1, t2, b64);
 	for (i = 0; i < NCODES; i++) {
-		hex(tls_fpr[i], th);
-		hex(s->dup_sign && i == 1 ? sign_fpr[0] : sign_fpr[i], sh);
+		member_certs(s, i, certs, sizeof(certs));
 		off += (size_t)snprintf(buf + off, len - off,
 		    "<Member><MemberId>%s</MemberId><Name>%s</Name>"
 		    "<Code>%s</Code>%s%s%s<Roles>%s</Roles>"
-		    "<Endpoint>https://127.0.0.1:%d</Endpoint>"
-		    "<TlsCertificateSha256>%s</TlsCertificateSha256>"
-		    "<SigningCertificateSha256>%s</SigningCertificateSha256>"
+		    "<Endpoint>https://127.0.0.1:%d</Endpoint>%s"
 		    "</Member>\n", ids[i], i == 0 ? s->name01 : codes[i],
 		    codes[i], i < 2 ? "<Region>" : "", i < 2 ? codes[i] : "",
-		    i < 2 ? "</Region>" : "", roles[i], 7400 + i, th, sh);
+		    i < 2 ? "</Region>" : "", roles[i], 7400 + i, certs);
 	}
 	snprintf(buf + off, len - off, "</Members>\n</TrustList>\n");
 }
@@ -550,6 +586,208 @@ test_parses_and_formats_role_lists(void)
 	CU_ASSERT_STRING_EQUAL(buf, "region");
 }
 
+/* --- version 2: certificates with windows, issuer codes (findings 1, 9) -- */
+
+static void
+test_still_loads_a_first_version_list_with_open_windows(void)
+{
+	const struct trust_member *m;
+	struct trust_list *tl;
+	struct err e;
+
+	tl = load(&good, NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+	m = trust_member_by_code(tl, "lvv");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(m->ntls, 1);
+	CU_ASSERT_EQUAL(m->nsign, 1);
+	CU_ASSERT_EQUAL(m->sign[0].not_before, 0);
+	CU_ASSERT_EQUAL(m->sign[0].not_after, 0);
+	CU_ASSERT_EQUAL(memcmp(m->sign[0].fpr, sign_fpr[2], 32), 0);
+	CU_ASSERT_EQUAL(memcmp(m->tls[0].fpr, tls_fpr[2], 32), 0);
+	CU_ASSERT_EQUAL(m->nissuers, 0);
+	CU_ASSERT(trust_member_by_sign_fpr_at(tl, sign_fpr[2], 0) == m);
+	CU_ASSERT(trust_member_by_sign_fpr_at(tl, sign_fpr[2], now +
+	    3650L * 86400) == m);
+	CU_ASSERT_EQUAL(trust_member_may_issue(m, "LVV"), 0);
+	trust_unref(tl);
+}
+
+static void
+test_loads_issuer_codes_and_finds_who_may_issue(void)
+{
+	const struct trust_member *lvv, *r01;
+	struct trust_list *tl;
+	struct err e;
+	char buf[64];
+	int i;
+
+	tl = load(&good2, NULL, &e);
+	if (tl == NULL)
+		printf("\n  %s\n", e.msg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+	lvv = trust_member_by_code(tl, "lvv");
+	r01 = trust_member_by_code(tl, "01");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lvv);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r01);
+	CU_ASSERT_EQUAL(lvv->nissuers, 3);
+	CU_ASSERT_STRING_EQUAL(lvv->issuers[0], "LVV");
+	CU_ASSERT_EQUAL(trust_member_may_issue(lvv, "VALVIRA"), 1);
+	CU_ASSERT_EQUAL(trust_member_may_issue(lvv, "HVA-01"), 0);
+	CU_ASSERT_EQUAL(trust_member_may_issue(r01, "HVA-01"), 1);
+	CU_ASSERT_EQUAL(trust_member_may_issue(r01, "LVV"), 0);
+	CU_ASSERT_EQUAL(trust_member_may_issue(NULL, "LVV"), 0);
+	CU_ASSERT(trust_member_by_issuer(tl, "AVI-ES") == lvv);
+	CU_ASSERT(trust_member_by_issuer(tl, "HVA-02") ==
+	    trust_member_by_code(tl, "02"));
+	CU_ASSERT_PTR_NULL(trust_member_by_issuer(tl, "EOA"));
+	CU_ASSERT_PTR_NULL(trust_member_by_issuer(tl, NULL));
+	trust_issuers_format(lvv, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "LVV,AVI-ES,VALVIRA");
+	trust_issuers_format(trust_member_by_code(tl, "thl"), buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "none");
+	/* the new form's certificates, open windows */
+	for (i = 0; i < NCODES; i++) {
+		CU_ASSERT(trust_member_by_tls_fpr_at(tl, tls_fpr[i], now) ==
+		    trust_member_by_code(tl, codes[i]));
+		CU_ASSERT(trust_member_by_sign_fpr_at(tl, sign_fpr[i], now) ==
+		    trust_member_by_code(tl, codes[i]));
+	}
+	trust_unref(tl);
+}
+
+/* A TlsCertificate listing of fpr in use from nb to na (0: open). */
+static void
+tls_listing(char *buf, size_t len, const unsigned char fpr[32], time_t nb,
+    time_t na)
+{
+	char fh[65], t1[32], t2[32], a[64] = "", b[64] = "";
+
+	hex(fpr, fh);
+	if (nb != 0) {
+		model_datetime_format(nb, t1);
+		snprintf(a, sizeof(a), " notBefore=\"%s\"", t1);
+	}
+	if (na != 0) {
+		model_datetime_format(na, t2);
+		snprintf(b, sizeof(b), " notAfter=\"%s\"", t2);
+	}
+	snprintf(buf, len, "<TlsCertificate sha256=\"%s\"%s%s/>", fh, a, b);
+}
+
+static void
+test_rotates_a_tls_certificate_without_a_flag_day(void)
+{
+	const struct trust_member *m;
+	struct spec s = good2;
+	struct trust_list *tl;
+	unsigned char next[32];
+	char old[256], nw[256], both[600];
+	struct err e;
+
+	/* Member 01's TLS certificate is replaced: the next one listed from
+	 * an hour ago, the old one until two hours from now.  In between
+	 * both are in use, so peers accept whichever 01 presents while it
+	 * switches; after, only the next one. */
+	memset(next, 0xab, sizeof(next));
+	tls_listing(old, sizeof(old), tls_fpr[0], 0, now + 7200);
+	tls_listing(nw, sizeof(nw), next, now - 3600, 0);
+	snprintf(both, sizeof(both), "%s%s", old, nw);
+	s.tls01 = both;
+	tl = load(&s, NULL, &e);
+	if (tl == NULL)
+		printf("\n  %s\n", e.msg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+	m = trust_member_by_code(tl, "01");
+	CU_ASSERT_EQUAL(m->ntls, 2);
+	CU_ASSERT_EQUAL(m->tls[0].not_after, now + 7200);
+	CU_ASSERT_EQUAL(m->tls[1].not_before, now - 3600);
+	/* before the next one comes into use: the old one only */
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, tls_fpr[0], now - 7200) == m);
+	CU_ASSERT_PTR_NULL(trust_member_by_tls_fpr_at(tl, next, now - 7200));
+	/* the overlap: both */
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, tls_fpr[0], now) == m);
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, next, now) == m);
+	/* notAfter is exclusive: at it, the old one is out of use */
+	CU_ASSERT_PTR_NULL(trust_member_by_tls_fpr_at(tl, tls_fpr[0],
+	    now + 7200));
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, next, now + 7200) == m);
+	/* listed at all, whatever the window */
+	CU_ASSERT(trust_member_by_tls_fpr(tl, tls_fpr[0]) == m);
+	CU_ASSERT(trust_member_by_tls_fpr(tl, next) == m);
+	/* a TLS listing is not a signing one */
+	CU_ASSERT_PTR_NULL(trust_member_by_sign_fpr(tl, next));
+	trust_unref(tl);
+}
+
+static void
+test_refuses_one_tls_certificate_for_two_members(void)
+{
+	struct spec s = good2;
+	struct trust_list *tl;
+	struct err e;
+
+	s.dup_tls = 1;
+	tl = load(&s, NULL, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_SCHEMA);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "members 01 and 02 have the same "
+	    "TLS certificate fingerprint"));
+}
+
+static void
+test_refuses_one_issuer_code_for_two_members(void)
+{
+	struct spec s = good2;
+	struct trust_list *tl;
+	struct err e;
+
+	s.dup_issuer = 1;
+	tl = load(&s, NULL, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_SCHEMA);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "members 02 and lvv have the same "
+	    "issuer code LVV"));
+}
+
+static void
+test_refuses_a_window_that_ends_before_it_starts(void)
+{
+	struct spec s = good2;
+	struct trust_list *tl;
+	char l[256];
+	struct err e;
+
+	tls_listing(l, sizeof(l), tls_fpr[0], now, now);
+	s.tls01 = l;
+	tl = load(&s, NULL, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_SCHEMA);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "TlsCertificate: notAfter is not "
+	    "after notBefore"));
+}
+
+static void
+test_refuses_a_member_mixing_the_two_forms(void)
+{
+	struct spec s = good2;
+	struct trust_list *tl;
+	char l[256], th[65];
+	struct err e;
+
+	hex(tls_fpr[0], th);
+	snprintf(l, sizeof(l), "<TlsCertificateSha256>%s"
+	    "</TlsCertificateSha256>", th);
+	s.tls01 = l;
+	tl = load(&s, NULL, &e);
+	CU_ASSERT_PTR_NULL(tl);
+	trust_unref(tl);
+	CU_ASSERT_EQUAL(e.code, ERR_SCHEMA);
+}
+
 static CU_TestInfo loading[] = {
 	{ "loads a list signed by the operator",
 	    test_loads_a_list_signed_by_the_operator },
@@ -557,6 +795,12 @@ static CU_TestInfo loading[] = {
 	    test_finds_members_by_id_code_and_fingerprints },
 	{ "loads an expired list only when asked to",
 	    test_loads_an_expired_list_only_when_asked_to },
+	{ "still loads a first-version list with open windows",
+	    test_still_loads_a_first_version_list_with_open_windows },
+	{ "loads issuer codes and finds who may issue",
+	    test_loads_issuer_codes_and_finds_who_may_issue },
+	{ "rotates a TLS certificate without a flag day",
+	    test_rotates_a_tls_certificate_without_a_flag_day },
 	CU_TEST_INFO_NULL
 };
 
@@ -573,6 +817,14 @@ static CU_TestInfo refusing[] = {
 	{ "refuses an unsigned list", test_refuses_an_unsigned_list },
 	{ "refuses a list with one signing certificate for two members",
 	    test_refuses_a_list_with_one_signing_certificate_for_two_members },
+	{ "refuses one TLS certificate for two members",
+	    test_refuses_one_tls_certificate_for_two_members },
+	{ "refuses one issuer code for two members",
+	    test_refuses_one_issuer_code_for_two_members },
+	{ "refuses a window that ends before it starts",
+	    test_refuses_a_window_that_ends_before_it_starts },
+	{ "refuses a member mixing the two forms",
+	    test_refuses_a_member_mixing_the_two_forms },
 	CU_TEST_INFO_NULL
 };
 

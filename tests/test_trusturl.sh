@@ -259,7 +259,7 @@ else
 fi
 cat >"$T_DIR/rec.xml" <<'EOR'
 <?xml version="1.0" encoding="UTF-8"?>
-<SupervisionRecord xmlns="urn:lasteri:1" Id="REC-M1">
+<SupervisionRecord xmlns="urn:lasteri:1" Id="LVV-REC-M1">
   <Kind>inspection-unannounced</Kind>
   <Unit>UNIT-M</Unit>
   <UnitRegion>02</UnitRegion>

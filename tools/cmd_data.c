@@ -31,12 +31,16 @@
 #include "store.h"
 #include "store_export.h"
 #include "store_import.h"
+#include "trust.h"
 #include "util.h"
+#include "verifier.h"
 #include "vocab.h"
+#include "x509.h"
 #include "xml.h"
 
 static const char import_usage[] =
-    "lasteri import --db FILE | -s SOCKET [--region CODE] FILE...\n"
+    "lasteri import --db FILE | -s SOCKET [--region CODE] [--allow-foreign-units]\n"
+    "       [--trust TRUSTLIST --anchor OPERATOR.crt] FILE...\n"
     "\n"
     "Load units, procurement definitions and supervision records into the\n"
     "node's database.  Each FILE is a Dataset, or one Unit,\n"
@@ -45,11 +49,27 @@ static const char import_usage[] =
     "one transaction: on any error nothing is imported.  A unit or\n"
     "procurement definition already stored under the same ID is replaced; a\n"
     "supervision record already stored with the same bytes is accepted again,\n"
-    "a different one under a stored ID is refused.\n"
+    "a different one under a stored ID is refused.  A record's Id must begin\n"
+    "with its issuer code and a hyphen (LVV-2026-000123, HVA-08-...).\n"
+    "\n"
+    "A signed supervision record is verified as a receiving node would: its\n"
+    "signature under the trust list and its Issuer among the signer's issuer\n"
+    "codes.  Through a node (-s) the node's trust list is used; offline give\n"
+    "--trust and --anchor, or signed records are refused.\n"
+    "\n"
+    "Through a node, units and procurement definitions of other regions than\n"
+    "the node's own (from the trust list) are refused unless\n"
+    "--allow-foreign-units is given.\n"
     "\n"
     "  -d, --db FILE      the database (created when missing), offline\n"
     "  -r, --region CODE  refuse units and procurement definitions of any\n"
     "                     other region (01..21, 90)\n"
+    "      --allow-foreign-units\n"
+    "                     take units of any region (a coordinator's node)\n"
+    "  -t, --trust FILE   offline: the trust list that signed records are\n"
+    "                     verified with\n"
+    "  -a, --anchor CERT  offline: the operator certificate the trust list\n"
+    "                     must verify against\n"
     "  -s, --socket PATH  the running node's admin socket (default\n"
     "                     $LASTERI_SOCKET when --db is not given)\n"
     "  -h, --help         this text\n"
@@ -150,7 +170,7 @@ done:
 /* Sends every file in one request of the parts format (api_admin.h):
  * "LENGTH NAME\n" then LENGTH bytes, per file. */
 static int
-import_socket(const char *sock, const char *region, int nfiles,
+import_socket(const char *sock, const char *region, int foreign, int nfiles,
     char **files)
 {
 	char path[256], head[4200], *body = NULL, *doc = NULL, *nb;
@@ -160,6 +180,9 @@ import_socket(const char *sock, const char *region, int nfiles,
 	snprintf(path, sizeof(path), "/admin/v1/import");
 	if (region != NULL && admincall_qs(path, sizeof(path), "region",
 	    region) == -1)
+		goto done;
+	if (foreign && admincall_qs(path, sizeof(path),
+	    "allow-foreign-units", "1") == -1)
 		goto done;
 	for (k = 0; k < nfiles; k++) {
 		if (slurp(files[k], IMPORT_REQUEST_MAX - len, &doc,
@@ -205,6 +228,9 @@ cmd_import(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "region", required_argument, NULL, 'r' },
+		{ "allow-foreign-units", no_argument, NULL, 'F' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "anchor", required_argument, NULL, 'a' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -216,19 +242,34 @@ cmd_import(int argc, char **argv)
 	struct stat sb;
 	struct err e;
 	xmlDocPtr *docs = NULL;
+	struct store_import_opts opts;
+	struct trust_list *tl = NULL;
+	X509 *anchor = NULL;
 	const char *db = NULL, *region = NULL, *sockopt = NULL, *sock;
-	int c, i, nfiles = 0, existed, created = 0, rc = 2;
+	const char *trustf = NULL, *anchorf = NULL;
+	int c, i, nfiles = 0, existed, created = 0, foreign = 0, rc = 2;
 
 	err_clear(&e);
 	memset(&st, 0, sizeof(st));
+	memset(&opts, 0, sizeof(opts));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:r:s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:t:a:s:h", longopts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
 		case 'r':
 			region = optarg;
+			break;
+		case 'F':
+			foreign = 1;
+			break;
+		case 't':
+			trustf = optarg;
+			break;
+		case 'a':
+			anchorf = optarg;
 			break;
 		case 's':
 			sockopt = optarg;
@@ -252,11 +293,33 @@ cmd_import(int argc, char **argv)
 		warnx_("no FILE to import");
 		return util_usage(import_usage);
 	}
-	if (sock != NULL)
-		return import_socket(sock, region, nfiles, argv + optind);
+	if ((trustf == NULL) != (anchorf == NULL)) {
+		warnx_("--trust and --anchor go together (a trust list is "
+		    "only as good as the operator certificate it verifies "
+		    "against)");
+		return util_usage(import_usage);
+	}
+	if (sock != NULL) {
+		if (trustf != NULL) {
+			warnx_("--trust: a node verifies with its own trust "
+			    "list; give it only with --db");
+			return util_usage(import_usage);
+		}
+		return import_socket(sock, region, foreign, nfiles,
+		    argv + optind);
+	}
+	opts.region = foreign ? NULL : region;
+	opts.now = time(NULL);
 
-	/* First every file: parse and validate, before the database. */
+	/* First the trust list and every file: parse and validate, before
+	 * the database. */
 	xml_init();
+	if (trustf != NULL) {
+		if ((anchor = x509_load_pem(anchorf, &e)) == NULL ||
+		    trust_load(trustf, anchor, NULL, opts.now, &tl, &e) == -1 ||
+		    (opts.verifier = verifier_new(tl, &e)) == NULL)
+			goto fail;
+	}
 	docs = xcalloc((size_t)nfiles, sizeof(*docs));
 	for (i = 0; i < nfiles; i++) {
 		const char *path = argv[optind + i];
@@ -276,7 +339,7 @@ cmd_import(int argc, char **argv)
 	if (store_begin(s, &e) == -1)
 		goto fail;
 	for (i = 0; i < nfiles; i++)
-		if (store_import_doc(s, docs[i], argv[optind + i], region,
+		if (store_import_doc(s, docs[i], argv[optind + i], &opts,
 		    &st, &e) == -1)
 			goto fail;
 	if (store_commit(s, &e) == -1)
@@ -308,6 +371,9 @@ done:
 		for (i = 0; i < nfiles; i++)
 			xmlFreeDoc(docs[i]);
 	free(docs);
+	verifier_free(opts.verifier);
+	trust_unref(tl);
+	X509_free(anchor);
 	return rc;
 }
 

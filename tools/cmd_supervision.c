@@ -133,7 +133,7 @@ read_file(const char *path, char **out, size_t *len)
 static int
 issue(int argc, char **argv)
 {
-	char *body = NULL, *resp = NULL, id[80], digest[80], dest[200];
+	char *body = NULL, *resp = NULL, id[80], digest[80], dest[200], st[32];
 	const char *sock;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
@@ -162,10 +162,11 @@ issue(int argc, char **argv)
 		goto done;
 	root = xmlDocGetRootElement(doc);
 	text = xml_text(root, &e);
-	printf("record  %s\nsha256  %s\nstatus  %s\n",
+	printf("record  %s\nsha256  %s\nstatus  %s: %s\n",
 	    attr(root, "Id", id, sizeof(id)),
 	    attr(root, "digest", digest, sizeof(digest)),
-	    text != NULL ? text : "stored");
+	    attr(root, "status", st, sizeof(st)),
+	    text != NULL ? text : "");
 	if (*attr(root, "destination", dest, sizeof(dest)) != '\0')
 		printf("to      %s\n", dest);
 	xmlFree(text);

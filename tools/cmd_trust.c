@@ -1,7 +1,9 @@
 /*
- * cmd_trust.c - `lasteri trust create|sign|show|verify`: build a trust list
- * from a PKI made by certs/mkpki, sign it as the operator, show it, and
- * check it the way a node does (anchor, expiry, no rollback).
+ * cmd_trust.c - `lasteri trust create|sign|show|verify|cert-add|cert-retire`:
+ * build a trust list from a PKI made by certs/mkpki, sign it as the
+ * operator, show it, check it the way a node does (anchor, expiry, no
+ * rollback), and rotate a member's certificates (an unsigned draft with the
+ * next sequence, to be signed with `trust sign`).
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "cmd.h"
+#include "cmd_trust.h"
 #include "dsig.h"
 #include "model.h"
 #include "schema.h"
@@ -41,12 +44,12 @@ static const char usage_show[] =
     "lasteri trust show [--anchor OPERATOR.crt] [--format table|csv] FILE";
 static const char usage_verify[] =
     "lasteri trust verify --anchor OPERATOR.crt [--held OLDFILE] FILE";
-
 static int
 usage_all(void)
 {
-	fprintf(stderr, "usage: %s\n       %s\n       %s\n       %s\n",
-	    usage_create, usage_sign, usage_show, usage_verify);
+	fprintf(stderr, "usage: %s\n       %s\n       %s\n       %s\n"
+	    "       %s\n       %s\n", usage_create, usage_sign, usage_show,
+	    usage_verify, trust_usage_cert_add, trust_usage_cert_retire);
 	return 2;
 }
 
@@ -85,8 +88,8 @@ hex(const unsigned char *p, size_t n, char *out)
 }
 
 /* Write len bytes to path through a temporary file and rename(2). */
-static int
-write_atomic(const char *path, const char *buf, size_t len)
+int
+trust_write_atomic(const char *path, const char *buf, size_t len)
 {
 	char tmp[4096];
 	FILE *f;
@@ -125,7 +128,7 @@ doc_write(xmlDocPtr doc, const char *path)
 	err_clear(&e);
 	if (xml_serialize(doc, &buf, &len, &e) == -1)
 		return util_report(&e);
-	rc = write_atomic(path, buf, len) == -1 ? 2 : 0;
+	rc = trust_write_atomic(path, buf, len) == -1 ? 2 : 0;
 	xmlFree(buf);
 	return rc;
 }
@@ -254,13 +257,22 @@ done:
 	return rc;
 }
 
-/* Name, region and roles of a member code of the test federation. */
+/* The supervisory authority signs for itself and for the authorities whose
+ * records it inherited (the regional state administrative agencies and
+ * Valvira, merged into it in 2026). */
+static const char *const lvv_issuers[] = { "LVV", "AVI-ES", "AVI-LS",
+    "AVI-LSS", "AVI-ISA", "AVI-PSA", "AVI-LA", "VALVIRA", NULL };
+
+/* Name, region, roles and issuer codes (NULL-terminated; a region's own
+ * HVA-NN is added by the caller) of a member code of the test federation. */
 static int
 member_profile(const char *code, const char **name, const char **region,
-    const char **roles)
+    const char **roles, const char *const **issuers)
 {
+	static const char *const none[] = { NULL };
 	int r;
 
+	*issuers = none;
 	if (strcmp(code, "thl") == 0) {
 		*name = "Terveyden ja hyvinvoinnin laitos";
 		*region = NULL;
@@ -271,6 +283,7 @@ member_profile(const char *code, const char **name, const char **region,
 		*name = "Lupa- ja valvontavirasto";
 		*region = NULL;
 		*roles = "supervisor";
+		*issuers = lvv_issuers;
 		return 0;
 	}
 	if ((r = region_find(code)) == -1)
@@ -348,6 +361,7 @@ trust_create(int argc, char **argv)
 {
 	const char *pki = NULL, *outp = NULL, *instance = "FI";
 	const char *name, *region, *roles;
+	const char *const *issuers;
 	long seq = 1, days = 90, port = 7400;
 	struct tl_member *m = NULL;
 	xmlDocPtr doc = NULL;
@@ -355,7 +369,7 @@ trust_create(int argc, char **argv)
 	xmlNsPtr ns;
 	char buf[512], t[32];
 	time_t now = time(NULL);
-	int i, n = 0, quiet = 0, rc = 2;
+	int i, j, n = 0, quiet = 0, rc = 2;
 
 	for (i = 1; i < argc; i++) {
 		if (is_help(argv[i]))
@@ -420,7 +434,8 @@ trust_create(int argc, char **argv)
 		goto done;
 	list = el(root, ns, "Members", NULL, 1);
 	for (i = 0; i < n; i++) {
-		if (member_profile(m[i].code, &name, &region, &roles) == -1) {
+		if (member_profile(m[i].code, &name, &region, &roles,
+		    &issuers) == -1) {
 			warnx_("%s/members/%s: '%s' is not a region code "
 			    "(01..21, 90), thl or lvv", pki, m[i].code,
 			    m[i].code);
@@ -435,8 +450,16 @@ trust_create(int argc, char **argv)
 		el(mn, ns, "Roles", roles, 3);
 		snprintf(buf, sizeof(buf), "https://127.0.0.1:%ld", port + i);
 		el(mn, ns, "Endpoint", buf, 3);
-		el(mn, ns, "TlsCertificateSha256", m[i].tls, 3);
-		el(mn, ns, "SigningCertificateSha256", m[i].sign, 3);
+		if (region != NULL) {
+			snprintf(buf, sizeof(buf), "HVA-%s", region);
+			el(mn, ns, "IssuerCode", buf, 3);
+		}
+		for (j = 0; issuers[j] != NULL; j++)
+			el(mn, ns, "IssuerCode", issuers[j], 3);
+		xmlNewProp(el(mn, ns, "TlsCertificate", NULL, 3),
+		    (const xmlChar *)"sha256", (const xmlChar *)m[i].tls);
+		xmlNewProp(el(mn, ns, "SigningCertificate", NULL, 3),
+		    (const xmlChar *)"sha256", (const xmlChar *)m[i].sign);
 		el_end(mn, 2);
 	}
 	el_end(list, 1);
@@ -514,31 +537,80 @@ done:
 
 /* --- trust show ----------------------------------------------------------- */
 
-/* One line per member, whole fingerprints; no field holds a comma or a
+/* The certificate of certs (n of them) to show for now: the first one in
+ * use, else the last listed. */
+static const struct trust_cert *
+cert_now(const struct trust_cert *certs, int n, time_t now)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (trust_cert_in_use(&certs[i], now))
+			return &certs[i];
+	return n > 0 ? &certs[n - 1] : NULL;
+}
+
+/* One line per member, the whole fingerprints of the certificates in use
+ * now, the issuer codes separated by spaces; no field holds a comma or a
  * quote except the name, which is quoted. */
 static void
-show_csv(const struct trust_list *tl)
+show_csv(const struct trust_list *tl, time_t now)
 {
 	const struct trust_member *m;
 	char roles[64], tls[65], sign[65];
 	const char *p;
-	int i;
+	int i, j;
 
 	printf("code,member_id,name,region,roles,endpoint,tls_sha256,"
-	    "sign_sha256\n");
+	    "sign_sha256,issuers\n");
 	for (i = 0; i < trust_member_count(tl); i++) {
 		m = trust_member_at(tl, i);
 		trust_roles_format(m->roles, roles, sizeof(roles));
-		hex(m->tls_fpr, 32, tls);
-		hex(m->sign_fpr, 32, sign);
+		hex(cert_now(m->tls, m->ntls, now)->fpr, 32, tls);
+		hex(cert_now(m->sign, m->nsign, now)->fpr, 32, sign);
 		printf("%s,%s,\"", m->code, m->id);
 		for (p = m->name; *p != '\0'; p++) {
 			if (*p == '"')
 				putchar('"');
 			putchar(*p);
 		}
-		printf("\",%s,\"%s\",%s,%s,%s\n", m->region, roles,
+		printf("\",%s,\"%s\",%s,%s,%s,", m->region, roles,
 		    m->endpoint, tls, sign);
+		for (j = 0; j < m->nissuers; j++)
+			printf("%s%s", j ? " " : "", m->issuers[j]);
+		putchar('\n');
+	}
+}
+
+/* Every listed certificate with its window. */
+static void
+show_certs(const struct trust_list *tl, time_t now)
+{
+	const struct trust_member *m;
+	const struct trust_cert *c;
+	char fh[65], t1[32], t2[32];
+	int i, j, k;
+
+	printf("\n%-5s %-7s %-64s %-20s %-20s %s\n", "CODE", "KIND",
+	    "SHA-256", "NOT BEFORE", "NOT AFTER", "IN USE");
+	for (i = 0; i < trust_member_count(tl); i++) {
+		m = trust_member_at(tl, i);
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < (k ? m->nsign : m->ntls); j++) {
+				c = k ? &m->sign[j] : &m->tls[j];
+				hex(c->fpr, 32, fh);
+				snprintf(t1, sizeof(t1), "-");
+				snprintf(t2, sizeof(t2), "-");
+				if (c->not_before != 0)
+					model_datetime_format(c->not_before,
+					    t1);
+				if (c->not_after != 0)
+					model_datetime_format(c->not_after,
+					    t2);
+				printf("%-5s %-7s %s %-20s %-20s %s\n",
+				    m->code, k ? "signing" : "tls", fh, t1, t2,
+				    trust_cert_in_use(c, now) ? "yes" : "no");
+			}
 	}
 }
 
@@ -550,7 +622,7 @@ trust_show(int argc, char **argv)
 	struct trust_list *tl = NULL;
 	X509 *anchor = NULL;
 	struct err e;
-	char t1[32], t2[32], roles[64], tls[65], sign[65];
+	char t1[32], t2[32], roles[64], tls[65], sign[65], iss[300];
 	time_t now = time(NULL);
 	unsigned flags = TRUST_F_NO_EXPIRY;
 	int i, csv = 0, rc = 2;
@@ -592,7 +664,7 @@ trust_show(int argc, char **argv)
 		goto done;
 	}
 	if (csv) {
-		show_csv(tl);
+		show_csv(tl, now);
 		rc = 0;
 		goto done;
 	}
@@ -612,16 +684,19 @@ trust_show(int argc, char **argv)
 		printf("signature   not checked (give --anchor OPERATOR.crt)\n");
 	printf("CAs         %d\n", sk_X509_num(trust_cas(tl)));
 	printf("members     %d\n\n", trust_member_count(tl));
-	printf("%-5s %-26s %-24s %-26s %-16s %s\n", "CODE", "MEMBER ID",
-	    "ROLES", "ENDPOINT", "TLS SHA-256", "SIGN SHA-256");
+	printf("%-5s %-26s %-24s %-26s %-16s %-16s %s\n", "CODE",
+	    "MEMBER ID", "ROLES", "ENDPOINT", "TLS SHA-256", "SIGN SHA-256",
+	    "ISSUERS");
 	for (i = 0; i < trust_member_count(tl); i++) {
 		m = trust_member_at(tl, i);
 		trust_roles_format(m->roles, roles, sizeof(roles));
-		hex(m->tls_fpr, 8, tls);
-		hex(m->sign_fpr, 8, sign);
-		printf("%-5s %-26s %-24s %-26s %-16s %s\n", m->code, m->id,
-		    roles, m->endpoint, tls, sign);
+		hex(cert_now(m->tls, m->ntls, now)->fpr, 8, tls);
+		hex(cert_now(m->sign, m->nsign, now)->fpr, 8, sign);
+		trust_issuers_format(m, iss, sizeof(iss));
+		printf("%-5s %-26s %-24s %-26s %-16s %-16s %s\n", m->code,
+		    m->id, roles, m->endpoint, tls, sign, iss);
 	}
+	show_certs(tl, now);
 	rc = 0;
 done:
 	trust_unref(tl);
@@ -705,6 +780,10 @@ cmd_trust(int argc, char **argv)
 		return trust_show(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify") == 0)
 		return trust_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "cert-add") == 0)
+		return trust_cert_edit(argc - 1, argv + 1, 1);
+	if (strcmp(argv[1], "cert-retire") == 0)
+		return trust_cert_edit(argc - 1, argv + 1, 0);
 	warnx_("unknown action '%s'", argv[1]);
 	return usage_all();
 }

@@ -3,14 +3,17 @@
  * documents against a trust list.  Each file gets one line: OK with the
  * signer member, kind, ID and signing time, or FAILED with the rule that
  * failed.  The check is the one a node applies to what it receives (the
- * profile, the signature, the signer's path to the list's CAs and its
- * role for the kind); content rules are `lasteri import`'s business.
+ * profile, the signature, the signer's path to the list's CAs, its listing
+ * at the document's signedAt and its role for the kind).  A
+ * SupervisionRecord is also read and checked as a record, and its Issuer
+ * must be one its signer may sign for (verifier_record()); the line shows
+ * the issuer beside the verified signer.
  *
- * The trust list itself is verified against the operator certificate given
- * with --anchor.  Without --anchor the list is used as it is and a warning
- * says so: an auditor handed a list by a third party must give the anchor.
- * An expired list is accepted with a warning, because audits look at the
- * past; the signer certificates' validity is still checked at the present.
+ * The trust list itself is always verified against the operator's
+ * certificate: --anchor, else the installed default (LASTERI_ANCHOR), else
+ * nothing is verified (exit 2).  A list nobody vouches for proves nothing
+ * about who signed a record.  An expired list is accepted with a warning,
+ * because audits look at the past.
  */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -25,14 +29,20 @@
 #include "cmd.h"
 #include "dsig.h"
 #include "model.h"
+#include "schema.h"
 #include "trust.h"
 #include "verifier.h"
 #include "util.h"
 #include "x509.h"
 #include "xml.h"
 
+#ifndef LASTERI_ANCHOR
+#define LASTERI_ANCHOR	"/etc/lasteri/operator.crt"
+#endif
+
 static const char usage[] =
-    "lasteri verify --trust TRUSTLIST [--anchor OPERATOR.crt] FILE...";
+    "lasteri verify --trust TRUSTLIST [--anchor OPERATOR.crt] FILE...\n"
+    "       (without --anchor: " LASTERI_ANCHOR ")";
 
 /* A PEM certificate (the operator's, which a list is checked against). */
 static X509 *
@@ -45,6 +55,31 @@ anchor_load(const char *path)
 	if ((x = x509_load_pem(path, &e)) == NULL)
 		util_report(&e);
 	return x;
+}
+
+/* A SupervisionRecord: the schema, the signature and the issuer binding.
+ * 0 verified, 1 failed. */
+static int
+verify_record(struct verifier *v, xmlDocPtr doc, const char *path,
+    time_t now)
+{
+	static const char *const roots[] = { "SupervisionRecord", NULL };
+	struct supervision_record rec;
+	struct dsig_info info;
+	struct err e;
+	char t[32];
+
+	err_clear(&e);
+	if (schema_validate(doc, path, roots, &e) == -1 ||
+	    verifier_record(v, doc, now, &rec, &info, &e) == -1) {
+		printf("%s: FAILED %s\n", path, util_msg_after(e.msg, path));
+		return e.code == ERR_IO || e.code == ERR_NOMEM ? 2 : 1;
+	}
+	model_datetime_format(info.signed_at, t);
+	printf("%s: OK signer=%s issuer=%s kind=%s id=%s signed=%s\n", path,
+	    info.member_id, rec.issuer, dsig_kind_root(info.kind), info.doc_id,
+	    t);
+	return 0;
 }
 
 /* 0 verified, 1 failed, 2 could not be read. */
@@ -66,7 +101,9 @@ verify_file(struct verifier *v, const char *path, time_t now)
 		return e.code == ERR_IO || e.code == ERR_USAGE ||
 		    e.code == ERR_NOMEM ? 2 : 1;
 	}
-	if (verifier_check(v, doc, DOC_ANY, now, &info, &e) == -1) {
+	if (dsig_kind_of(xmlDocGetRootElement(doc)) == DOC_RECORD)
+		rc = verify_record(v, doc, path, now);
+	else if (verifier_check(v, doc, DOC_ANY, now, &info, &e) == -1) {
 		printf("%s: FAILED %s\n", path, util_msg_after(e.msg, path));
 		rc = e.code == ERR_IO || e.code == ERR_NOMEM ? 2 : 1;
 	} else {
@@ -113,13 +150,18 @@ cmd_verify(int argc, char **argv)
 	}
 	if (trustf == NULL || first == 0 || first >= argc)
 		return util_usage(usage);
-	if (anchorf != NULL && (anchor = anchor_load(anchorf)) == NULL)
-		return 2;
-	if (anchor == NULL) {
-		flags |= TRUST_F_NO_SIGNATURE;
-		warnx_("warning: %s: the trust list's own signature is not "
-		    "checked (give --anchor OPERATOR.crt)", trustf);
+	if (anchorf == NULL) {
+		if (access(LASTERI_ANCHOR, F_OK) != 0) {
+			warnx_("%s: no operator certificate to verify the trust "
+			    "list with: give --anchor OPERATOR.crt (the default "
+			    "%s does not exist); a record is not verified under "
+			    "a list nobody vouches for", trustf, LASTERI_ANCHOR);
+			return 2;
+		}
+		anchorf = LASTERI_ANCHOR;
 	}
+	if ((anchor = anchor_load(anchorf)) == NULL)
+		return 2;
 	xml_init();
 	if (dsig_init(&e) == -1 ||
 	    trust_load_flags(trustf, anchor, NULL, now, flags, &tl, &e) == -1) {

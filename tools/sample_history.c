@@ -433,6 +433,7 @@ sample_unit_records(const struct sample *s, const struct unit *u,
 	struct hist *h;
 	int order[SAMPLE_UNIT_RECORDS_MAX], rank[SAMPLE_UNIT_RECORDS_MAX];
 	char (*ids)[ID_MAX + 1];
+	const char *iss;
 	long lic, from;
 	int k, n;
 
@@ -473,7 +474,10 @@ sample_unit_records(const struct sample *s, const struct unit *u,
 	ev_sort(h->ev, order, n);
 	for (k = 0; k < n; k++) {
 		rank[order[k]] = k;
-		snprintf(ids[k], ID_MAX + 1, "%.56s-R%03u", u->id,
+		/* In the issuer's namespace (model_record_check_id). */
+		iss = h->ev[order[k]].issuer;
+		snprintf(ids[k], ID_MAX + 1, "%.16s-%.*s-R%03u", iss,
+		    (int)(ID_MAX - strlen(iss) - 6), u->id,
 		    (unsigned)(k + 1) % 1000u);
 	}
 	for (k = 0; k < n; k++)
