@@ -2,7 +2,9 @@
  * output.h - one table model, three renderings: an aligned text table for
  * people (the default), CSV (RFC 4180) and a small urn:lasteri:1 XML
  * document for machines.  Search results and statistics both build
- * out_tables, so every command prints the same way.
+ * out_tables, so every command prints the same way.  It lives in federation/
+ * because the node (its admin answers), the CLI and the fan-out's merged
+ * answers all render through it.
  *
  * XML shape: <DOC xmlns="urn:lasteri:1"><Table name="..." ATTR="...">
  * <Row><KEY>cell</KEY>...</Row>...<Note>...</Note></Table></DOC>, where
