@@ -16,6 +16,10 @@
  *
  * Before any of that, a linear pre-scan of the raw bytes (below) refuses a
  * start tag with too many attributes, which libxml2 would check pairwise.
+ *
+ * xml_stream_parse() is the same watched parse for inputs too large to keep
+ * as one tree (an import): the root's children are cut out one at a time
+ * (see "streaming" below).
  */
 #include "config.h"
 
@@ -56,7 +60,22 @@ enum xml_stop {
 	XS_DTD,
 	XS_ENTITY,
 	XS_DEPTH,
-	XS_NODES
+	XS_NODES,
+	XS_CALLER	/* a stream callback failed (xml_stream_parse) */
+};
+
+/* The state of xml_stream_parse() (see "streaming" below). */
+struct xml_stream {
+	const char			*name;
+	const char			*container;
+	const struct xml_stream_cb	*cb;
+	void				*arg;
+	int				 in_container;	/* root is */
+	xmlDocPtr			 rootdoc;	/* no children */
+	struct err			 err;		/* callback's */
+	const char			*buf;
+	size_t				 len;
+	size_t				 off;
 };
 
 /* Per-parse state, reached through ctxt->_private. */
@@ -73,6 +92,9 @@ struct xml_watch {
 	int			 err_line;
 	char			 err_elem[64];
 	char			 err_msg[256];
+	/* xml_stream_parse(): hands out the root's children; NULL for
+	 * xml_parse() */
+	struct xml_stream	*stream;
 };
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -148,6 +170,11 @@ watch_count(xmlParserCtxtPtr ctxt, long n, const xmlChar *elem)
 	return 0;
 }
 
+/* The streaming side (xml_stream_parse, below). */
+static void	stream_root(xmlParserCtxtPtr);
+static void	stream_child(xmlParserCtxtPtr);
+static int	stream_skips(xmlParserCtxtPtr, const xmlChar *, int, int);
+
 static void
 sax_internal_subset(void *ctx, const xmlChar *name, const xmlChar *eid,
     const xmlChar *sid)
@@ -215,6 +242,8 @@ sax_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces,
 	    namespaces, nb_attributes, nb_defaulted, attributes);
+	if (w->stream != NULL && w->depth == 1)
+		stream_root(ctxt);
 }
 
 static void
@@ -225,33 +254,37 @@ sax_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 	w->depth--;
 	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+	if (w->stream != NULL && w->depth == 1)
+		stream_child(ctx);
 }
 
 static void
 sax_characters(void *ctx, const xmlChar *ch, int len)
 {
-	if (watch_count(ctx, 1, NULL) == 0)
+	if (watch_count(ctx, 1, NULL) == 0 && !stream_skips(ctx, ch, len, 0))
 		xmlSAX2Characters(ctx, ch, len);
 }
 
 static void
 sax_cdata(void *ctx, const xmlChar *ch, int len)
 {
-	if (watch_count(ctx, 1, NULL) == 0)
+	if (watch_count(ctx, 1, NULL) == 0 && !stream_skips(ctx, ch, len, 1))
 		xmlSAX2CDataBlock(ctx, ch, len);
 }
 
 static void
 sax_comment(void *ctx, const xmlChar *value)
 {
-	if (watch_count(ctx, 1, NULL) == 0)
+	if (watch_count(ctx, 1, NULL) == 0 &&
+	    !stream_skips(ctx, NULL, 0, 0))
 		xmlSAX2Comment(ctx, value);
 }
 
 static void
 sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
 {
-	if (watch_count(ctx, 1, NULL) == 0)
+	if (watch_count(ctx, 1, NULL) == 0 &&
+	    !stream_skips(ctx, NULL, 0, 0))
 		xmlSAX2ProcessingInstruction(ctx, target, data);
 }
 
@@ -322,6 +355,10 @@ watch_report(const struct xml_watch *w, const char *name, struct err *e)
 		return err_set(e, ERR_INPUT, "%s:%d: %s: more nodes than the "
 		    "limit of %ld", name, w->stop_line, w->stop_elem,
 		    w->lim->max_nodes);
+	case XS_CALLER:
+		if (e != NULL)
+			*e = w->stream->err;
+		return -1;
 	case XS_NONE:
 		break;
 	}
@@ -331,6 +368,29 @@ watch_report(const struct xml_watch *w, const char *name, struct err *e)
 	return err_set(e, ERR_INPUT, "%s: malformed XML", name);
 }
 
+/* What every input goes through before libxml2 sees it: the size cap,
+ * emptiness and the pre-scan. */
+static int
+precheck(const char *buf, size_t len, const char *name,
+    const struct xml_limits *lim, struct err *e)
+{
+	size_t i;
+
+	if (len > lim->max_bytes)
+		return err_set(e, ERR_INPUT, "%s: %zu bytes is larger than the "
+		    "limit of %zu", name, len, lim->max_bytes);
+	for (i = 0; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' &&
+		    buf[i] != '\n')
+			break;
+	if (i == len)
+		return err_set(e, ERR_INPUT, "%s:1: (document): the document "
+		    "is empty", name);
+	if (len > (size_t)0x7fffffff)
+		return err_set(e, ERR_INPUT, "%s: document too large", name);
+	return xml_prescan(buf, len, name, lim, e);
+}
+
 xmlDocPtr
 xml_parse(const char *buf, size_t len, const char *name,
     const struct xml_limits *lim, struct err *e)
@@ -338,30 +398,11 @@ xml_parse(const char *buf, size_t len, const char *name,
 	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL, ret = NULL;
 	struct xml_watch w;
-	size_t i;
 
 	xml_init();
 	if (name == NULL)
 		name = "document";
-	if (len > lim->max_bytes) {
-		err_set(e, ERR_INPUT, "%s: %zu bytes is larger than the limit "
-		    "of %zu", name, len, lim->max_bytes);
-		goto done;
-	}
-	for (i = 0; i < len; i++)
-		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' &&
-		    buf[i] != '\n')
-			break;
-	if (i == len) {
-		err_set(e, ERR_INPUT, "%s:1: (document): the document is empty",
-		    name);
-		goto done;
-	}
-	if (len > (size_t)0x7fffffff) {
-		err_set(e, ERR_INPUT, "%s: document too large", name);
-		goto done;
-	}
-	if (xml_prescan(buf, len, name, lim, e) == -1)
+	if (precheck(buf, len, name, lim, e) == -1)
 		goto done;
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		err_set(e, ERR_NOMEM, "%s: out of memory", name);
@@ -483,6 +524,292 @@ done:
 		close(fd);
 	free(buf);
 	return doc;
+}
+
+/* --- streaming ------------------------------------------------------------ */
+
+/*
+ * xml_stream_parse() runs the same watched parse as xml_parse(), over an
+ * input that libxml2 reads in small pieces (so the bytes are not copied
+ * whole once more), and keeps the tree small: when the root is the
+ * container, each of its element children is cut out of the tree the
+ * moment its end tag is read, made the root of a document of its own and
+ * handed to the caller, then freed.  Text, comments and processing
+ * instructions directly inside the container are never built (text other
+ * than blanks, and CDATA, is reported instead), so the container never holds
+ * more than the child being read.  A callback's failure stops the parser at
+ * once and becomes the parse's error.
+ *
+ * The child keeps its nodes, line numbers and the parser's dictionary (the
+ * new document references it); only the namespace declarations it used from
+ * the container are declared again on the child itself, with the same
+ * prefixes, so that it stands alone exactly as a copy would.
+ */
+static void
+stream_fail(xmlParserCtxtPtr ctxt)
+{
+	watch_stop(ctxt, XS_CALLER, NULL);
+}
+
+static void
+stream_root(xmlParserCtxtPtr ctxt)
+{
+	struct xml_watch *w = ctxt->_private;
+	struct xml_stream *st = w->stream;
+	xmlNodePtr root = ctxt->node, copy;
+
+	if (root == NULL || st->rootdoc != NULL || w->stop != XS_NONE)
+		return;
+	if ((st->rootdoc = xmlNewDoc((const xmlChar *)"1.0")) == NULL ||
+	    (st->rootdoc->URL = xmlStrdup((const xmlChar *)st->name)) ==
+	    NULL ||
+	    (copy = xmlDocCopyNode(root, st->rootdoc, 2)) == NULL) {
+		err_set(&st->err, ERR_NOMEM, "%s: out of memory", st->name);
+		stream_fail(ctxt);
+		return;
+	}
+	xmlDocSetRootElement(st->rootdoc, copy);
+	st->in_container = st->container != NULL && xml_is(root,
+	    st->container);
+	if (st->cb->root != NULL && st->cb->root(st->arg, copy,
+	    &st->err) == -1)
+		stream_fail(ctxt);
+}
+
+/* *nsp, if it is one of oldroot's declarations or the old document's XML
+ * namespace, is replaced by the same declaration on top. */
+static int
+stream_adopt_one(xmlDocPtr doc, xmlNodePtr top, xmlNodePtr oldroot,
+    xmlNsPtr *nsp)
+{
+	xmlNsPtr ns = *nsp, d;
+
+	if (ns == NULL)
+		return 0;
+	for (d = oldroot->nsDef; d != NULL && d != ns; d = d->next)
+		;
+	if (d == NULL) {
+		if (oldroot->doc == NULL || ns != oldroot->doc->oldNs)
+			return 0;	/* declared inside top */
+		*nsp = xmlSearchNs(doc, top, (const xmlChar *)"xml");
+		return *nsp != NULL ? 0 : -1;
+	}
+	for (d = top->nsDef; d != NULL; d = d->next)
+		if (xmlStrEqual(d->prefix, ns->prefix))
+			break;
+	/* top cannot declare the prefix otherwise: it would shadow ns. */
+	if (d == NULL)
+		d = xmlNewNs(top, ns->href, ns->prefix);
+	else if (!xmlStrEqual(d->href, ns->href))
+		d = NULL;
+	*nsp = d;
+	return d != NULL ? 0 : -1;
+}
+
+static int
+stream_adopt_ns(xmlDocPtr doc, xmlNodePtr top, xmlNodePtr oldroot)
+{
+	xmlNodePtr cur = top;
+	xmlAttrPtr a;
+
+	while (cur != NULL) {
+		if (cur->type == XML_ELEMENT_NODE) {
+			if (stream_adopt_one(doc, top, oldroot,
+			    &cur->ns) == -1)
+				return -1;
+			for (a = cur->properties; a != NULL; a = a->next)
+				if (stream_adopt_one(doc, top, oldroot,
+				    &a->ns) == -1)
+					return -1;
+			if (cur->children != NULL) {
+				cur = cur->children;
+				continue;
+			}
+		}
+		while (cur != top && cur->next == NULL)
+			cur = cur->parent;
+		if (cur == top)
+			break;
+		cur = cur->next;
+	}
+	return 0;
+}
+
+/* The element child of the root that just ended (ctxt->node is the root
+ * again). */
+static void
+stream_child(xmlParserCtxtPtr ctxt)
+{
+	struct xml_watch *w = ctxt->_private;
+	struct xml_stream *st = w->stream;
+	xmlNodePtr root = ctxt->node, n;
+	xmlDocPtr doc;
+	int rc;
+
+	if (!st->in_container || w->stop != XS_NONE || root == NULL ||
+	    (n = root->last) == NULL || n->type != XML_ELEMENT_NODE)
+		return;
+	xmlUnlinkNode(n);
+	if ((doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL) {
+		xmlFreeNode(n);
+		goto nomem;
+	}
+	if (root->doc != NULL && root->doc->dict != NULL) {
+		doc->dict = root->doc->dict;
+		xmlDictReference(doc->dict);
+	}
+	xmlDocSetRootElement(doc, n);
+	if ((doc->URL = xmlStrdup((const xmlChar *)st->name)) == NULL ||
+	    stream_adopt_ns(doc, n, root) == -1) {
+		xmlFreeDoc(doc);
+		goto nomem;
+	}
+	rc = st->cb->element(st->arg, doc, &st->err);
+	xmlFreeDoc(doc);
+	if (rc == -1)
+		stream_fail(ctxt);
+	return;
+nomem:
+	err_set(&st->err, ERR_NOMEM, "%s:%d: %s: out of memory", st->name,
+	    xmlSAX2GetLineNumber(ctxt), (const char *)root->name);
+	stream_fail(ctxt);
+}
+
+/* 1 when what was read (text, CDATA when cdata, else a comment or PI with
+ * ch NULL) is not to be built: it is outside the root, or directly inside
+ * the container, where text other than blanks and any CDATA are reported. */
+static int
+stream_skips(xmlParserCtxtPtr ctxt, const xmlChar *ch, int len, int cdata)
+{
+	struct xml_watch *w = ctxt->_private;
+	struct xml_stream *st = w->stream;
+	int i;
+
+	if (st == NULL)
+		return 0;
+	if (w->depth == 0)
+		return 1;
+	if (w->depth != 1 || !st->in_container)
+		return 0;
+	if (ch == NULL || w->stop != XS_NONE)
+		return 1;
+	for (i = 0; !cdata && i < len; i++)
+		if (ch[i] != ' ' && ch[i] != '\t' && ch[i] != '\r' &&
+		    ch[i] != '\n')
+			break;
+	if ((cdata || i < len) && st->cb->text != NULL &&
+	    st->cb->text(st->arg, xmlSAX2GetLineNumber(ctxt), &st->err) == -1)
+		stream_fail(ctxt);
+	return 1;
+}
+
+static int
+stream_read(void *ctx, char *out, int n)
+{
+	struct xml_stream *st = ctx;
+	size_t k = st->len - st->off;
+
+	if (n <= 0)
+		return 0;
+	if (k > (size_t)n)
+		k = (size_t)n;
+	memcpy(out, st->buf + st->off, k);
+	st->off += k;
+	return (int)k;
+}
+
+int
+xml_stream_parse(const char *buf, size_t len, const char *name,
+    const struct xml_limits *lim, const char *container,
+    const struct xml_stream_cb *cb, void *arg, struct err *e)
+{
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	struct xml_watch w;
+	struct xml_stream st;
+	int rc = -1;
+
+	xml_init();
+	if (name == NULL)
+		name = "document";
+	memset(&st, 0, sizeof(st));
+	if (precheck(buf, len, name, lim, e) == -1)
+		goto done;
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		err_set(e, ERR_NOMEM, "%s: out of memory", name);
+		goto done;
+	}
+	st.name = name;
+	st.container = container;
+	st.cb = cb;
+	st.arg = arg;
+	st.buf = buf;
+	st.len = len;
+	err_clear(&st.err);
+	memset(&w, 0, sizeof(w));
+	w.lim = lim;
+	w.stream = &st;
+	ctxt->_private = &w;
+	watch_install(ctxt);
+	doc = xmlCtxtReadIO(ctxt, stream_read, NULL, &st, name, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_BIG_LINES);
+	if (w.stop != XS_NONE || doc == NULL || !ctxt->wellFormed) {
+		watch_report(&w, name, e);
+		goto done;
+	}
+	if (doc->intSubset != NULL || doc->extSubset != NULL) {
+		err_set(e, ERR_INPUT, "%s:1: (document): a DTD (DOCTYPE) is "
+		    "not allowed", name);
+		goto done;
+	}
+	if (xmlDocGetRootElement(doc) == NULL) {
+		err_set(e, ERR_INPUT, "%s:1: (document): no root element",
+		    name);
+		goto done;
+	}
+	if (!st.in_container && cb->element(arg, doc, e) == -1)
+		goto done;
+	rc = 0;
+done:
+	xmlFreeDoc(doc);
+	xmlFreeDoc(st.rootdoc);
+	if (ctxt != NULL) {
+		ctxt->_private = NULL;
+		xmlFreeParserCtxt(ctxt);
+	}
+	return rc;
+}
+
+int
+xml_stream_read_file(const char *path, const struct xml_limits *lim,
+    const char *container, const struct xml_stream_cb *cb, void *arg,
+    struct err *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = -1, rc = -1;
+	const char *name = path;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+		name = "(stdin)";
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_set(e, errno == ENOENT ? ERR_USAGE : ERR_IO, "%s: %s",
+		    path, strerror(errno));
+		goto done;
+	}
+	if (read_capped(fd, name, lim->max_bytes, &buf, &len, e) == -1)
+		goto done;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	fd = -1;
+	rc = xml_stream_parse(buf, len, name, lim, container, cb, arg, e);
+done:
+	if (fd != -1 && fd != STDIN_FILENO)
+		close(fd);
+	free(buf);
+	return rc;
 }
 
 static const char *

@@ -48,6 +48,49 @@ xmlDocPtr xml_parse(const char *buf, size_t len, const char *name,
 xmlDocPtr xml_read_file(const char *path, const struct xml_limits *lim,
 	    struct err *e);
 
+/*
+ * Streaming: a document handed out one element at a time, for inputs too
+ * large to hold as one tree (an import).  The input passes the same checks
+ * as xml_parse() (size cap, pre-scan, no DTD or entity, depth and node caps
+ * over the whole input) and errors read the same.  When the root is the
+ * container (an element of that local name in LASTERI_NS), each element
+ * child of it is handed to element() as soon as its end tag is read, as the
+ * root of a document of its own (line numbers kept, doc->URL the name, the
+ * namespaces it uses declared on it), and freed when element() returns;
+ * the container itself never holds more than the child being read.  Any
+ * other root is handed to element() whole, once, after the document parsed
+ * well-formed.  A callback that returns -1 (with e set) stops the parse,
+ * and its error is the parse's.  Elements already handed out stay handed
+ * out when a later part of the input fails: the caller makes its work all
+ * or nothing (a transaction).
+ */
+struct xml_stream_cb {
+	/* The root's start tag was read: root is a copy of it with its
+	 * attributes and namespace declarations but no children (borrowed,
+	 * for this call).  NULL: nothing to check. */
+	int	(*root)(void *arg, xmlNodePtr root, struct err *e);
+	/* One element (see above); doc is borrowed, for this call. */
+	int	(*element)(void *arg, xmlDocPtr doc, struct err *e);
+	/* Text other than blanks, or a CDATA section, directly inside the
+	 * container, at line.  NULL: ignored (it is never built). */
+	int	(*text)(void *arg, long line, struct err *e);
+};
+
+/* Streams len bytes (borrowed for the call); name is used in messages.
+ * container: a local name in LASTERI_NS, or NULL (every root whole).  0 when
+ * the whole input parsed and every callback succeeded, else -1 with e set
+ * (ERR_INPUT for the input, or the callback's error). */
+int	 xml_stream_parse(const char *buf, size_t len, const char *name,
+	    const struct xml_limits *lim, const char *container,
+	    const struct xml_stream_cb *cb, void *arg, struct err *e);
+
+/* The same for a file ("-" is stdin, named "(stdin)"), read whole first
+ * under the size cap (the pre-scan needs the bytes together; they are freed
+ * when the call returns). */
+int	 xml_stream_read_file(const char *path, const struct xml_limits *lim,
+	    const char *container, const struct xml_stream_cb *cb, void *arg,
+	    struct err *e);
+
 /* The whole text content of element n (all text and CDATA children joined),
  * or NULL with e set when n has element, comment or PI children.  Caller frees
  * with xmlFree().  A comment inside a text node can therefore never truncate

@@ -3,13 +3,16 @@
  * search, statistics and the supervision look-up, for the region's own
  * systems and the lasteri CLI on the admin socket.
  *
- * Search and statistics run on a struct query_data (units, records,
- * procurement definitions, the built search index) that the node keeps in
- * n->qdata: loaded on first use, rebuilt after an import, dropped by
- * api_admin_invalidate() when records arrive, and reloaded when older than
- * QDATA_MAX_AGE so that "recent findings" and free-place freshness stay
- * measured from about now.  Handlers run on the one event-loop thread and
- * answer at once; an import holds the loop for its transaction.
+ * Search and statistics run on a struct query_data (the briefs of units,
+ * procurement definitions and supervision summaries, and the search index)
+ * that n->qindex builds in a worker thread (qindex.h): at start and after
+ * an import, swapped in when complete.  A record stored by the node is
+ * applied to the data in use at once (api_admin_record_stored).  A search
+ * or statistics query that arrives before the first build, or after an
+ * import before its rebuild is in, is answered when that build is in (the
+ * reply is deferred; the loop never waits), so that every answer comes from
+ * a complete data set that reflects every import answered before it.
+ * Nothing expires: what depends on time is computed per query.
  */
 #include "config.h"
 
@@ -26,6 +29,7 @@
 #include "log.h"
 #include "node.h"
 #include "output.h"
+#include "qindex.h"
 #include "query.h"
 #include "schema.h"
 #include "store.h"
@@ -35,7 +39,6 @@
 #include "vocab.h"
 #include "xml.h"
 
-#define QDATA_MAX_AGE	600	/* seconds */
 #define PARAM_MAX	1024
 
 static const char *
@@ -83,33 +86,37 @@ reply_err(struct httpd_req *r, const struct err *e)
 	    e->msg[0] ? e->msg : err_code_name(e->code));
 }
 
-/* --- the search cache ------------------------------------------------------ */
+/* --- the search data --------------------------------------------------------- */
 
 void
 api_admin_invalidate(struct node *n)
 {
-	query_data_free(n->qdata);
-	n->qdata = NULL;
+	if (n->qindex != NULL)
+		qindex_rebuild(n->qindex);
+}
+
+void
+api_admin_record_stored(struct node *n, const struct supervision_record *r)
+{
+	char lq[LOG_Q_MAX];
+	struct err e;
+
+	err_clear(&e);
+	if (n->qindex == NULL)
+		return;
+	if (qindex_record_stored(n->qindex, r->unit_id, &e) == -1) {
+		/* The data in use no longer matches the store: rebuild. */
+		log_warnx("search_index_apply", "record=%s msg=%s", r->id,
+		    log_q(e.msg, lq, sizeof(lq)));
+		qindex_rebuild(n->qindex);
+	}
 }
 
 void
 api_admin_free(struct node *n)
 {
-	api_admin_invalidate(n);
-}
-
-static const struct query_data *
-qdata(struct node *n, struct err *e)
-{
-	if (n->qdata != NULL &&
-	    time(NULL) - query_data_loaded(n->qdata) > QDATA_MAX_AGE)
-		api_admin_invalidate(n);
-	if (n->qdata == NULL) {
-		if (query_data_load(n->store, &n->qdata, e) == -1)
-			return NULL;
-		log_debug("search_index_built", "age_limit=%d", QDATA_MAX_AGE);
-	}
-	return n->qdata;
+	qindex_free(n->qindex);
+	n->qindex = NULL;
 }
 
 /* --- import ---------------------------------------------------------------- */
@@ -120,53 +127,61 @@ struct part {
 	size_t		 len;
 };
 
-/* Splits a parts body (api_admin.h) into at most max parts.  The names are
- * copied NUL-terminated into *names (caller frees). */
+/* Splits a parts body (api_admin.h) into at most max parts: the documents
+ * stay in the body.  The names are copied NUL-terminated into *names
+ * (caller frees), sized by a first pass that checks every header. */
 static int
 parts_split(const char *body, size_t len, struct part *p, int max, int *np,
     char **names, struct err *e)
 {
-	const char *q = body, *end = body + len, *nl;
-	char *nm, *w;
+	const char *q, *end = body + len, *nl;
+	char *w = NULL;
 	unsigned long long dl;
-	int n = 0;
+	size_t need = 0;
+	int n = 0, pass;
 
 	*np = 0;
-	if ((w = nm = malloc(len + 1)) == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	*names = nm;
-	while (q < end) {
-		if (n == max)
-			return err_set(e, ERR_USAGE, "import: more than %d "
-			    "documents in one request", max);
-		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL ||
-		    nl - q > 4096)
-			return err_set(e, ERR_USAGE, "import: part %d: no "
-			    "\"LENGTH NAME\" header line", n + 1);
-		dl = 0;
-		for (; q < nl && *q >= '0' && *q <= '9'; q++) {
-			dl = dl * 10 + (unsigned long long)(*q - '0');
-			if (dl > len)
-				break;
+	*names = NULL;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && (w = *names = malloc(need)) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		for (q = body, n = 0; q < end; n++) {
+			if (n == max)
+				return err_set(e, ERR_USAGE, "import: more "
+				    "than %d documents in one request", max);
+			if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL ||
+			    nl - q > 4096)
+				return err_set(e, ERR_USAGE, "import: part %d: "
+				    "no \"LENGTH NAME\" header line", n + 1);
+			dl = 0;
+			for (; q < nl && *q >= '0' && *q <= '9'; q++) {
+				dl = dl * 10 + (unsigned long long)(*q - '0');
+				if (dl > len)
+					break;
+			}
+			if (q >= nl || *q != ' ' ||
+			    dl > (unsigned long long)(end - nl - 1))
+				return err_set(e, ERR_USAGE, "import: part %d: "
+				    "bad header (\"LENGTH NAME\", LENGTH "
+				    "within the body)", n + 1);
+			q++;
+			if (pass == 0)
+				need += (size_t)(nl - q) + 1;
+			else {
+				p[n].name = w;
+				for (; q < nl; q++)
+					*w++ = (unsigned char)*q < ' ' ? '?' :
+					    *q;
+				*w++ = '\0';
+				p[n].doc = nl + 1;
+				p[n].len = (size_t)dl;
+			}
+			q = nl + 1 + dl;
 		}
-		if (q >= nl || *q != ' ' || dl > (unsigned long long)(end -
-		    nl - 1))
-			return err_set(e, ERR_USAGE, "import: part %d: bad "
-			    "header (\"LENGTH NAME\", LENGTH within the "
-			    "body)", n + 1);
-		q++;
-		p[n].name = w;
-		for (; q < nl; q++)
-			*w++ = (unsigned char)*q < ' ' ? '?' : *q;
-		*w++ = '\0';
-		p[n].doc = nl + 1;
-		p[n].len = (size_t)dl;
-		q = nl + 1 + dl;
-		n++;
+		if (n == 0)
+			return err_set(e, ERR_USAGE, "import: no document in "
+			    "the request");
 	}
-	if (n == 0)
-		return err_set(e, ERR_USAGE, "import: no document in the "
-		    "request");
 	*np = n;
 	return 0;
 }
@@ -180,12 +195,9 @@ plural(long n, const char *one, const char *many)
 static void
 h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
-	static const char *const roots[] = { "Dataset", "Unit",
-	    "ProcurementDefinition", "SupervisionRecord", NULL };
 	struct node *n = arg;
 	struct store_import_stats st;
 	struct part *parts = NULL;
-	xmlDocPtr *docs = NULL;
 	const unsigned char *body;
 	const char *ctype;
 	struct store_import_opts opts;
@@ -247,24 +259,16 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		goto fail;
 	}
 
-	/* Every document parses and validates before the store is touched. */
+	/* Each document is streamed from the body into the one transaction,
+	 * an element at a time (store_import_buf): the body is all that is
+	 * held, never the parsed documents. */
 	xml_init();
-	if ((docs = calloc((size_t)np, sizeof(*docs))) == NULL) {
-		err_set(&e, ERR_NOMEM, "out of memory");
-		goto fail;
-	}
-	for (i = 0; i < np; i++) {
-		if ((docs[i] = xml_parse(parts[i].doc, parts[i].len,
-		    parts[i].name, &xml_limits_import, &e)) == NULL ||
-		    schema_validate(docs[i], parts[i].name, roots, &e) == -1)
-			goto fail;
-	}
 	if (store_begin(n->store, &e) == -1)
 		goto fail;
 	in_tx = 1;
 	for (i = 0; i < np; i++)
-		if (store_import_doc(n->store, docs[i], parts[i].name,
-		    &opts, &st, &e) == -1)
+		if (store_import_buf(n->store, parts[i].doc, parts[i].len,
+		    parts[i].name, &opts, &st, &e) == -1)
 			goto fail;
 	if (store_commit(n->store, &e) == -1)
 		goto fail;
@@ -289,11 +293,8 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	log_info("import", "documents=%d units=%ld procurements=%ld "
 	    "records=%ld records_known=%ld", np, st.units, st.procurements,
 	    st.records, st.records_known);
-	/* Rebuild now so that the next search does not wait for it. */
+	/* Rebuilt in the worker; searches from now on wait for it. */
 	api_admin_invalidate(n);
-	if (qdata(n, &e) == NULL)
-		log_warnx("search_index", "msg=%s", log_q(e.msg, lq,
-		    sizeof(lq)));
 	httpd_reply(r, 200, "text/plain; charset=utf-8", msg, strlen(msg));
 	goto done;
 fail:
@@ -303,10 +304,6 @@ fail:
 	    log_q(e.msg, lq, sizeof(lq)));
 	reply_err(r, &e);
 done:
-	if (docs != NULL)
-		for (i = 0; i < np; i++)
-			xmlFreeDoc(docs[i]);
-	free(docs);
 	free(parts);
 	free(names);
 	free(msg);
@@ -388,52 +385,116 @@ params_walk(struct httpd_req *r, struct params *p)
 	return 0;
 }
 
+/* A search or statistics query, kept while it waits for the data. */
+struct pending {
+	struct httpd_req	*r;
+	int			 stats;
+	struct query_search	 qs;
+	struct query_stats	 qt;
+};
+
+static void
+answer(struct httpd_req *r, const struct pending *p,
+    const struct query_data *d)
+{
+	struct err e;
+	char *out = NULL;
+	size_t len;
+	int rc;
+
+	err_clear(&e);
+	rc = p->stats ? query_stats_run(d, &p->qt, &out, &len, &e) :
+	    query_search_run(d, &p->qs, &out, &len, &e);
+	if (rc == -1) {
+		reply_err(r, &e);
+		return;
+	}
+	httpd_reply(r, 200, fmt_type(p->stats ? p->qt.fmt : p->qs.fmt), out,
+	    len);
+	free(out);
+}
+
+static void
+answer_later(void *arg, const struct query_data *d, const struct err *e)
+{
+	struct pending *p = arg;
+
+	if (d != NULL)
+		answer(p->r, p, d);
+	else if (e != NULL)
+		reply_err(p->r, e);
+	/* Neither: the node is stopping and its requests are gone. */
+	free(p);
+}
+
+/* Answers p now when the data is in, else when it is. */
+static void
+answer_or_wait(struct node *n, struct pending *p)
+{
+	const struct query_data *d;
+	struct pending *keep;
+	struct err e;
+	int failed;
+
+	err_clear(&e);
+	if ((d = qindex_current(n->qindex, &failed, &e)) != NULL) {
+		answer(p->r, p, d);
+		return;
+	}
+	if (failed) {
+		reply_err(p->r, &e);
+		return;
+	}
+	if ((keep = malloc(sizeof(*keep))) == NULL) {
+		httpd_reply_error(p->r, 503, "unavailable", "out of memory");
+		return;
+	}
+	*keep = *p;
+	if (qindex_wait(n->qindex, answer_later, keep, &e) == -1) {
+		free(keep);
+		reply_err(p->r, &e);
+	}
+}
+
 static void
 h_search(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
-	struct query_search q;
-	const struct query_data *d;
+	struct pending p;
 	struct err e;
-	struct params p = { query_search_knows, search_set, &q, &e,
+	struct params prm = { query_search_knows, search_set, &p.qs, &e,
 	    "age, gender, language, expertise, need, type, level, region, "
 	    "prefer-region, purchaser, max-price, free-places, limit, "
 	    "format" };
-	char *out = NULL;
-	size_t len;
 
-	query_search_init(&q, "");
-	if (params_walk(r, &p) == -1 ||
-	    (d = qdata(n, &e)) == NULL ||
-	    query_search_run(d, &q, &out, &len, &e) == -1) {
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	query_search_init(&p.qs, "");
+	if (params_walk(r, &prm) == -1) {
 		reply_err(r, &e);
 		return;
 	}
-	httpd_reply(r, 200, fmt_type(q.fmt), out, len);
-	free(out);
+	answer_or_wait(n, &p);
 }
 
 static void
 h_stats(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
-	struct query_stats q;
-	const struct query_data *d;
+	struct pending p;
 	struct err e;
-	struct params p = { query_stats_knows, stats_set, &q, &e,
+	struct params prm = { query_stats_knows, stats_set, &p.qt, &e,
 	    "by, threshold, table, format" };
-	char *out = NULL;
-	size_t len;
 
-	query_stats_init(&q, n->conf.suppress_threshold, "");
-	if (params_walk(r, &p) == -1 ||
-	    (d = qdata(n, &e)) == NULL ||
-	    query_stats_run(d, &q, &out, &len, &e) == -1) {
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	p.stats = 1;
+	query_stats_init(&p.qt, n->conf.suppress_threshold, "");
+	if (params_walk(r, &prm) == -1) {
 		reply_err(r, &e);
 		return;
 	}
-	httpd_reply(r, 200, fmt_type(q.fmt), out, len);
-	free(out);
+	answer_or_wait(n, &p);
 }
 
 /* --- supervision records about a unit -------------------------------------- */
@@ -496,6 +557,10 @@ api_admin_register(struct node *n, struct err *e)
 	xml_init();
 	if (schema_init(e) == -1)
 		return err_prefix(e, "schemas in %s", schema_dir());
+	/* The first build starts now: a search soon after start waits less. */
+	if (n->qindex == NULL && (n->qindex = qindex_new(n->base,
+	    n->conf.database, n->store, e)) == NULL)
+		return -1;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (httpd_route(n->httpd, HTTPD_ADMIN, routes[i].methods,
 		    routes[i].path, routes[i].fn, n, e) == -1)

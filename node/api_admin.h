@@ -38,11 +38,19 @@ struct node;
  * missing XSD stops start-up rather than the first import). */
 int	api_admin_register(struct node *n, struct err *e);
 
-/* The node's data changed (records arrived): the cached search index is
- * dropped and rebuilt on the next search or statistics query. */
+/* The node's data changed wholesale (an import): the search data is
+ * rebuilt in the worker, and searches and statistics wait for it. */
 void	api_admin_invalidate(struct node *n);
 
-/* Releases the cache; at shutdown. */
+/* Record r was stored (issued here, received, imported one by one): its
+ * effect on its unit (supervision summary, placement block, findings) is
+ * applied to the search data in use at once. */
+struct supervision_record;
+void	api_admin_record_stored(struct node *n,
+	    const struct supervision_record *r);
+
+/* Stops the worker and releases the search data; before the event base is
+ * freed. */
 void	api_admin_free(struct node *n);
 
 #endif

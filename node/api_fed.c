@@ -33,6 +33,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "node.h"
+#include "reccache.h"
 #include "schema.h"
 #include "store.h"
 #include "store_import.h"
@@ -261,7 +262,7 @@ h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	if (isnew) {
 		api_records_publish(n);
 		/* The next search sees the record's effect on the unit. */
-		api_admin_invalidate(n);
+		api_admin_record_stored(n, &rec);
 	}
 	log_info(isnew ? "record_stored" : "record_duplicate", "record=%s "
 	    "unit=%s issuer=%s peer=%s signer=%s digest=%s", rec.id,
@@ -334,11 +335,22 @@ may_read(struct node *n, const struct httpd_peer *peer,
 	return 0;
 }
 
+/* Stored records (reccache.h), for GET /v1/records/{id}: made by
+ * api_fed_register(), kept for the life of the process. */
+static struct reccache *record_cache;
+
+/*
+ * A stored record never changes, so its bytes and meta are answered from
+ * record_cache once read; the role check still runs on every request (on
+ * the cached meta; only a region member's check reads the unit's region
+ * from the store, which can change).  An Id not stored is not cached.
+ */
 static void
 h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
 	struct store_record_meta meta;
+	struct reccache_hit hit;
 	const char *id = httpd_req_path(r) + strlen(RECORD_PREFIX);
 	char *xml = NULL;
 	size_t len;
@@ -351,6 +363,12 @@ h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if (peer->listener == HTTPD_FEDERATION && api_trust_refuse(n, r))
 		return;
+	if (record_cache != NULL && reccache_get(record_cache, id, &hit)) {
+		if (!may_read(n, peer, hit.meta))
+			goto forbidden;
+		httpd_reply(r, 200, "application/xml", hit.xml, hit.len);
+		return;
+	}
 	if (store_record_meta(n->store, id, &meta, &e) == -1 ||
 	    (may_read(n, peer, &meta) &&
 	    store_record_get(n->store, id, &xml, &len, NULL, &e) == -1)) {
@@ -365,16 +383,20 @@ h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		}
 		return;
 	}
-	if (xml == NULL) {
-		log_warnx("record_read_refused", "record=%s peer=%s",
-		    id, peer->member_id);
-		httpd_reply_error(r, 403, "forbidden", "member %s may not read "
-		    "record %s: records are read by auditors, their issuer "
-		    "and the unit's region", peer->member_id, id);
-		return;
-	}
+	if (xml == NULL)
+		goto forbidden;
 	httpd_reply(r, 200, "application/xml", xml, len);
-	free(xml);
+	if (record_cache != NULL)
+		reccache_put(record_cache, id, &meta, xml, len);
+	else
+		free(xml);
+	return;
+forbidden:
+	log_warnx("record_read_refused", "record=%s peer=%s", id,
+	    peer->member_id);
+	httpd_reply_error(r, 403, "forbidden", "member %s may not read record "
+	    "%s: records are read by auditors, their issuer and the unit's "
+	    "region", peer->member_id, id);
 }
 
 int
@@ -384,6 +406,9 @@ api_fed_register(struct node *n, struct err *e)
 	    "Supervision records received from other members, by result "
 	    "(stored, duplicate, conflict, refused, error).");
 	api_records_publish(n);
+	reccache_free(record_cache);
+	if ((record_cache = reccache_new(RECCACHE_MAX_BYTES)) == NULL)
+		return err_set(e, ERR_NOMEM, "the record cache: out of memory");
 	if (httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_POST, RECORDS_PATH,
 	    h_records_post, n, e) == -1 ||
 	    httpd_route(n->httpd, HTTPD_FEDERATION | HTTPD_ADMIN, HTTPD_GET,

@@ -253,7 +253,7 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 
 	issued(n, "stored");
 	api_records_publish(n);
-	api_admin_invalidate(n);
+	api_admin_record_stored(n, &rec);
 	if (queued) {
 		snprintf(msg, sizeof(msg), "delivery to %s (region %s) "
 		    "queued", dest->id, region);

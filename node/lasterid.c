@@ -677,9 +677,9 @@ stop(struct node *n)
 	outbox_free(n->outbox);
 	httpd_free(n->httpd);
 	tls_server_free(n->ctx);
+	api_admin_free(n);	/* its worker's wake-up event is on base */
 	if (n->base != NULL)
 		event_base_free(n->base);
-	api_admin_free(n);
 	store_close(n->store);
 	n->store = NULL;
 	if (lock_fd != -1)

@@ -22,7 +22,7 @@ struct httpd;
 struct metrics;
 struct outbox;
 struct peer;
-struct query_data;
+struct qindex;
 struct store;
 struct trust_list;
 
@@ -44,7 +44,7 @@ struct node {
 	int			 trust_fetching; /* a trust_url fetch is running */
 	int			 port;
 	int			 stopping;
-	struct query_data	*qdata;		/* api_admin.c: search cache, NULL stale */
+	struct qindex		*qindex;	/* api_admin.c: search data (qindex.h) */
 };
 
 /* 1 while the trust list in use is past its Expires: nobody can be checked

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brief.h"
 #include "model.h"
 #include "output.h"
 #include "query.h"
@@ -22,79 +23,204 @@
 #include "vocab.h"
 
 struct query_data {
-	struct unit			*units;
-	size_t				 nu;
-	struct stats_rec		*recs;	/* briefs, for statistics */
-	size_t				 nr, caprecs;
-	struct procurement		*procs;
-	size_t				 np;
-	struct search_index		*ix;
-	time_t				 loaded;
+	int			 refs;
+	struct unit_brief	*units;		/* ID order */
+	char			*lots;		/* what units' lots point at */
+	size_t			 nu;
+	struct unit_sup		*sups;		/* unit ID order, known or not */
+	size_t			 ns, capsups;
+	struct proc_brief	*procs;
+	size_t			 np;
+	struct search_index	*ix;
+	time_t			 loaded;
+	time_t			 since;		/* events kept from here */
+	int64_t			 seq;		/* newest record in the data */
 };
 
 /* --- data ----------------------------------------------------------------- */
-
-/* Each stored record is folded into the search index and kept as a brief
- * for statistics; the full record is parsed into one reused struct, so the
- * history costs about 90 bytes a record in memory, not 20 kB. */
-static int
-take_record(void *arg, const struct supervision_record *r, struct err *e)
-{
-	struct query_data *d = arg;
-	struct stats_rec *p;
-
-	search_index_add_record(d->ix, r);
-	if (d->nr == d->caprecs) {
-		size_t cap = d->caprecs ? d->caprecs * 2 : 1024;
-
-		if ((p = realloc(d->recs, cap * sizeof(*p))) == NULL)
-			return err_set(e, ERR_NOMEM, "out of memory");
-		d->recs = p;
-		d->caprecs = cap;
-	}
-	stats_rec_from(r, &d->recs[d->nr++]);
-	return 0;
-}
 
 int
 query_data_load(struct store *s, struct query_data **out, struct err *e)
 {
 	struct query_data *d;
-	int rc = -1;
+	int rc = -1, in_read = 0;
 
+	*out = NULL;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
+	d->refs = 1;
 	d->loaded = time(NULL);
-	if (store_units_load(s, &d->units, &d->nu, e) == -1 ||
-	    store_procurements_load(s, &d->procs, &d->np, e) == -1 ||
-	    search_index_begin(d->units, d->nu, d->loaded, &d->ix, e) == -1 ||
-	    store_records_each(s, take_record, d, e) == -1)
+	d->since = d->loaded - (time_t)SEARCH_RECENT_DAYS * 86400;
+	/* One snapshot: the rows of one moment, whatever is stored meanwhile. */
+	if (store_read_begin(s, e) == -1)
 		goto done;
-	search_index_end(d->ix);
+	in_read = 1;
+	if (store_record_seq(s, &d->seq, e) == -1 ||
+	    store_unit_briefs_load(s, &d->units, &d->nu, &d->lots, e) == -1 ||
+	    store_proc_briefs_load(s, &d->procs, &d->np, e) == -1 ||
+	    store_unit_sups_load(s, d->since, &d->sups, &d->ns, e) == -1)
+		goto done;
+	store_read_end(s);
+	in_read = 0;
+	d->capsups = d->ns;
 	*out = d;
 	d = NULL;
 	rc = 0;
 done:
-	query_data_free(d);
+	if (in_read)
+		store_read_end(s);
+	query_data_unref(d);
 	return rc;
+}
+
+int
+query_data_index_build(struct query_data *d, struct err *e)
+{
+	struct search_index *ix = NULL;
+
+	if (d->ix != NULL)
+		return 0;
+	if (search_index_new(d->units, d->nu, &ix, e) == -1 ||
+	    search_index_set_sups(ix, d->sups, d->ns, d->loaded, e) == -1) {
+		search_index_free(ix);
+		return -1;
+	}
+	d->ix = ix;
+	return 0;
+}
+
+struct query_data *
+query_data_ref(struct query_data *d)
+{
+	if (d != NULL)
+		d->refs++;
+	return d;
+}
+
+void
+query_data_unref(struct query_data *d)
+{
+	size_t i;
+
+	if (d == NULL || --d->refs > 0)
+		return;
+	search_index_free(d->ix);
+	for (i = 0; i < d->ns; i++)
+		unit_sup_clear(&d->sups[i]);
+	free(d->sups);
+	free(d->procs);
+	free(d->units);
+	free(d->lots);
+	free(d);
 }
 
 void
 query_data_free(struct query_data *d)
 {
-	if (d == NULL)
-		return;
-	search_index_free(d->ix);
-	store_procurements_free(d->procs, d->np);
-	free(d->units);
-	free(d->recs);
-	free(d);
+	query_data_unref(d);
 }
 
 time_t
 query_data_loaded(const struct query_data *d)
 {
 	return d->loaded;
+}
+
+int64_t
+query_data_seq(const struct query_data *d)
+{
+	return d->seq;
+}
+
+size_t
+query_data_units(const struct query_data *d)
+{
+	return d->nu;
+}
+
+const struct search_index *
+query_data_index(struct query_data *d, struct err *e)
+{
+	if (query_data_index_build(d, e) == -1)
+		return NULL;
+	return d->ix;
+}
+
+static int
+cmp_sup(const void *a, const void *b)
+{
+	return strcmp(((const struct unit_sup *)a)->unit_id,
+	    ((const struct unit_sup *)b)->unit_id);
+}
+
+int
+query_data_apply_unit(struct query_data *d, struct store *s,
+    const char *unit_id, struct err *e)
+{
+	struct unit_sup fresh, key, *hit, *p;
+	size_t at;
+
+	if (store_unit_sup_get(s, unit_id, d->since, &fresh, e) == -1)
+		return -1;
+	if (d->ix != NULL && search_index_set_sup(d->ix, &fresh, 0, e) == -1)
+		goto fail;
+	snprintf(key.unit_id, sizeof(key.unit_id), "%s", unit_id);
+	if (d->ns > 0 && (hit = bsearch(&key, d->sups, d->ns,
+	    sizeof(*d->sups), cmp_sup)) != NULL) {
+		unit_sup_move(hit, &fresh);
+		return 0;
+	}
+	/* A unit's first record: a new summary in ID order. */
+	if (d->ns == d->capsups) {
+		size_t cap = d->capsups ? d->capsups * 2 : 16;
+
+		if ((p = realloc(d->sups, cap * sizeof(*p))) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+		d->sups = p;
+		d->capsups = cap;
+	}
+	for (at = d->ns; at > 0 && strcmp(d->sups[at - 1].unit_id,
+	    unit_id) > 0; at--)
+		;
+	memmove(&d->sups[at + 1], &d->sups[at], (d->ns - at) *
+	    sizeof(*d->sups));
+	d->sups[at] = fresh;
+	d->ns++;
+	return 0;
+fail:
+	unit_sup_clear(&fresh);
+	return -1;
+}
+
+struct catch_up {
+	struct query_data	*d;
+	struct store		*s;
+};
+
+static int
+catch_one(void *arg, const char *unit_id, struct err *e)
+{
+	struct catch_up *c = arg;
+
+	return query_data_apply_unit(c->d, c->s, unit_id, e);
+}
+
+int
+query_data_catch_up(struct query_data *d, struct store *s, struct err *e)
+{
+	struct catch_up c = { d, s };
+	int64_t seq;
+
+	if (store_record_seq(s, &seq, e) == -1)
+		return -1;
+	if (seq <= d->seq)
+		return 0;
+	if (store_units_recorded_since(s, d->seq, catch_one, &c, e) == -1)
+		return -1;
+	d->seq = seq;
+	return 0;
 }
 
 /* --- values --------------------------------------------------------------- */
@@ -363,6 +489,12 @@ query_search_run(const struct query_data *d, const struct query_search *q,
 		nd.frameworks = fw;
 		nd.nframeworks = nfw;
 	}
+	nd.now = q->now;
+	/* Built here when the loader did not (the CLI's one query); d is
+	 * only ever shared by one thread (query.h). */
+	if (d->ix == NULL && query_data_index_build((struct query_data *)d,
+	    e) == -1)
+		goto done;
 	if ((res = calloc((size_t)nd.limit, sizeof(*res))) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto done;
@@ -517,11 +649,11 @@ query_stats_run(const struct query_data *d, const struct query_stats *q,
 	size_t nt = 0, i;
 	int rc = -1;
 
-	if ((q->want_cap && stats_capacity(d->units, d->nu,
+	if ((q->want_cap && stats_capacity_b(d->units, d->nu,
 	    (enum stats_by)q->by, &cap, e) == -1) ||
-	    (q->want_sup && stats_supervision_briefs(d->units, d->nu, d->recs, d->nr,
-	    (enum stats_by)q->by, q->threshold, 0, &sup, e) == -1) ||
-	    (q->want_prices && stats_prices(d->units, d->nu,
+	    (q->want_sup && stats_supervision_sups(d->units, d->nu, d->sups,
+	    d->ns, (enum stats_by)q->by, q->threshold, q->now, &sup, e) == -1) ||
+	    (q->want_prices && stats_prices_b(d->units, d->nu,
 	    (enum stats_by)q->by, &pr, e) == -1))
 		goto done;
 	if ((cap != NULL && (t[nt++] = query_out_stats(cap)) == NULL) ||

@@ -8,14 +8,19 @@
  * loader of the store's data; one rendering through output.h, so the same
  * question gives the same bytes on both paths.
  *
- * A struct query_data (units, records, procurement definitions and the built
- * search index) never changes once loaded: a node keeps one and replaces it
- * when its data changes.
+ * A struct query_data (the units', procurement definitions' and supervision
+ * summaries' briefs as the store keeps them in SQL, and the search index
+ * built on them) is loaded from one snapshot of the store without parsing
+ * a document.  It is reference-counted; a node builds a new one in a worker
+ * thread after an import and swaps it in, and applies a newly stored
+ * record to the one in use (query_data_apply_unit) on its loop thread,
+ * between queries.
  */
 #ifndef LASTERI_QUERY_H
 #define LASTERI_QUERY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "err.h"
@@ -25,13 +30,35 @@
 
 struct query_data;
 
-/* Loads every unit, record and procurement definition of s and builds the
- * search index.  Caller frees *out with query_data_free(). */
+/* Loads the briefs of s (one read transaction: s must have none open).
+ * Safe on a store of its own in another thread.  *out holds one
+ * reference: query_data_unref(). */
 int	query_data_load(struct store *s, struct query_data **out,
 	    struct err *e);
-void	query_data_free(struct query_data *d);	/* NULL is a no-op */
-/* When the data was loaded (the reference time of "recent findings"). */
+/* Builds the search index of d now (the node's worker does, so that no
+ * search pays for it); otherwise the first search builds it.  A no-op when
+ * built. */
+int	query_data_index_build(struct query_data *d, struct err *e);
+struct query_data *query_data_ref(struct query_data *d);
+void	query_data_unref(struct query_data *d);	/* NULL is a no-op */
+void	query_data_free(struct query_data *d);	/* query_data_unref() */
+/* When the data was loaded; the newest record (store_record_seq) in it;
+ * how many units it holds. */
 time_t	query_data_loaded(const struct query_data *d);
+int64_t	query_data_seq(const struct query_data *d);
+size_t	query_data_units(const struct query_data *d);
+/* The search index of d, built when it is not (borrowed, valid while d is
+ * held); NULL with e set on ENOMEM. */
+const struct search_index *query_data_index(struct query_data *d,
+	    struct err *e);
+/* Re-reads unit_id's supervision summary from s and sets it in d (the
+ * index and statistics), as after a record about it was stored. */
+int	query_data_apply_unit(struct query_data *d, struct store *s,
+	    const char *unit_id, struct err *e);
+/* Applies every unit with records stored after d's snapshot (a data set
+ * built while records kept arriving). */
+int	query_data_catch_up(struct query_data *d, struct store *s,
+	    struct err *e);
 
 /* --- search -------------------------------------------------------------- */
 
@@ -41,6 +68,7 @@ struct query_search {
 	int			 age_set;
 	enum out_format		 fmt;
 	const char		*pfx;		/* "--" for options, "" */
+	time_t			 now;		/* 0: time(NULL) (tests) */
 };
 
 /* pfx is put before a name in messages ("--age: ..."); static. */
@@ -68,6 +96,7 @@ struct query_stats {
 	int			 want_prices;	/* --table prices */
 	enum out_format		 fmt;
 	const char		*pfx;
+	time_t			 now;		/* 0: time(NULL) (tests) */
 };
 
 void	query_stats_init(struct query_stats *q, long threshold,

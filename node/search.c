@@ -8,9 +8,14 @@
  * Languages are bits of a per-index language dictionary (the first 64 codes
  * seen; rarer ones fall back to string compares), procurement references are
  * IDs into a sorted dictionary so that "within the purchaser's frameworks" is
- * one byte lookup per lot.  Supervision records are folded into per-unit
- * summaries at build time.  A query keeps the best N in a bounded min-heap
- * (O(n log N)) and sorts only those N at the end.
+ * one byte lookup per lot.  Supervision comes as per-unit summaries
+ * (brief.h), set at build time and replaced one unit at a time when a
+ * record arrives (search_index_set_sup).  What depends on the time of the
+ * query is computed then: "recent" findings from the unit's dated events
+ * (a cached sum serves while none of them has aged out) and the freshness
+ * of the free-places figure, so that an index never goes stale.  A query
+ * keeps the best N in a bounded min-heap (O(n log N)) and sorts only those
+ * N at the end.
  *
  * Ranking.  The score is a sum of weighted terms, weights chosen so that the
  * order of DOMAIN.md holds: a term never outweighs the sum of those after it,
@@ -37,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brief.h"
 #include "search.h"
 #include "vocab.h"
 
@@ -67,37 +73,40 @@ struct su {
 	uint32_t	tg, ex;
 	long		price;
 	time_t		free_updated;
+	/* The recent-findings penalty and count, valid for a query at a time
+	 * in [recent_from, recent_until]; outside it they are recounted from
+	 * the unit's events. */
+	time_t		recent_from, recent_until;
 	int32_t		free_places;
-	int32_t		penalty;	/* supervision: open serious + recent */
+	int32_t		pen_open;	/* open serious records */
+	int32_t		recent_pen;	/* capped */
 	uint8_t		age_min, age_max, type, level, gender, region, flags;
 };
 
 /* What a result shows. */
 struct sdisp {
-	char		id[ID_MAX + 1];
-	char		name[NAME_MAX_ + 1];
-	char		region[3];
-	char		languages[UNIT_LANG_MAX][3];
-	int		nlanguages;
 	int		open_serious;
 	int		open_sev;
-	int		recent_findings;
+	int		recent_findings;	/* valid as su's recent_pen */
 	int		fw[UNIT_FW_MAX];	/* framework dictionary IDs */
 	int		nfw;
+	struct sup_event *ev;			/* owned, sorted by time */
+	int		nev;
 };
 
 struct search_index {
+	const struct unit_brief *u;		/* names, IDs, languages */
+	struct unit_brief *own_u;		/* search_index_build's copy */
+	char		*own_lots;
 	struct su	*su;
 	struct sdisp	*disp;
 	size_t		 n;
-	time_t		 now;
+	time_t		 now;			/* fixed query time; 0 none */
 	char		 langs[LANG_DICT_MAX][3];
 	int		 nlangs;
 	char		**fwdict;		/* sorted, unique */
 	size_t		 nfwdict;
-	/* Build state, between search_index_begin() and _end(). */
-	const char	**ids;			/* sorted, into disp[k].id */
-	long		*recent;		/* recent-findings penalty per unit */
+	const char	**ids;			/* sorted, into u[k].id */
 };
 
 struct cand {
@@ -165,118 +174,99 @@ fw_find(const struct search_index *ix, const char *s)
 	return p == NULL ? -1 : (long)(p - ix->fwdict);
 }
 
-/* Collect every lot reference and its procurement prefix, sorted, unique. */
+/* The j-th lot reference of u into buf ("" past the last). */
+static void
+lot_at(const struct unit_brief *u, int j, char *buf, size_t len)
+{
+	const char *p = u->lots, *nl;
+
+	buf[0] = '\0';
+	for (; j > 0 && p != NULL; j--)
+		p = (nl = strchr(p, '\n')) != NULL ? nl + 1 : NULL;
+	if (p == NULL)
+		return;
+	nl = strchr(p, '\n');
+	snprintf(buf, len, "%.*s", (int)(nl != NULL ? (size_t)(nl - p) :
+	    strlen(p)), p);
+}
+
+/* A lot reference or its procurement prefix, in a unit's lots string. */
+struct span {
+	const char	*p;
+	size_t		 len;
+};
+
 static int
-fwdict_build(struct search_index *ix, const struct unit *u, size_t nu,
+cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+
+	if (c != 0)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Collect every lot reference and its procurement prefix, sorted, unique:
+ * spans into the units' strings first, copies of the unique ones only. */
+static int
+fwdict_build(struct search_index *ix, const struct unit_brief *u, size_t nu,
     struct err *e)
 {
-	size_t i, cap = 0, n = 0, w;
-	char **d = NULL, *slash;
-	int j;
+	struct span *sp = NULL;
+	size_t i, cap = 0, n = 0, w = 0;
+	const char *p, *end, *slash;
+	char **d = NULL;
 
 	for (i = 0; i < nu; i++)
 		cap += 2 * (size_t)(u[i].nlots > 0 ? u[i].nlots : 0);
 	if (cap == 0)
 		return 0;
-	if ((d = calloc(cap, sizeof(*d))) == NULL)
-		return err_set(e, ERR_NOMEM, "search index: out of memory");
+	if ((sp = calloc(cap, sizeof(*sp))) == NULL)
+		goto nomem;
 	for (i = 0; i < nu; i++) {
-		for (j = 0; j < u[i].nlots && j < UNIT_LOT_MAX; j++) {
-			if ((d[n] = strdup(u[i].lots[j])) == NULL)
-				goto nomem;
-			n++;
-			if ((d[n] = strdup(u[i].lots[j])) == NULL)
-				goto nomem;
-			if ((slash = strchr(d[n], '/')) != NULL)
-				*slash = '\0';
-			n++;
+		for (p = u[i].lots; p != NULL && *p != '\0' && n + 2 <= cap;
+		    p = *end != '\0' ? end + 1 : end) {
+			if ((end = strchr(p, '\n')) == NULL)
+				end = p + strlen(p);
+			sp[n].p = p;
+			sp[n++].len = (size_t)(end - p);
+			slash = memchr(p, '/', (size_t)(end - p));
+			sp[n].p = p;
+			sp[n++].len = slash != NULL ? (size_t)(slash - p) :
+			    (size_t)(end - p);
 		}
 	}
-	qsort(d, n, sizeof(*d), cmp_str);
-	for (i = 0, w = 0; i < n; i++) {
-		if (w > 0 && strcmp(d[w - 1], d[i]) == 0) {
-			free(d[i]);
+	qsort(sp, n, sizeof(*sp), cmp_span);
+	if ((d = calloc(n > 0 ? n : 1, sizeof(*d))) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && cmp_span(&sp[i - 1], &sp[i]) == 0)
 			continue;
-		}
-		d[w++] = d[i];
+		if ((d[w] = strndup(sp[i].p, sp[i].len)) == NULL)
+			goto nomem;
+		w++;
 	}
+	free(sp);
 	ix->fwdict = d;
 	ix->nfwdict = w;
 	return 0;
 nomem:
-	for (i = 0; i < n; i++)
+	for (i = 0; d != NULL && i < w; i++)
 		free(d[i]);
 	free(d);
+	free(sp);
 	return err_set(e, ERR_NOMEM, "search index: out of memory");
 }
 
-static int
-record_severity(const struct supervision_record *r)
-{
-	int i, sev = -1;
-
-	for (i = 0; i < r->nfindings && i < REC_FINDING_MAX; i++)
-		if (r->findings[i].severity > sev)
-			sev = r->findings[i].severity;
-	/* Formal sanctions are serious whatever their findings say. */
-	if (r->kind == RK_ORDER_TO_CORRECT || r->kind == RK_CONDITIONAL_FINE ||
-	    r->kind == RK_SUSPENSION || r->kind == RK_SERIOUS_REPRIMAND)
-		sev = SEV_HIGH;
-	return sev;
-}
-
-static time_t
-record_time(const struct supervision_record *r)
-{
-	time_t t;
-
-	if (r->visit_date[0] != '\0' && model_date_parse(r->visit_date, &t) == 0)
-		return t;
-	if (r->opened[0] != '\0' && model_date_parse(r->opened, &t) == 0)
-		return t;
-	return r->issued;
-}
-
 static void
-fold_record(struct search_index *ix, size_t k,
-    const struct supervision_record *r, long *recent)
-{
-	struct sdisp *d = &ix->disp[k];
-	int i, sev;
-
-	if (model_record_blocks_placement(r))
-		ix->su[k].flags |= SU_BLOCKED;
-	if (model_record_is_serious_open(r)) {
-		d->open_serious++;
-		if ((sev = record_severity(r)) > d->open_sev)
-			d->open_sev = sev;
-	}
-	if (ix->now - record_time(r) > (time_t)SEARCH_RECENT_DAYS * 86400)
-		return;
-	for (i = 0; i < r->nfindings && i < REC_FINDING_MAX; i++) {
-		d->recent_findings++;
-		switch (r->findings[i].severity) {
-		case SEV_HIGH:
-			*recent += SC_RECENT_HIGH;
-			break;
-		case SEV_MEDIUM:
-			*recent += SC_RECENT_MEDIUM;
-			break;
-		default:
-			*recent += SC_RECENT_LOW;
-			break;
-		}
-	}
-}
-
-static void
-pack_unit(struct search_index *ix, size_t k, const struct unit *u)
+pack_unit(struct search_index *ix, size_t k, const struct unit_brief *u)
 {
 	struct su *s = &ix->su[k];
 	struct sdisp *d = &ix->disp[k];
 	int j, b, reg;
 	long id;
-	char proc[2 * ID_MAX + 2], *slash;
+	char lot[2 * ID_MAX + 2], proc[2 * ID_MAX + 2], *slash;
 
 	s->tg = u->target_groups;
 	s->ex = u->expertise;
@@ -293,6 +283,7 @@ pack_unit(struct search_index *ix, size_t k, const struct unit *u)
 	s->region = reg < 0 ? SU_NOREGION : (uint8_t)reg;
 	if (!u->licence_valid)
 		s->flags |= SU_BLOCKED;
+	s->recent_until = (time_t)INT64_MAX;
 	for (j = 0; j < u->nlanguages && j < UNIT_LANG_MAX; j++) {
 		if ((b = lang_bit(ix, u->languages[j])) < 0 &&
 		    ix->nlangs < LANG_DICT_MAX) {
@@ -304,18 +295,13 @@ pack_unit(struct search_index *ix, size_t k, const struct unit *u)
 			s->flags |= SU_LANG_SLOW;
 		else
 			s->langs |= (uint64_t)1 << b;
-		snprintf(d->languages[j], sizeof(d->languages[j]), "%s",
-		    u->languages[j]);
 	}
-	d->nlanguages = j;
-	snprintf(d->id, sizeof(d->id), "%s", u->id);
-	snprintf(d->name, sizeof(d->name), "%s", u->name);
-	snprintf(d->region, sizeof(d->region), "%s", u->region);
 	d->open_sev = -1;
 	for (j = 0; j < u->nlots && j < UNIT_LOT_MAX; j++) {
-		if ((id = fw_find(ix, u->lots[j])) >= 0)
+		lot_at(u, j, lot, sizeof(lot));
+		if ((id = fw_find(ix, lot)) >= 0)
 			d->fw[d->nfw++] = (int)id;
-		snprintf(proc, sizeof(proc), "%s", u->lots[j]);
+		snprintf(proc, sizeof(proc), "%s", lot);
 		if ((slash = strchr(proc, '/')) != NULL) {
 			*slash = '\0';
 			if ((id = fw_find(ix, proc)) >= 0)
@@ -325,7 +311,7 @@ pack_unit(struct search_index *ix, size_t k, const struct unit *u)
 }
 
 int
-search_index_begin(const struct unit *u, size_t nu, time_t now,
+search_index_new(const struct unit_brief *u, size_t nu,
     struct search_index **out, struct err *e)
 {
 	struct search_index *ix = NULL;
@@ -336,21 +322,24 @@ search_index_begin(const struct unit *u, size_t nu, time_t now,
 	if ((ix = calloc(1, sizeof(*ix))) == NULL ||
 	    (nu > 0 && ((ix->su = calloc(nu, sizeof(*ix->su))) == NULL ||
 	    (ix->disp = calloc(nu, sizeof(*ix->disp))) == NULL ||
-	    (ix->ids = calloc(nu, sizeof(*ix->ids))) == NULL ||
-	    (ix->recent = calloc(nu, sizeof(*ix->recent))) == NULL))) {
+	    (ix->ids = calloc(nu, sizeof(*ix->ids))) == NULL))) {
 		err_set(e, ERR_NOMEM, "search index: out of memory");
 		goto done;
 	}
 	ix->n = nu;
-	ix->now = now != 0 ? now : time(NULL);
+	ix->u = u;
 	if (fwdict_build(ix, u, nu, e) == -1)
 		goto done;
 	for (i = 0; i < nu; i++) {
 		pack_unit(ix, i, &u[i]);
-		ix->ids[i] = ix->disp[i].id;
+		ix->ids[i] = u[i].id;
 	}
-	/* ids[] points at disp[k].id: a record finds its unit by bsearch. */
-	if (nu > 0)
+	/* ids[] points at u[k].id: a summary finds its unit by bsearch.
+	 * The store hands the units in ID order already. */
+	for (i = 1; i < nu; i++)
+		if (strcmp(ix->ids[i - 1], ix->ids[i]) >= 0)
+			break;
+	if (i < nu)
 		qsort(ix->ids, nu, sizeof(*ix->ids), cmp_str);
 	for (i = 1; i < nu; i++) {
 		if (strcmp(ix->ids[i - 1], ix->ids[i]) == 0) {
@@ -367,43 +356,115 @@ done:
 	return rc;
 }
 
-void
-search_index_add_record(struct search_index *ix,
-    const struct supervision_record *r)
+/* Recent findings of unit k at time now: the capped penalty, the count,
+ * and the interval of query times over which they stay the same. */
+static long
+recent_at(const struct sdisp *d, time_t now, int *count, time_t *until)
 {
-	const char *key = r->unit_id, **hit;
-	size_t k;
+	long pen = 0;
+	int i, n = 0;
 
-	if (ix->ids == NULL || ix->n == 0)
-		return;
-	if ((hit = bsearch(&key, ix->ids, ix->n, sizeof(*ix->ids),
-	    cmp_str)) == NULL)
-		return;
-	/* id is the first member of struct sdisp. */
-	k = (size_t)((const struct sdisp *)(const void *)*hit - ix->disp);
-	fold_record(ix, k, r, &ix->recent[k]);
+	*until = (time_t)INT64_MAX;
+	for (i = 0; i < d->nev; i++) {
+		const struct sup_event *ev = &d->ev[i];
+
+		if (now - ev->t > (time_t)SEARCH_RECENT_DAYS * 86400)
+			continue;
+		if (ev->t + (time_t)SEARCH_RECENT_DAYS * 86400 < *until)
+			*until = ev->t + (time_t)SEARCH_RECENT_DAYS * 86400;
+		pen += SC_RECENT_HIGH * ev->high + SC_RECENT_MEDIUM * ev->medium +
+		    SC_RECENT_LOW * ev->low;
+		n += ev->high + ev->medium + ev->low;
+	}
+	*count = n;
+	return pen > SC_RECENT_CAP ? SC_RECENT_CAP : pen;
 }
 
-void
-search_index_end(struct search_index *ix)
+static long
+unit_index(const struct search_index *ix, const char *id)
 {
-	long pen;
-	size_t k;
+	const char **hit;
 
-	if (ix->ids == NULL && ix->n > 0)
-		return;
-	for (k = 0; k < ix->n; k++) {
-		pen = ix->recent[k] > SC_RECENT_CAP ? SC_RECENT_CAP :
-		    ix->recent[k];
-		pen += SC_OPEN_SERIOUS * (ix->disp[k].open_serious >
-		    SC_OPEN_SERIOUS_CAP ? SC_OPEN_SERIOUS_CAP :
-		    ix->disp[k].open_serious);
-		ix->su[k].penalty = (int32_t)pen;
+	if (ix->ids == NULL || ix->n == 0)
+		return -1;
+	if ((hit = bsearch(&id, ix->ids, ix->n, sizeof(*ix->ids),
+	    cmp_str)) == NULL)
+		return -1;
+	/* id is the first member of struct unit_brief. */
+	return (long)((const struct unit_brief *)(const void *)*hit - ix->u);
+}
+
+static int
+set_sup_at(struct search_index *ix, size_t k, const struct unit_sup *sup,
+    time_t now, struct err *e)
+{
+	struct sup_event *ev = NULL;
+	struct sdisp *d;
+	struct su *s;
+
+	if (sup->nev > 0) {
+		if ((ev = calloc((size_t)sup->nev, sizeof(*ev))) == NULL)
+			return err_set(e, ERR_NOMEM, "search index: out of "
+			    "memory");
+		memcpy(ev, sup->ev, (size_t)sup->nev * sizeof(*ev));
 	}
-	free(ix->ids);
-	free(ix->recent);
-	ix->ids = NULL;
-	ix->recent = NULL;
+	if (now == 0)
+		now = ix->now != 0 ? ix->now : time(NULL);
+	d = &ix->disp[k];
+	s = &ix->su[k];
+	free(d->ev);
+	d->ev = ev;
+	d->nev = sup->nev;
+	d->open_serious = sup->open_serious;
+	d->open_sev = sup->open_serious > 0 ? sup->serious_sev : -1;
+	s->flags &= (uint8_t)~SU_BLOCKED;
+	if (!ix->u[k].licence_valid || sup->blocks > 0)
+		s->flags |= SU_BLOCKED;
+	s->pen_open = (int32_t)(SC_OPEN_SERIOUS * (sup->open_serious >
+	    SC_OPEN_SERIOUS_CAP ? SC_OPEN_SERIOUS_CAP : sup->open_serious));
+	s->recent_from = now;
+	s->recent_pen = (int32_t)recent_at(d, now, &d->recent_findings,
+	    &s->recent_until);
+	return 0;
+}
+
+int
+search_index_set_sup(struct search_index *ix, const struct unit_sup *sup,
+    time_t now, struct err *e)
+{
+	long k;
+
+	if ((k = unit_index(ix, sup->unit_id)) < 0)
+		return 0;
+	return set_sup_at(ix, (size_t)k, sup, now, e);
+}
+
+int
+search_index_set_sups(struct search_index *ix, const struct unit_sup *sup,
+    size_t n, time_t now, struct err *e)
+{
+	size_t i, j = 0;
+	long k;
+	int c;
+
+	/* Both in ID order: one merge walk instead of a search each. */
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(sup[i - 1].unit_id, sup[i].unit_id) >= 0) {
+			if (search_index_set_sup(ix, &sup[i], now, e) == -1)
+				return -1;
+			continue;
+		}
+		while (j < ix->n && (c = strcmp(ix->ids[j],
+		    sup[i].unit_id)) < 0)
+			j++;
+		if (j == ix->n || strcmp(ix->ids[j], sup[i].unit_id) != 0)
+			continue;
+		k = (long)((const struct unit_brief *)(const void *)ix->ids[j] -
+		    ix->u);
+		if (set_sup_at(ix, (size_t)k, &sup[i], now, e) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -411,16 +472,60 @@ search_index_build(const struct unit *u, size_t nu,
     const struct supervision_record *r, size_t nr, time_t now,
     struct search_index **out, struct err *e)
 {
-	struct search_index *ix;
+	struct search_index *ix = NULL;
+	struct unit_brief *ub = NULL;
+	struct unit_sup *sup = NULL;
+	struct record_brief rb;
+	char *lots = NULL;
 	size_t i;
+	long k;
+	int rc = -1;
 
-	if (search_index_begin(u, nu, now, &ix, e) == -1)
-		return -1;
-	for (i = 0; i < nr; i++)
-		search_index_add_record(ix, &r[i]);
-	search_index_end(ix);
+	*out = NULL;
+	if (nu > 0 && ((ub = calloc(nu, sizeof(*ub))) == NULL ||
+	    (lots = calloc(nu, BRIEF_LOTS_MAX)) == NULL ||
+	    (sup = calloc(nu, sizeof(*sup))) == NULL)) {
+		err_set(e, ERR_NOMEM, "search index: out of memory");
+		goto done;
+	}
+	for (i = 0; i < nu; i++)
+		brief_unit_from(&u[i], &ub[i], lots + i * BRIEF_LOTS_MAX,
+		    BRIEF_LOTS_MAX);
+	if (search_index_new(ub, nu, &ix, e) == -1)
+		goto done;
+	ix->own_u = ub;
+	ix->own_lots = lots;
+	ub = NULL;
+	lots = NULL;
+	ix->now = now != 0 ? now : time(NULL);
+	for (i = 0; i < nu; i++) {
+		snprintf(sup[i].unit_id, sizeof(sup[i].unit_id), "%s", u[i].id);
+		sup[i].serious_sev = -1;
+	}
+	for (i = 0; i < nr; i++) {
+		if ((k = unit_index(ix, r[i].unit_id)) < 0)
+			continue;
+		brief_record_from(&r[i], &rb);
+		/* sup[] is in the order of u[], as disp[] is. */
+		if (unit_sup_add(&sup[k], &rb, 0) == -1) {
+			err_set(e, ERR_NOMEM, "search index: out of memory");
+			goto done;
+		}
+	}
+	for (i = 0; i < nu; i++)
+		if (search_index_set_sup(ix, &sup[i], ix->now, e) == -1)
+			goto done;
 	*out = ix;
-	return 0;
+	ix = NULL;
+	rc = 0;
+done:
+	for (i = 0; sup != NULL && i < nu; i++)
+		unit_sup_clear(&sup[i]);
+	free(sup);
+	free(ub);
+	free(lots);
+	search_index_free(ix);
+	return rc;
 }
 
 void
@@ -432,11 +537,14 @@ search_index_free(struct search_index *ix)
 		return;
 	for (i = 0; i < ix->nfwdict; i++)
 		free(ix->fwdict[i]);
+	for (i = 0; i < ix->n; i++)
+		free(ix->disp[i].ev);
 	free(ix->fwdict);
 	free(ix->ids);
-	free(ix->recent);
 	free(ix->su);
 	free(ix->disp);
+	free(ix->own_u);
+	free(ix->own_lots);
 	free(ix);
 }
 
@@ -453,7 +561,7 @@ better(const struct search_index *ix, const struct cand *a,
 {
 	if (a->score != b->score)
 		return a->score > b->score;
-	return strcmp(ix->disp[a->idx].id, ix->disp[b->idx].id) < 0;
+	return strcmp(ix->u[a->idx].id, ix->u[b->idx].id) < 0;
 }
 
 /* Min-heap on "better": h[0] is the worst kept. */
@@ -507,7 +615,7 @@ static int
 lang_slow_match(const struct search_index *ix, size_t k,
     const struct search_needs *n)
 {
-	const struct sdisp *d = &ix->disp[k];
+	const struct unit_brief *d = &ix->u[k];
 	int i, j;
 
 	for (i = 0; i < n->nlanguages; i++)
@@ -517,10 +625,24 @@ lang_slow_match(const struct search_index *ix, size_t k,
 	return 0;
 }
 
+/* The recent-findings penalty of unit k at now (and the count). */
+static long
+recent_pen(const struct search_index *ix, size_t k, time_t now, int *count)
+{
+	const struct su *s = &ix->su[k];
+	time_t until;
+
+	if (now >= s->recent_from && now <= s->recent_until) {
+		*count = ix->disp[k].recent_findings;
+		return s->recent_pen;
+	}
+	return recent_at(&ix->disp[k], now, count, &until);
+}
+
 static long
 score_unit(const struct search_index *ix, size_t k,
-    const struct search_needs *n, const unsigned char *fwmark, int *met,
-    int *infw)
+    const struct search_needs *n, time_t now, const unsigned char *fwmark,
+    int *met, int *infw, int *recent)
 {
 	const struct su *s = &ix->su[k];
 	const struct sdisp *d = &ix->disp[k];
@@ -544,15 +666,15 @@ score_unit(const struct search_index *ix, size_t k,
 			if (n->regions_preferred & (UINT32_C(1) << s->region))
 				score += SC_REGION;
 		} else if (n->home_region[0] != '\0' &&
-		    strcmp(d->region, n->home_region) == 0)
+		    strcmp(ix->u[k].region, n->home_region) == 0)
 			score += SC_REGION;
 	}
 	ref = n->max_price_cents > 0 ? n->max_price_cents : SC_PRICE_REF;
 	if (s->price >= 0 && s->price < ref)
 		score += SC_PRICE * (ref - s->price) / ref;
-	score -= s->penalty;
+	score -= s->pen_open + recent_pen(ix, k, now, recent);
 	if (s->free_updated > 0) {
-		age = (long)(ix->now - s->free_updated);
+		age = (long)(now - s->free_updated);
 		if (age < 0)
 			age = 0;
 		if (age < SC_FRESH_SPAN)
@@ -572,12 +694,14 @@ search_run(const struct search_index *ix, const struct search_needs *n,
 	uint64_t qlang = 0;
 	uint32_t qtypes, qlevels;
 	size_t k, nh = 0, lim, i, j;
-	int qslow = 0, b, met, infw, age, rc = -1;
+	int qslow = 0, b, met, infw, recent, age, rc = -1;
+	time_t now;
 	long fid;
 
 	*nout = 0;
 	if (search_needs_check(n, e) == -1)
 		goto done;
+	now = n->now != 0 ? n->now : ix->now != 0 ? ix->now : time(NULL);
 	lim = (size_t)n->limit;
 	if ((heap = calloc(lim, sizeof(*heap))) == NULL) {
 		err_set(e, ERR_NOMEM, "search: out of memory");
@@ -631,7 +755,8 @@ search_run(const struct search_index *ix, const struct search_needs *n,
 		}
 		t.matched++;
 		c.idx = k;
-		c.score = score_unit(ix, k, n, fwmark, &met, &infw);
+		c.score = score_unit(ix, k, n, now, fwmark, &met, &infw,
+		    &recent);
 		if (nh < lim) {
 			heap[nh] = c;
 			heap_up(ix, heap, nh);
@@ -651,26 +776,28 @@ search_run(const struct search_index *ix, const struct search_needs *n,
 	/* Now heap[] is best first. */
 	for (j = 0; j < nh; j++) {
 		const struct sdisp *d = &ix->disp[heap[j].idx];
+		const struct unit_brief *ub = &ix->u[heap[j].idx];
 		const struct su *s = &ix->su[heap[j].idx];
 		struct search_result *r = &out[j];
 
 		memset(r, 0, sizeof(*r));
-		snprintf(r->unit_id, sizeof(r->unit_id), "%s", d->id);
-		snprintf(r->name, sizeof(r->name), "%s", d->name);
-		snprintf(r->region, sizeof(r->region), "%s", d->region);
+		snprintf(r->unit_id, sizeof(r->unit_id), "%s", ub->id);
+		snprintf(r->name, sizeof(r->name), "%s", ub->name);
+		snprintf(r->region, sizeof(r->region), "%s", ub->region);
 		r->type = s->type;
 		r->service_level = s->level;
 		r->free_places = s->free_places;
 		r->free_updated = s->free_updated;
 		r->price_cents = s->price;
-		r->score = score_unit(ix, heap[j].idx, n, fwmark, &met, &infw);
+		r->score = score_unit(ix, heap[j].idx, n, now, fwmark, &met,
+		    &infw, &recent);
 		r->needs_met = met;
 		r->needs_asked = popcount32(n->target_groups) +
 		    popcount32(n->expertise);
 		r->in_framework = infw;
 		r->open_serious = d->open_serious;
 		r->open_serious_severity = d->open_sev;
-		r->recent_findings = d->recent_findings;
+		r->recent_findings = recent;
 	}
 	*nout = nh;
 	if (totals != NULL)

@@ -2,13 +2,16 @@
  * search.h - placement search: find units that can take a child with given
  * needs, ranked (DOMAIN.md "Queries").
  *
- * An index is built once from the node's units and supervision records
- * (store_units_load, store_records_load): per-unit supervision summaries
- * (open serious findings, recent findings by severity, placement blocks) are
- * computed then, and every filterable field is packed into bit masks, so a
- * query is one linear scan over a compact array plus a bounded heap for the
- * top N.  A built index never changes: any number of threads may run queries
- * on it at once; a node rebuilds and swaps it when its data changes.
+ * An index is built from the units' briefs (brief.h, kept in SQL by the
+ * store) and each unit's supervision summary (open serious records, dated
+ * findings, placement blocks), and every filterable field is packed into
+ * bit masks, so a query is one linear scan over a compact array plus a
+ * bounded heap for the top N.  What depends on time (recent findings,
+ * freshness of the free-places figure) is computed at query time, so an
+ * index never goes stale.  Queries only read the index: any number of
+ * threads may run them at once, as long as nobody calls
+ * search_index_set_sup() meanwhile (the node does both on its one loop
+ * thread; a rebuilt index is swapped in whole).
  *
  * Hard filters (a unit failing one is not returned): enough free places, age
  * in range, gender compatible, a requested language offered, type and service
@@ -55,6 +58,10 @@ struct search_needs {
 	long		 max_price_cents;	/* -1 no ceiling */
 	int		 free_places;		/* places needed (siblings), >= 1 */
 	int		 limit;			/* 1..SEARCH_LIMIT_MAX */
+	/* The time of the query, for "recent" findings and freshness: 0 is
+	 * the index's fixed time when it has one (search_index_build), else
+	 * time(NULL). */
+	time_t		 now;
 };
 
 /* One ranked unit.  Strings are copies: valid after the index is freed. */
@@ -87,25 +94,35 @@ struct search_totals {
 
 void	search_needs_init(struct search_needs *n);
 
-/* Build an index from nu units and nr records (both borrowed for the call
- * only).  now is the reference time for "recent findings" and free-place
- * freshness (0: time(NULL)).  Records about units not in the array are
- * ignored.  A duplicate unit ID is refused (ERR_INPUT).
- * On success *out is an index the caller frees with search_index_free(). */
+struct unit_brief;
+struct unit_sup;
+
+/* A new index of nu units (borrowed: they must outlive the index, which
+ * shows their names and IDs), without supervision:
+ * every unit is as if it had no records (an invalid licence still
+ * blocks).  A duplicate unit ID is refused (ERR_INPUT).  The caller frees
+ * *out with search_index_free(). */
+int	search_index_new(const struct unit_brief *u, size_t nu,
+	    struct search_index **out, struct err *e);
+/* Sets (replaces) the supervision summary of the unit sup->unit_id
+ * (borrowed; the events are copied); a unit not in the index is ignored.
+ * now is the time the summary's recent findings are first counted for
+ * (0: the index's fixed time, else time(NULL)).  Not while queries run on
+ * ix.  -1 only on ENOMEM. */
+int	search_index_set_sup(struct search_index *ix,
+	    const struct unit_sup *sup, time_t now, struct err *e);
+/* The same for n summaries (faster when they are in unit ID order). */
+int	search_index_set_sups(struct search_index *ix,
+	    const struct unit_sup *sup, size_t n, time_t now, struct err *e);
+
+/* An index from nu units and nr records (both borrowed for the call only),
+ * with now as the fixed query time (0: time(NULL) at build), as tests and
+ * one-off callers need it.  Records about units not in the array are
+ * ignored.  A duplicate unit ID is refused (ERR_INPUT). */
 int	search_index_build(const struct unit *u, size_t nu,
 	    const struct supervision_record *r, size_t nr, time_t now,
 	    struct search_index **out, struct err *e);
 void	search_index_free(struct search_index *ix);	/* NULL is a no-op */
-
-/* The same in steps, so that records can be streamed from the store one at
- * a time instead of being held in one array (a supervision_record is about
- * 20 kB; ten years of history at benchmark scale would not fit): begin with
- * the units, add each record, end before the first search_run(). */
-int	search_index_begin(const struct unit *u, size_t nu, time_t now,
-	    struct search_index **out, struct err *e);
-void	search_index_add_record(struct search_index *ix,
-	    const struct supervision_record *r);
-void	search_index_end(struct search_index *ix);
 size_t	search_index_count(const struct search_index *ix);
 
 /* Checks needs (age range, limit, counts); ERR_USAGE naming the field. */

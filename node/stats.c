@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brief.h"
 #include "stats.h"
 #include "vocab.h"
 
@@ -93,7 +94,7 @@ by_count(enum stats_by by)
  * group goes to the "none" row (index ngroups).
  */
 static size_t
-unit_groups(const struct unit *u, enum stats_by by, size_t *g)
+unit_groups(const struct unit_brief *u, enum stats_by by, size_t *g)
 {
 	size_t ng = by_count(by), n = 0, i;
 	long v;
@@ -208,8 +209,42 @@ table_compact(struct stats_table *t)
 	t->nrows = w;
 }
 
+/* Briefs of nu units (NULL when nu is 0 or on ENOMEM: *bad set). */
+static struct unit_brief *
+briefs(const struct unit *u, size_t nu, int *bad)
+{
+	struct unit_brief *b;
+	size_t i;
+
+	*bad = 0;
+	if (nu == 0)
+		return NULL;
+	if ((b = calloc(nu, sizeof(*b))) == NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	for (i = 0; i < nu; i++)
+		brief_unit_from(&u[i], &b[i], NULL, 0);
+	return b;
+}
+
 int
 stats_capacity(const struct unit *u, size_t nu, enum stats_by by,
+    struct stats_table **out, struct err *e)
+{
+	struct unit_brief *b;
+	int bad, rc;
+
+	*out = NULL;
+	if ((b = briefs(u, nu, &bad)) == NULL && bad)
+		return err_set(e, ERR_NOMEM, "statistics: out of memory");
+	rc = stats_capacity_b(b, nu, by, out, e);
+	free(b);
+	return rc;
+}
+
+int
+stats_capacity_b(const struct unit_brief *u, size_t nu, enum stats_by by,
     struct stats_table **out, struct err *e)
 {
 	struct stats_table *t;
@@ -342,7 +377,8 @@ nomem:
 
 /* The rows of unit u (a valid level and price): up to 33 row indexes. */
 static size_t
-price_rows(const struct unit *u, enum stats_by by, size_t nl, size_t *rows)
+price_rows(const struct unit_brief *u, enum stats_by by, size_t nl,
+    size_t *rows)
 {
 	size_t g[32], n, i, ng = by_count(by), lv;
 
@@ -379,7 +415,7 @@ prices_compact(struct stats_table *t, size_t nl)
 }
 
 static int
-price_counted(const struct unit *u)
+price_counted(const struct unit_brief *u)
 {
 	return u->price_cents >= 0 && u->service_level >= 0 &&
 	    u->service_level < vocab_service_level.count;
@@ -387,6 +423,21 @@ price_counted(const struct unit *u)
 
 int
 stats_prices(const struct unit *u, size_t nu, enum stats_by by,
+    struct stats_table **out, struct err *e)
+{
+	struct unit_brief *b;
+	int bad, rc;
+
+	*out = NULL;
+	if ((b = briefs(u, nu, &bad)) == NULL && bad)
+		return err_set(e, ERR_NOMEM, "statistics: out of memory");
+	rc = stats_prices_b(b, nu, by, out, e);
+	free(b);
+	return rc;
+}
+
+int
+stats_prices_b(const struct unit_brief *u, size_t nu, enum stats_by by,
     struct stats_table **out, struct err *e)
 {
 	struct stats_table *t = NULL;
@@ -449,47 +500,28 @@ done:
 
 /* --- supervision --------------------------------------------------------- */
 
-static int
-record_open(const struct stats_rec *r)
-{
-	return r->status != RS_CLOSED;
-}
-
-/* Adds the record's counts to row (SV_NCOLS cells). */
+/* Adds the counts of one unit's summary at now to row (SV_NCOLS cells). */
 static void
-record_count(const struct stats_rec *r, time_t now, long *row)
+sup_count(const struct unit_sup *u, time_t now, long *row)
 {
-	switch (r->kind) {
-	case RK_PRE_INSPECTION:
-	case RK_INSPECTION_ANNOUNCED:
-	case RK_INSPECTION_UNANNOUNCED:
-	case RK_GUIDANCE_VISIT:
-		row[SV_VISITS]++;
-		break;
-	case RK_COMPLAINT:
-		row[SV_COMPLAINTS]++;
-		break;
-	case RK_ORDER_TO_CORRECT:
-		if (record_open(r))
-			row[SV_OPEN_ORDERS]++;
-		break;
-	case RK_COMPLAINT_DECISION:
-		if (r->outcome >= OC_NO_ACTION && r->outcome <= OC_REPRIMAND) {
-			row[SV_DECISIONS]++;
-			row[SV_NO_ACTION + r->outcome]++;
-		}
-		break;
-	default:
-		break;
+	int i;
+
+	row[SV_VISITS] += u->visits;
+	row[SV_COMPLAINTS] += u->complaints;
+	row[SV_OPEN_ORDERS] += u->open_orders;
+	for (i = 0; i < 4; i++) {
+		row[SV_DECISIONS] += u->outcomes[i];
+		row[SV_NO_ACTION + i] += u->outcomes[i];
 	}
-	if (record_open(r) && r->deadline != -1 && r->deadline + 86400 <= now)
+	/* Overdue: open with a deadline a whole day past (sorted). */
+	for (i = 0; i < u->ndl && u->deadlines[i] + 86400 <= now; i++)
 		row[SV_OVERDUE]++;
 }
 
 static int
 cmp_idp(const void *a, const void *b)
 {
-	const struct unit *const *x = a, *const *y = b;
+	const struct unit_brief *const *x = a, *const *y = b;
 
 	return strcmp((*x)->id, (*y)->id);
 }
@@ -497,7 +529,7 @@ cmp_idp(const void *a, const void *b)
 static int
 cmp_key(const void *k, const void *b)
 {
-	const struct unit *const *y = b;
+	const struct unit_brief *const *y = b;
 
 	return strcmp(k, (*y)->id);
 }
@@ -539,18 +571,12 @@ done:
 	return rc;
 }
 
-void
-stats_rec_from(const struct supervision_record *r, struct stats_rec *out)
+static int
+cmp_recp(const void *a, const void *b)
 {
-	time_t dl;
+	const struct supervision_record *const *x = a, *const *y = b;
 
-	memset(out, 0, sizeof(*out));
-	snprintf(out->unit_id, sizeof(out->unit_id), "%s", r->unit_id);
-	out->kind = (int8_t)r->kind;
-	out->status = (int8_t)r->status;
-	out->outcome = (int8_t)r->outcome;
-	out->deadline = (r->deadline[0] != '\0' &&
-	    model_date_parse(r->deadline, &dl) == 0) ? dl : -1;
+	return strcmp((*x)->unit_id, (*y)->unit_id);
 }
 
 int
@@ -558,26 +584,57 @@ stats_supervision(const struct unit *u, size_t nu,
     const struct supervision_record *r, size_t nr, enum stats_by by,
     long threshold, time_t now, struct stats_table **out, struct err *e)
 {
-	struct stats_rec *b = NULL;
-	size_t i;
-	int rc;
+	const struct supervision_record **byu = NULL;
+	struct unit_brief *b = NULL;
+	struct unit_sup *sup = NULL;
+	struct record_brief rb;
+	size_t i, ns = 0;
+	int bad, rc = -1;
 
-	if (nr > 0 && (b = calloc(nr, sizeof(*b))) == NULL)
-		return err_set(e, ERR_NOMEM, "statistics: out of memory");
+	*out = NULL;
+	if ((b = briefs(u, nu, &bad)) == NULL && bad)
+		goto nomem;
+	/* One summary per unit ID the records name, in ID order. */
+	if (nr > 0 && ((byu = calloc(nr, sizeof(*byu))) == NULL ||
+	    (sup = calloc(nr, sizeof(*sup))) == NULL))
+		goto nomem;
 	for (i = 0; i < nr; i++)
-		stats_rec_from(&r[i], &b[i]);
-	rc = stats_supervision_briefs(u, nu, b, nr, by, threshold, now, out, e);
+		byu[i] = &r[i];
+	if (nr > 0)
+		qsort(byu, nr, sizeof(*byu), cmp_recp);
+	for (i = 0; i < nr; i++) {
+		if (ns == 0 || strcmp(sup[ns - 1].unit_id, byu[i]->unit_id) !=
+		    0) {
+			snprintf(sup[ns].unit_id, sizeof(sup[ns].unit_id), "%s",
+			    byu[i]->unit_id);
+			sup[ns].serious_sev = -1;
+			ns++;
+		}
+		brief_record_from(byu[i], &rb);
+		if (unit_sup_add(&sup[ns - 1], &rb, (time_t)INT64_MAX) == -1)
+			goto nomem;
+	}
+	rc = stats_supervision_sups(b, nu, sup, ns, by, threshold, now, out,
+	    e);
+	goto done;
+nomem:
+	err_set(e, ERR_NOMEM, "statistics: out of memory");
+done:
+	for (i = 0; i < ns; i++)
+		unit_sup_clear(&sup[i]);
+	free(sup);
+	free(byu);
 	free(b);
 	return rc;
 }
 
 int
-stats_supervision_briefs(const struct unit *u, size_t nu,
-    const struct stats_rec *r, size_t nr, enum stats_by by,
+stats_supervision_sups(const struct unit_brief *u, size_t nu,
+    const struct unit_sup *r, size_t nr, enum stats_by by,
     long threshold, time_t now, struct stats_table **out, struct err *e)
 {
 	struct stats_table *t = NULL;
-	const struct unit **byid = NULL, **hit;
+	const struct unit_brief **byid = NULL, **hit;
 	size_t i, j, n, g[32], tot, ng = by_count(by);
 	int rc = -1;
 
@@ -617,8 +674,8 @@ stats_supervision_briefs(const struct unit *u, size_t nu,
 			n = 1;
 		}
 		for (j = 0; j < n; j++)
-			record_count(&r[i], now, &t->v[g[j] * t->ncols]);
-		record_count(&r[i], now, &t->v[tot * t->ncols]);
+			sup_count(&r[i], now, &t->v[g[j] * t->ncols]);
+		sup_count(&r[i], now, &t->v[tot * t->ncols]);
 	}
 	table_compact(t);
 	if (supervision_suppress(t, e) == -1)

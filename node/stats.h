@@ -107,21 +107,20 @@ int	stats_supervision(const struct unit *u, size_t nu,
 int	stats_prices(const struct unit *u, size_t nu, enum stats_by by,
 	    struct stats_table **out, struct err *e);
 
-/* What supervision statistics need of one record: about 90 bytes instead
- * of a whole supervision_record (about 20 kB), so a node can keep its whole
- * history at hand for statistics. */
-struct stats_rec {
-	char	unit_id[ID_MAX + 1];
-	int8_t	kind;
-	int8_t	status;
-	int8_t	outcome;
-	time_t	deadline;	/* -1 when none */
-};
-
-void	stats_rec_from(const struct supervision_record *r, struct stats_rec *out);
-/* stats_supervision() over briefs. */
-int	stats_supervision_briefs(const struct unit *u, size_t nu,
-	    const struct stats_rec *r, size_t nr, enum stats_by by,
+/*
+ * The same three over the store's briefs (brief.h), as query.c runs them:
+ * units as briefs, and supervision as per-unit summaries (one per unit ID
+ * that has records, known or not, with the open deadlines: "overdue" is
+ * counted at now).
+ */
+struct unit_brief;
+struct unit_sup;
+int	stats_capacity_b(const struct unit_brief *u, size_t nu,
+	    enum stats_by by, struct stats_table **out, struct err *e);
+int	stats_prices_b(const struct unit_brief *u, size_t nu, enum stats_by by,
+	    struct stats_table **out, struct err *e);
+int	stats_supervision_sups(const struct unit_brief *u, size_t nu,
+	    const struct unit_sup *s, size_t ns, enum stats_by by,
 	    long threshold, time_t now, struct stats_table **out,
 	    struct err *e);
 

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 #include "model.h"
@@ -159,5 +160,42 @@ void	store_procurements_free(struct procurement *p, size_t n);
 /* The records about one unit, ordered by opening date then ID. */
 int	store_records_for_unit(struct store *s, const char *unit_id,
 	    struct supervision_record **out, size_t *n, struct err *e);
+
+/* --- briefs: what search and statistics read, without parsing XML ---------
+ * Every put keeps its document's brief (brief.h) beside it in the same
+ * savepoint: a unit's (unit_brief), a procurement definition's
+ * (procurement_brief), and a new record's row (record_brief, numbered in
+ * the order stored) with its effect on the unit's supervision summary
+ * (unit_supervision).  Migration 6 filled them for the rows stored before.
+ *
+ * store_read_begin() opens a read transaction, so that several loaders see
+ * one snapshot (WAL: writers on other connections go on meanwhile);
+ * store_read_end() closes it. */
+int	store_read_begin(struct store *s, struct err *e);
+void	store_read_end(struct store *s);
+struct unit_brief;
+struct proc_brief;
+struct unit_sup;
+/* Every unit's brief in ID order; *out freed with free(), and *lots (the
+ * strings the briefs' lots point at) after it. */
+int	store_unit_briefs_load(struct store *s, struct unit_brief **out,
+	    size_t *n, char **lots, struct err *e);
+int	store_proc_briefs_load(struct store *s, struct proc_brief **out,
+	    size_t *n, struct err *e);
+/* Every unit's supervision summary (units with records, known to the
+ * store or not) in unit ID order, with the events of records dated at or
+ * after since and the open deadlines; free each with unit_sup_clear(),
+ * then the array. */
+int	store_unit_sups_load(struct store *s, time_t since,
+	    struct unit_sup **out, size_t *n, struct err *e);
+/* One unit's summary (all zero without records); unit_sup_clear(). */
+int	store_unit_sup_get(struct store *s, const char *unit_id, time_t since,
+	    struct unit_sup *out, struct err *e);
+/* The number of the newest record stored (0 none). */
+int	store_record_seq(struct store *s, int64_t *seq, struct err *e);
+/* Calls fn once per unit with records numbered above seq. */
+typedef int store_unit_id_fn(void *arg, const char *unit_id, struct err *e);
+int	store_units_recorded_since(struct store *s, int64_t seq,
+	    store_unit_id_fn *fn, void *arg, struct err *e);
 
 #endif

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/tree.h>
@@ -19,6 +20,7 @@
 #include "dsig.h"
 
 #include "model.h"
+#include "schema.h"
 #include "store_import.h"
 #include "verifier.h"
 #include "xml.h"
@@ -221,14 +223,32 @@ import_elem(struct store *s, xmlNodePtr n, const char *name,
 	return 0;
 }
 
+/* A Dataset may say which region it is meant for. */
+static int
+dataset_region(xmlNodePtr root, const char *name, const char *region,
+    struct err *e)
+{
+	xmlChar *meant;
+	int differ;
+
+	if (region == NULL ||
+	    (meant = xmlGetNoNsProp(root, (const xmlChar *)"region")) == NULL)
+		return 0;
+	differ = strcmp((const char *)meant, region) != 0;
+	if (differ)
+		err_set(e, ERR_INPUT, "%s:%ld: Dataset: meant for region %s, "
+		    "not %s", name, xmlGetLineNo(root), (const char *)meant,
+		    region);
+	xmlFree(meant);
+	return differ ? -1 : 0;
+}
+
 int
 store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
     const struct store_import_opts *o, struct store_import_stats *st,
     struct err *e)
 {
-	const char *region = o->region;
 	xmlNodePtr root, n;
-	xmlChar *meant;
 
 	if ((root = xmlDocGetRootElement(doc)) == NULL)
 		return err_set(e, ERR_INPUT, "%s: no root element", name);
@@ -242,21 +262,247 @@ store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
 			    (const char *)root->name);
 		return import_elem(s, root, name, o, st, e);
 	}
-	/* A Dataset may say which region it is meant for. */
-	if (region != NULL &&
-	    (meant = xmlGetNoNsProp(root, (const xmlChar *)"region")) != NULL) {
-		int differ = strcmp((const char *)meant, region) != 0;
-
-		if (differ)
-			err_set(e, ERR_INPUT, "%s:%ld: Dataset: meant for region "
-			    "%s, not %s", name, xmlGetLineNo(root),
-			    (const char *)meant, region);
-		xmlFree(meant);
-		if (differ)
-			return -1;
-	}
+	if (dataset_region(root, name, o->region, e) == -1)
+		return -1;
 	for (n = xml_first_elem(root); n != NULL; n = xml_next_elem(n))
 		if (import_elem(s, n, name, o, st, e) == -1)
 			return -1;
 	return 0;
+}
+
+/* --- streaming ------------------------------------------------------------ */
+
+/*
+ * A streamed import sees a Dataset one child at a time, so what the schema
+ * says about the Dataset as a whole is checked here, with the schema's own
+ * words: its attributes (a childless copy of it is validated), its children
+ * (Unit*, ProcurementDefinition*, SupervisionRecord* in that order, nothing
+ * else, no character content) and its xs:unique constraints (one Id once
+ * per kind).  Each child is validated against the schemas as the root of
+ * its own document, which is what validating it inside the Dataset does
+ * (the Dataset refers to the global declarations).  The Ids seen are the
+ * only thing kept from one child to the next.
+ */
+
+static const char *const import_roots[] = { "Dataset", "Unit",
+    "ProcurementDefinition", "SupervisionRecord", NULL };
+
+#define KINDS	3
+static const char *const kind_name[KINDS] = { "Unit",
+    "ProcurementDefinition", "SupervisionRecord" };
+static const char *const kind_unique[KINDS] = { "UniqueUnitId",
+    "UniqueProcurementId", "UniqueRecordId" };
+static const char *const kind_expected[KINDS] = {
+	"one of ( {" LASTERI_NS "}Unit, {" LASTERI_NS "}ProcurementDefinition, "
+	    "{" LASTERI_NS "}SupervisionRecord )",
+	"one of ( {" LASTERI_NS "}ProcurementDefinition, {" LASTERI_NS
+	    "}SupervisionRecord )",
+	"( {" LASTERI_NS "}SupervisionRecord )"
+};
+
+/* A set of strings (open addressing, FNV-1a). */
+struct idset {
+	char	**slot;
+	size_t	  cap;		/* a power of two, or 0 */
+	size_t	  n;
+};
+
+static size_t
+idset_hash(const char *k)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+
+	for (; *k != '\0'; k++)
+		h = (h ^ (unsigned char)*k) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* 1 if id was in the set, 0 when added, -1 out of memory. */
+static int
+idset_add(struct idset *set, const char *id)
+{
+	char **ns, **old = set->slot;
+	size_t i, j, oldcap = set->cap;
+
+	if (2 * (set->n + 1) > set->cap) {
+		set->cap = set->cap == 0 ? 256 : 2 * set->cap;
+		if ((ns = calloc(set->cap, sizeof(*ns))) == NULL) {
+			set->cap = oldcap;
+			return -1;
+		}
+		for (i = 0; i < oldcap; i++) {
+			if (old[i] == NULL)
+				continue;
+			for (j = idset_hash(old[i]) & (set->cap - 1);
+			    ns[j] != NULL; j = (j + 1) & (set->cap - 1))
+				;
+			ns[j] = old[i];
+		}
+		free(old);
+		set->slot = ns;
+	}
+	for (j = idset_hash(id) & (set->cap - 1); set->slot[j] != NULL;
+	    j = (j + 1) & (set->cap - 1))
+		if (strcmp(set->slot[j], id) == 0)
+			return 1;
+	if ((set->slot[j] = strdup(id)) == NULL)
+		return -1;
+	set->n++;
+	return 0;
+}
+
+static void
+idset_free(struct idset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	memset(set, 0, sizeof(*set));
+}
+
+struct import_stream {
+	struct store			*s;
+	const char			*name;
+	const struct store_import_opts	*o;
+	struct store_import_stats	*st;
+	int				 dataset;	/* root is one */
+	long				 root_line;
+	int				 rank;		/* last kind */
+	struct idset			 ids[KINDS];
+};
+
+static int
+kind_of(xmlNodePtr n)
+{
+	int k;
+
+	for (k = 0; k < KINDS; k++)
+		if (xml_is(n, kind_name[k]))
+			return k;
+	return -1;
+}
+
+static int
+stream_root(void *arg, xmlNodePtr root, struct err *e)
+{
+	struct import_stream *is = arg;
+
+	is->root_line = xmlGetLineNo(root);
+	if (kind_of(root) >= 0)
+		return 0;	/* validated whole when it has been read */
+	/* The Dataset's attributes (it may have no children); any other
+	 * root is refused here as the schema refuses it. */
+	if (schema_validate(root->doc, is->name, import_roots, e) == -1)
+		return -1;
+	is->dataset = 1;
+	return dataset_region(root, is->name, is->o->region, e);
+}
+
+/* The Id of n as xs:token compares it: without surrounding blanks. */
+static int
+unique_id(struct import_stream *is, xmlNodePtr n, int k, struct err *e)
+{
+	xmlChar *v;
+	char *id, *end;
+	int r;
+
+	if ((v = xmlGetNoNsProp(n, (const xmlChar *)"Id")) == NULL)
+		return 0;	/* the schema requires one */
+	for (id = (char *)v; *id == ' ' || *id == '\t' || *id == '\r' ||
+	    *id == '\n'; id++)
+		;
+	for (end = id + strlen(id); end > id && (end[-1] == ' ' ||
+	    end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'); end--)
+		;
+	*end = '\0';
+	if ((r = idset_add(&is->ids[k], id)) == 1)
+		err_set(e, ERR_SCHEMA, "%s:%ld: %s: Duplicate key-sequence "
+		    "['%s'] in unique identity-constraint '{%s}%s'.", is->name,
+		    xmlGetLineNo(n), (const char *)n->name, id, LASTERI_NS,
+		    kind_unique[k]);
+	else if (r == -1)
+		err_set(e, ERR_NOMEM, "%s:%ld: %s: out of memory", is->name,
+		    xmlGetLineNo(n), (const char *)n->name);
+	xmlFree(v);
+	return r == 0 ? 0 : -1;
+}
+
+static int
+stream_element(void *arg, xmlDocPtr doc, struct err *e)
+{
+	struct import_stream *is = arg;
+	const char *roots[2] = { NULL, NULL };
+	xmlNodePtr n = xmlDocGetRootElement(doc);
+	int k;
+
+	if (!is->dataset)
+		return schema_validate(doc, is->name, import_roots, e) == -1 ?
+		    -1 : import_elem(is->s, n, is->name, is->o, is->st, e);
+	if ((k = kind_of(n)) < is->rank)
+		return err_set(e, ERR_SCHEMA, "%s:%ld: %s: This element is not "
+		    "expected. Expected is %s.", is->name, xmlGetLineNo(n),
+		    (const char *)n->name, kind_expected[is->rank]);
+	is->rank = k;
+	roots[0] = kind_name[k];
+	if (schema_validate(doc, is->name, roots, e) == -1 ||
+	    unique_id(is, n, k, e) == -1)
+		return -1;
+	return import_elem(is->s, n, is->name, is->o, is->st, e);
+}
+
+static int
+stream_text(void *arg, long line, struct err *e)
+{
+	struct import_stream *is = arg;
+
+	(void)line;	/* the schema names the Dataset's line */
+	return err_set(e, ERR_SCHEMA, "%s:%ld: Dataset: Character content "
+	    "other than whitespace is not allowed because the content type is "
+	    "'element-only'.", is->name, is->root_line);
+}
+
+static const struct xml_stream_cb import_cb = {
+	stream_root, stream_element, stream_text
+};
+
+int
+store_import_buf(struct store *s, const char *buf, size_t len,
+    const char *name, const struct store_import_opts *o,
+    struct store_import_stats *st, struct err *e)
+{
+	struct import_stream is;
+	int k, rc;
+
+	memset(&is, 0, sizeof(is));
+	is.s = s;
+	is.name = name;
+	is.o = o;
+	is.st = st;
+	rc = xml_stream_parse(buf, len, name, &xml_limits_import, "Dataset",
+	    &import_cb, &is, e);
+	for (k = 0; k < KINDS; k++)
+		idset_free(&is.ids[k]);
+	return rc;
+}
+
+int
+store_import_file(struct store *s, const char *path,
+    const struct store_import_opts *o, struct store_import_stats *st,
+    struct err *e)
+{
+	struct import_stream is;
+	int k, rc;
+
+	memset(&is, 0, sizeof(is));
+	is.s = s;
+	is.name = path;
+	is.o = o;
+	is.st = st;
+	rc = xml_stream_read_file(path, &xml_limits_import, "Dataset",
+	    &import_cb, &is, e);
+	for (k = 0; k < KINDS; k++)
+		idset_free(&is.ids[k]);
+	return rc;
 }

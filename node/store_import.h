@@ -4,12 +4,14 @@
  * node's admin endpoint share.
  *
  * A document is a Dataset (its Unit, ProcurementDefinition and
- * SupervisionRecord children are imported, anything else is skipped) or one
- * of those three as the root.  Each element is read (model_*_read), checked
- * (model_*_check) and put with its exact bytes (store_element_bytes).  The
- * caller owns the transaction: store_begin() before the first document,
- * store_commit() after the last, store_rollback() on any failure, so an
- * import of many files is all or nothing.
+ * SupervisionRecord children are imported) or one of those three as the
+ * root.  Each element is read (model_*_read), checked (model_*_check) and
+ * put with its exact bytes (store_element_bytes).  Imports stream
+ * (store_import_buf, store_import_file): a Dataset is taken one child at a
+ * time, so memory does not grow with the file.  The caller owns the
+ * transaction: store_begin() before the first document, store_commit()
+ * after the last, store_rollback() on any failure, so an import of many
+ * files is all or nothing.
  */
 #ifndef LASTERI_STORE_IMPORT_H
 #define LASTERI_STORE_IMPORT_H
@@ -52,6 +54,26 @@ struct store_import_opts {
  * meet model_record_check_id() (its Id in its issuer's namespace).
  * Adds to *st (the caller zeroes it once). */
 int	store_import_doc(struct store *s, xmlDocPtr doc, const char *name,
+	    const struct store_import_opts *o, struct store_import_stats *st,
+	    struct err *e);
+
+/* Imports one document (a Dataset, or one Unit, ProcurementDefinition or
+ * SupervisionRecord) from len bytes, streaming: it is parsed with the
+ * import limits (xml_stream_parse) and each child of a Dataset is validated
+ * against the schemas, read, checked and put as soon as it has been read, so
+ * that one element at a time is held, not the document.  What the schema
+ * says of the Dataset as a whole (attributes, order of the children, one Id
+ * once per kind, no text) is checked as it goes, in the schema's words.  A
+ * Dataset of another region (o->region) is refused before its first child.
+ * Errors name "name:line: Element: reason"; the elements before the error
+ * are already put, so the caller's transaction makes it all or nothing. */
+int	store_import_buf(struct store *s, const char *buf, size_t len,
+	    const char *name, const struct store_import_opts *o,
+	    struct store_import_stats *st, struct err *e);
+
+/* The same from the file path ("-" is stdin), which is read whole (at most
+ * the import size cap) and freed before the call returns. */
+int	store_import_file(struct store *s, const char *path,
 	    const struct store_import_opts *o, struct store_import_stats *st,
 	    struct err *e);
 

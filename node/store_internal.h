@@ -33,6 +33,20 @@ enum store_stmt {
 	ST_TRUST_GET,
 	ST_TRUST_PUT,
 	ST_COUNTS,
+	ST_UBRIEF_PUT,
+	ST_UBRIEF_ALL,
+	ST_PBRIEF_PUT,
+	ST_PBRIEF_ALL,
+	ST_RBRIEF_PUT,
+	ST_USUP_ADD,
+	ST_USUP_ALL,
+	ST_USUP_ONE,
+	ST_EV_ALL,
+	ST_EV_UNIT,
+	ST_DL_ALL,
+	ST_DL_UNIT,
+	ST_RSEQ_MAX,
+	ST_RSEQ_UNITS,
 	ST_COUNT
 };
 
@@ -49,6 +63,11 @@ int	store_dberr(struct store *s, const char *what, struct err *e);
 
 /* Runs SQL that returns no rows (one or more statements). */
 int	store_exec(struct store *s, const char *sql, struct err *e);
+
+/* Fills the brief tables of migration 6 (unit_brief, procurement_brief,
+ * record_brief, unit_supervision) from the stored XML: parses every stored
+ * document once (store.c). */
+int	store_briefs_fill(struct store *s, struct err *e);
 
 /* Brings the schema to STORE_SCHEMA_VERSION (store_migrate.c).  A read-only
  * store is only checked.  Refuses a database newer than this program. */

@@ -22,6 +22,15 @@ struct migration {
 	const char	*sql;
 };
 
+/* A migration that derives rows from the stored documents runs its fill
+ * after its SQL, in the same transaction. */
+static const struct {
+	int		 version;
+	int		(*fill)(struct store *, struct err *);
+} fills[] = {
+	{ 6, store_briefs_fill },
+};
+
 static const struct migration migrations[] = {
 	{ 1, "units, procurement definitions and supervision records",
 	"CREATE TABLE schema_version ("
@@ -100,6 +109,76 @@ static const struct migration migrations[] = {
 	"  instance TEXT NOT NULL,"
 	"  sequence INTEGER NOT NULL CHECK (sequence >= 0),"
 	"  updated INTEGER NOT NULL);" },
+	/* What placement search and statistics need, kept beside each
+	 * document when it is stored (brief.h), so that the search data is
+	 * built from these rows without parsing XML.  record_brief.seq orders
+	 * the records as stored: a search index built from a snapshot catches
+	 * up with the rows above the snapshot's highest seq.  Vocabulary
+	 * values are vocab.h indexes.  The fill parses every stored document
+	 * once. */
+	{ 6, "search and statistics briefs of units, procurement definitions "
+	"and supervision records; supervision summaries per unit",
+	"CREATE TABLE unit_brief ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  region TEXT NOT NULL,"
+	"  type INTEGER NOT NULL,"
+	"  service_level INTEGER NOT NULL,"
+	"  gender INTEGER NOT NULL,"
+	"  licence_valid INTEGER NOT NULL,"
+	"  age_min INTEGER NOT NULL,"
+	"  age_max INTEGER NOT NULL,"
+	"  places INTEGER NOT NULL,"
+	"  free_places INTEGER NOT NULL,"
+	"  free_updated INTEGER NOT NULL,"
+	"  price_cents INTEGER NOT NULL,"
+	"  target_groups INTEGER NOT NULL,"
+	"  expertise INTEGER NOT NULL,"
+	"  languages TEXT NOT NULL,"
+	"  lots TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE procurement_brief ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  region TEXT NOT NULL,"
+	"  joint TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE record_brief ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL,"
+	"  unit_id TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  outcome INTEGER NOT NULL,"
+	"  serious_open INTEGER NOT NULL,"
+	"  serious_sev INTEGER NOT NULL,"
+	"  blocks INTEGER NOT NULL,"
+	"  open INTEGER NOT NULL,"
+	"  n_low INTEGER NOT NULL,"
+	"  n_medium INTEGER NOT NULL,"
+	"  n_high INTEGER NOT NULL,"
+	"  rtime INTEGER NOT NULL,"
+	"  deadline INTEGER);"
+	/* Partial and covering: a build reads the records with findings
+	 * since a date, a record's arrival one unit's; neither touches the
+	 * table, and records without findings cost no index entry. */
+	"CREATE INDEX record_brief_findings ON record_brief(rtime, unit_id,"
+	"  n_low, n_medium, n_high) WHERE n_low + n_medium + n_high > 0;"
+	"CREATE INDEX record_brief_unit_findings ON record_brief(unit_id,"
+	"  rtime, n_low, n_medium, n_high)"
+	"  WHERE n_low + n_medium + n_high > 0;"
+	"CREATE INDEX record_brief_deadlines ON record_brief(unit_id,"
+	"  deadline) WHERE open = 1 AND deadline IS NOT NULL;"
+	"CREATE TABLE unit_supervision ("
+	"  unit_id TEXT PRIMARY KEY NOT NULL,"
+	"  records INTEGER NOT NULL,"
+	"  open_serious INTEGER NOT NULL,"
+	"  serious_sev INTEGER NOT NULL,"
+	"  blocks INTEGER NOT NULL,"
+	"  visits INTEGER NOT NULL,"
+	"  complaints INTEGER NOT NULL,"
+	"  open_orders INTEGER NOT NULL,"
+	"  no_action INTEGER NOT NULL,"
+	"  view INTEGER NOT NULL,"
+	"  attention INTEGER NOT NULL,"
+	"  reprimand INTEGER NOT NULL) WITHOUT ROWID;" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -166,8 +245,13 @@ static int
 apply(struct store *s, const struct migration *m, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
+	int (*fill)(struct store *, struct err *) = NULL;
+	size_t i;
 	int v, rc = -1;
 
+	for (i = 0; i < sizeof(fills) / sizeof(fills[0]); i++)
+		if (fills[i].version == m->version)
+			fill = fills[i].fill;
 	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
 		return -1;
 	if (read_version(s, &v, e) == -1)
@@ -176,7 +260,8 @@ apply(struct store *s, const struct migration *m, struct err *e)
 		rc = store_exec(s, "COMMIT", e);
 		goto done;
 	}
-	if (store_exec(s, m->sql, e) == -1) {
+	if (store_exec(s, m->sql, e) == -1 ||
+	    (fill != NULL && fill(s, e) == -1)) {
 		err_prefix(e, "migration %d (%s)", m->version, m->what);
 		goto done;
 	}

@@ -190,4 +190,23 @@ else
 	t_ok "a failed import leaves no new database behind"
 fi
 
+# --- import: streamed from stdin ----------------------------------------------
+t_expect 0 "imports a Dataset from stdin (-)" sh -c \
+	'"$1" import --db "$2" - <"$3"' sh "$LASTERI" "$T_DIR/stdin.db" "$DATA/dataset-08.xml"
+t_grep "the stdin import counts the Dataset" \
+	'^imported 2 units, 1 procurement definition, 2 supervision records from 1 file$' "$T_DIR/out"
+"$LASTERI" import --db "$T_DIR/file.db" "$DATA/dataset-08.xml" >/dev/null 2>&1
+export_to "$T_DIR/stdin-exp.xml" "$T_DIR/stdin.db"
+export_to "$T_DIR/file-exp.xml" "$T_DIR/file.db"
+t_expect 0 "stdin and the file give the same database" \
+	cmp -s "$T_DIR/stdin-exp.xml" "$T_DIR/file-exp.xml"
+# (its first unit renamed, so that importing it would show)
+sed 's/SOTERI-08-0001/SOTERI-08-0901/' "$DATA/dataset-08.xml" | head -n 40 >"$T_DIR/cut.xml"
+t_expect 2 "a document cut short on stdin is refused" sh -c \
+	'"$1" import --db "$2" - <"$3"' sh "$LASTERI" "$T_DIR/stdin.db" "$T_DIR/cut.xml"
+t_grep "the parse error names stdin and the line" '\(stdin\):41: ' "$T_DIR/err"
+export_to "$T_DIR/stdin-exp2.xml" "$T_DIR/stdin.db"
+t_expect 0 "and the unit read before the cut is not imported" \
+	cmp -s "$T_DIR/stdin-exp.xml" "$T_DIR/stdin-exp2.xml"
+
 t_finish

@@ -46,13 +46,10 @@ t_expect 1 "status of a directory without a federation fails" "$FED" status "$T_
 t_grep "it says what is missing" "trustlist\.xml is missing" "$T_DIR/err"
 
 # --- up -------------------------------------------------------------------------
-start=$(date +%s)
 t_expect 0 "up --regions 3 starts the federation" \
     "$FED" up "$D" --regions 3 --port-base "$BASE" --seed 7
-took=$(($(date +%s) - start))
 cp "$T_DIR/out" "$T_DIR/up1"
 t_grep "up says it started 5 members" "^federation: 5 started, 0 already running" "$T_DIR/up1"
-[ $took -le 30 ] && t_ok "up took ${took}s (at most 30)" || t_fail "up took ${took}s (at most 30)"
 
 t_expect 0 "status exits 0 when every member runs" "$FED" status "$D"
 cp "$T_DIR/out" "$T_DIR/status1"

@@ -1,15 +1,20 @@
 /*
  * test_search.c - placement search: every hard filter, the ranking against
  * hand-computed scores (see the weights at the top of node/search.c), the
- * supervision signal, limits and the bounded top-N.
+ * supervision signal, limits and the bounded top-N; and (issue 14) the
+ * search data built from the store's SQL-kept briefs, a stored record
+ * applied to it at once, and time-dependent terms counted per query.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "query.h"
 #include "search.h"
+#include "store.h"
 #include "testmain.h"
 #include "vocab.h"
 
@@ -571,6 +576,214 @@ test_bad_needs_refused(void)
 	search_index_free(ix);
 }
 
+/* --- the node's data: SQL briefs, applied records (issue 14) -------------- */
+
+static char tmpl[64];
+
+/* A store in a new directory with units A (cheaper: ranks first) and B. */
+static struct store *
+store_ab(void)
+{
+	struct store *s = NULL;
+	struct unit u;
+	struct err e;
+	char path[128];
+
+	err_clear(&e);
+	snprintf(tmpl, sizeof(tmpl), "/tmp/lasteri-search.XXXXXX");
+	if (mkdtemp(tmpl) == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/s.db", tmpl);
+	if (store_open(path, STORE_CREATE, &s, &e) == -1)
+		return NULL;
+	unit_base(&u, "A");
+	u.price_cents = 40000;
+	u.free_updated = time(NULL);
+	if (store_unit_put(s, &u, "<Unit/>", 7, &e) == -1)
+		goto fail;
+	unit_base(&u, "B");
+	u.free_updated = time(NULL);
+	if (store_unit_put(s, &u, "<Unit/>", 7, &e) == -1)
+		goto fail;
+	return s;
+fail:
+	fprintf(stderr, "store_ab: %s\n", e.msg);
+	store_close(s);
+	return NULL;
+}
+
+static void
+store_ab_done(struct store *s)
+{
+	char path[128];
+
+	store_close(s);
+	snprintf(path, sizeof(path), "%s/s.db", tmpl);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/s.db-wal", tmpl);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/s.db-shm", tmpl);
+	unlink(path);
+	rmdir(tmpl);
+}
+
+/* An open record with a high-severity finding about unit, dated today. */
+static void
+serious(struct supervision_record *r, const char *id, const char *unit)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	rec_base(r, id, unit);
+	gmtime_r(&now, &tm);
+	strftime(r->opened, sizeof(r->opened), "%Y-%m-%d", &tm);
+	r->issued = now;
+	r->findings[0].severity = SEV_HIGH;
+	r->nfindings = 1;
+}
+
+static size_t
+run_data(struct query_data *d, struct search_result *res)
+{
+	const struct search_index *ix;
+	struct search_needs n;
+	struct err e;
+	size_t nout = 0;
+
+	err_clear(&e);
+	search_needs_init(&n);
+	n.age = 10;
+	CU_ASSERT_FATAL((ix = query_data_index(d, &e)) != NULL);
+	CU_ASSERT_EQUAL(search_run(ix, &n, res, &nout, NULL, &e), 0);
+	return nout;
+}
+
+static void
+test_record_applied_at_once(void)
+{
+	struct supervision_record r;
+	struct search_result res[20];
+	struct query_data *d = NULL;
+	struct store *s;
+	struct err e;
+	int isnew = 0;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = store_ab()) != NULL);
+	CU_ASSERT_FATAL(query_data_load(s, &d, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "A");
+
+	serious(&r, "LVV-1", "A");
+	CU_ASSERT_FATAL(store_record_put(s, &r, "<R/>", 4, &isnew, &e) == 0);
+	CU_ASSERT(isnew == 1);
+	/* The data in use does not change by itself (no rebuild, no
+	 * expiry)... */
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "A");
+	/* ...the record is applied to it, and the very next search sees it. */
+	CU_ASSERT_FATAL(query_data_apply_unit(d, s, "A", &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "B");
+	CU_ASSERT_STRING_EQUAL(res[1].unit_id, "A");
+	CU_ASSERT_EQUAL(res[1].open_serious, 1);
+	CU_ASSERT_EQUAL(res[1].open_serious_severity, SEV_HIGH);
+	CU_ASSERT_EQUAL(res[1].recent_findings, 1);
+	/* A record about a unit the store does not keep changes nothing. */
+	serious(&r, "LVV-2", "GHOST");
+	CU_ASSERT_FATAL(store_record_put(s, &r, "<R/>", 4, &isnew, &e) == 0);
+	CU_ASSERT(query_data_apply_unit(d, s, "GHOST", &e) == 0);
+	CU_ASSERT_EQUAL(run_data(d, res), 2);
+	query_data_unref(d);
+	store_ab_done(s);
+}
+
+static void
+test_built_data_catches_up(void)
+{
+	struct supervision_record r;
+	struct search_result res[20];
+	struct query_data *d = NULL;
+	struct store *s;
+	struct err e;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = store_ab()) != NULL);
+	/* A set built from a snapshot, then a record stored before it is
+	 * swapped in: catching up applies it. */
+	CU_ASSERT_FATAL(query_data_load(s, &d, &e) == 0);
+	CU_ASSERT_FATAL(query_data_index_build(d, &e) == 0);
+	serious(&r, "LVV-1", "A");
+	CU_ASSERT_FATAL(store_record_put(s, &r, "<R/>", 4, NULL, &e) == 0);
+	CU_ASSERT_EQUAL(query_data_seq(d), 0);
+	CU_ASSERT_FATAL(query_data_catch_up(d, s, &e) == 0);
+	CU_ASSERT_EQUAL(query_data_seq(d), 1);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "B");
+	CU_ASSERT_EQUAL(res[1].open_serious, 1);
+	/* A set loaded now holds the same. */
+	query_data_unref(d);
+	d = NULL;
+	CU_ASSERT_FATAL(query_data_load(s, &d, &e) == 0);
+	CU_ASSERT_EQUAL(query_data_seq(d), 1);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "B");
+	CU_ASSERT_EQUAL(res[1].open_serious, 1);
+	query_data_unref(d);
+	store_ab_done(s);
+}
+
+/* Recent findings and freshness are counted at the query's time: the same
+ * index answers for any time, nothing expires. */
+static void
+test_time_at_query(void)
+{
+	struct search_index *ix = NULL;
+	struct supervision_record r;
+	struct search_result res[4];
+	struct search_needs n;
+	struct unit u[2];
+	struct err e;
+	size_t nout;
+
+	err_clear(&e);
+	unit_base(&u[0], "A");
+	unit_base(&u[1], "B");
+	rec_base(&r, "R1", "A");		/* visit date: none; opened */
+	r.status = RS_CLOSED;
+	r.findings[0].severity = SEV_HIGH;	/* -40 while recent */
+	r.nfindings = 1;
+	CU_ASSERT_FATAL(search_index_build(u, 2, &r, 1, NOW, &ix, &e) == 0);
+	search_needs_init(&n);
+	n.age = 10;
+	CU_ASSERT_EQUAL(search_run(ix, &n, res, &nout, NULL, &e), 0);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "B");
+	CU_ASSERT_EQUAL(res[0].score - res[1].score, 40);
+	CU_ASSERT_EQUAL(res[1].recent_findings, 1);
+	/* Opened 2026-01-15, 45 days before NOW: recent until
+	 * SEARCH_RECENT_DAYS after that. */
+	n.now = NOW + (time_t)(SEARCH_RECENT_DAYS - 46) * DAY;
+	CU_ASSERT_EQUAL(search_run(ix, &n, res, &nout, NULL, &e), 0);
+	CU_ASSERT_EQUAL(res[1].recent_findings, 1);
+	n.now = NOW + (time_t)(SEARCH_RECENT_DAYS - 44) * DAY;
+	CU_ASSERT_EQUAL(search_run(ix, &n, res, &nout, NULL, &e), 0);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "A");	/* tie: by ID */
+	CU_ASSERT_EQUAL(res[0].score, res[1].score);
+	CU_ASSERT_EQUAL(res[0].recent_findings, 0);
+	/* Before the index's time the cached figure is not used either. */
+	n.now = NOW - 10 * DAY;
+	CU_ASSERT_EQUAL(search_run(ix, &n, res, &nout, NULL, &e), 0);
+	CU_ASSERT_EQUAL(res[1].recent_findings, 1);
+	/* Freshness: 15 days after the update is half the term. */
+	n.now = NOW + 15 * DAY;
+	CU_ASSERT_EQUAL(search_run(ix, &n, res, &nout, NULL, &e), 0);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "B");
+	CU_ASSERT_EQUAL(res[0].score, 300 * (200000 - 50000) / 200000 + 50);
+	CU_ASSERT_EQUAL(res[1].score, 300 * (200000 - 50000) / 200000 + 50 -
+	    40);
+	search_index_free(ix);
+}
+
 static CU_TestInfo filter_tests[] = {
 	{ "leaves out units without enough free places", test_free_places },
 	{ "leaves out units whose age range excludes the child", test_age },
@@ -593,6 +806,13 @@ static CU_TestInfo rank_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
+static CU_TestInfo data_tests[] = {
+	{ "applies a stored serious finding to the data in use: the very next search demotes the unit", test_record_applied_at_once },
+	{ "catches a data set built from a snapshot up with records stored since", test_built_data_catches_up },
+	{ "counts recent findings and freshness at the query's time, so nothing expires", test_time_at_query },
+	CU_TEST_INFO_NULL
+};
+
 static CU_TestInfo input_tests[] = {
 	{ "refuses a duplicate unit ID with its name", test_duplicate_unit_refused },
 	{ "refuses needs without an age or with a bad limit", test_bad_needs_refused },
@@ -603,6 +823,7 @@ static CU_SuiteInfo suites[] = {
 	{ "hard filters", NULL, NULL, NULL, NULL, filter_tests },
 	{ "ranking", NULL, NULL, NULL, NULL, rank_tests },
 	{ "input", NULL, NULL, NULL, NULL, input_tests },
+	{ "node data", NULL, NULL, NULL, NULL, data_tests },
 	CU_SUITE_INFO_NULL
 };
 

@@ -13,11 +13,13 @@
 
 #include <sqlite3.h>
 
+#include "brief.h"
 #include "model.h"
 #include "schema.h"
 #include "store.h"
 #include "store_import.h"
 #include "testmain.h"
+#include "vocab.h"
 #include "xml.h"
 
 #define SIGNER	"FI/GOV/1/lasteri"
@@ -723,6 +725,200 @@ test_trust_sequence(void)
 	store_close(s);
 }
 
+/* --- briefs and supervision summaries (issue 14) ---------------------------- */
+
+static int
+collect_ids(void *arg, const char *unit_id, struct err *e)
+{
+	char *buf = arg;
+
+	(void)e;
+	strncat(buf, unit_id, 200 - strlen(buf) - 2);
+	strcat(buf, " ");
+	return 0;
+}
+
+static void
+test_summaries_kept(void)
+{
+	struct supervision_record r;
+	struct unit_sup sup, *all = NULL;
+	struct unit_brief *ub = NULL;
+	struct unit u;
+	struct store *s;
+	struct err e;
+	char *lots = NULL, ids[200] = "";
+	int64_t seq;
+	size_t n, i;
+	int isnew;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = open_new(NULL)) != NULL);
+	fill_unit(&u, "U1");
+	snprintf(u.languages[0], 3, "sv");
+	snprintf(u.languages[1], 3, "fi");
+	u.nlanguages = 2;
+	snprintf(u.lots[0], sizeof(u.lots[0]), "HVA08-2024-1/L2");
+	u.nlots = 1;
+	u.expertise = 5;
+	CU_ASSERT_FATAL(store_unit_put(s, &u, "<Unit/>", 7, &e) == 0);
+	/* An open order to correct with a deadline: blocks, serious. */
+	fill_record(&r, "R1");
+	r.kind = RK_ORDER_TO_CORRECT;
+	r.status = RS_OPEN;
+	snprintf(r.deadline, sizeof(r.deadline), "2026-04-01");
+	CU_ASSERT(store_record_put(s, &r, "<R1/>", 5, &isnew, &e) == 0 &&
+	    isnew);
+	/* The same again is not new and changes no count. */
+	CU_ASSERT(store_record_put(s, &r, "<R1/>", 5, &isnew, &e) == 0 &&
+	    !isnew);
+	/* A closed visit with a high and a low finding: recent, not open. */
+	fill_record(&r, "R2");
+	r.kind = RK_INSPECTION_ANNOUNCED;
+	r.status = RS_CLOSED;
+	snprintf(r.visit_date, sizeof(r.visit_date), "2026-03-10");
+	r.findings[0].severity = SEV_HIGH;
+	r.findings[1].severity = SEV_LOW;
+	r.nfindings = 2;
+	CU_ASSERT(store_record_put(s, &r, "<R2/>", 5, NULL, &e) == 0);
+	fill_record(&r, "R3");
+	r.kind = RK_COMPLAINT_DECISION;
+	r.status = RS_CLOSED;
+	r.outcome = OC_REPRIMAND;
+	CU_ASSERT(store_record_put(s, &r, "<R3/>", 5, NULL, &e) == 0);
+	fill_record(&r, "R4");
+	snprintf(r.unit_id, sizeof(r.unit_id), "GHOST");
+	r.kind = RK_COMPLAINT;
+	CU_ASSERT(store_record_put(s, &r, "<R4/>", 5, NULL, &e) == 0);
+
+	CU_ASSERT_FATAL(store_unit_sup_get(s, "U1", 0, &sup, &e) == 0);
+	CU_ASSERT_EQUAL(sup.records, 3);
+	CU_ASSERT_EQUAL(sup.open_serious, 1);
+	CU_ASSERT_EQUAL(sup.serious_sev, SEV_HIGH);
+	CU_ASSERT_EQUAL(sup.blocks, 1);
+	CU_ASSERT_EQUAL(sup.visits, 1);
+	CU_ASSERT_EQUAL(sup.open_orders, 1);
+	CU_ASSERT_EQUAL(sup.outcomes[OC_REPRIMAND], 1);
+	CU_ASSERT_EQUAL_FATAL(sup.nev, 1);
+	CU_ASSERT_EQUAL(sup.ev[0].high, 1);
+	CU_ASSERT_EQUAL(sup.ev[0].low, 1);
+	CU_ASSERT_EQUAL(sup.ev[0].t, 1773100800);	/* 2026-03-10 */
+	CU_ASSERT_EQUAL_FATAL(sup.ndl, 1);
+	CU_ASSERT_EQUAL(sup.deadlines[0], 1775001600);	/* 2026-04-01 */
+	unit_sup_clear(&sup);
+	/* Events before since are left out. */
+	CU_ASSERT_FATAL(store_unit_sup_get(s, "U1", 1773100801, &sup, &e) == 0);
+	CU_ASSERT_EQUAL(sup.nev, 0);
+	CU_ASSERT_EQUAL(sup.records, 3);
+	unit_sup_clear(&sup);
+
+	CU_ASSERT_FATAL(store_unit_sups_load(s, 0, &all, &n, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(all[0].unit_id, "GHOST");
+	CU_ASSERT_EQUAL(all[0].complaints, 1);
+	CU_ASSERT_STRING_EQUAL(all[1].unit_id, "U1");
+	CU_ASSERT_EQUAL(all[1].nev, 1);
+	for (i = 0; i < n; i++)
+		unit_sup_clear(&all[i]);
+	free(all);
+
+	CU_ASSERT(store_record_seq(s, &seq, &e) == 0);
+	CU_ASSERT_EQUAL(seq, 4);
+	CU_ASSERT(store_units_recorded_since(s, 2, collect_ids, ids, &e) ==
+	    0);
+	CU_ASSERT(strcmp(ids, "U1 GHOST ") == 0 ||
+	    strcmp(ids, "GHOST U1 ") == 0);
+
+	CU_ASSERT_FATAL(store_unit_briefs_load(s, &ub, &n, &lots, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(ub[0].id, "U1");
+	CU_ASSERT_EQUAL(ub[0].nlanguages, 2);
+	CU_ASSERT_STRING_EQUAL(ub[0].languages[0], "sv");
+	CU_ASSERT_STRING_EQUAL(ub[0].lots, "HVA08-2024-1/L2");
+	CU_ASSERT_EQUAL(ub[0].nlots, 1);
+	CU_ASSERT_EQUAL(ub[0].expertise, 5);
+	CU_ASSERT_EQUAL(ub[0].price_cents, 69000);
+	free(ub);
+	free(lots);
+	store_close(s);
+}
+
+/* Rows stored before migration 6 get their briefs when it runs: the same
+ * as the ones kept at put time. */
+static void
+test_migration_fills_briefs(void)
+{
+	struct store_import_stats st;
+	struct unit_sup *a = NULL, *b = NULL;
+	struct unit_brief *ua = NULL, *ubb = NULL;
+	struct store *s;
+	struct err e;
+	sqlite3 *db;
+	const char *path;
+	char *la = NULL, *lb = NULL;
+	size_t na = 0, nb = 0, nua = 0, nub = 0, i;
+	int v = 0;
+
+	memset(&st, 0, sizeof(st));
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = open_new(&path)) != NULL);
+	if (import_fixture(s, "dataset-08.xml", &st, &e) == -1)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_FATAL(st.records == 2);
+	CU_ASSERT_FATAL(store_unit_sups_load(s, 0, &a, &na, &e) == 0);
+	CU_ASSERT_FATAL(store_unit_briefs_load(s, &ua, &nua, &la, &e) == 0);
+	store_close(s);
+	CU_ASSERT_FATAL(na > 0 && nua == 2);
+
+	/* Back to schema 5, as a database written before issue 14. */
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_exec(db, "DROP TABLE unit_brief;"
+	    "DROP TABLE procurement_brief; DROP TABLE record_brief;"
+	    "DROP TABLE unit_supervision;"
+	    "DELETE FROM schema_version WHERE version >= 6", NULL, NULL,
+	    NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	/* Read-only, an old database is refused with a reason... */
+	CU_ASSERT(store_open(path, STORE_RDONLY, &s, &e) == -1);
+	CU_ASSERT(strstr(e.msg, "needs migrating") != NULL);
+	/* ...read-write, it is migrated and the briefs are filled. */
+	CU_ASSERT_FATAL(store_open(path, 0, &s, &e) == 0);
+	CU_ASSERT(store_schema_version(s, &v, &e) == 0 &&
+	    v == store_schema_latest());
+	CU_ASSERT_FATAL(store_unit_sups_load(s, 0, &b, &nb, &e) == 0);
+	CU_ASSERT_FATAL(store_unit_briefs_load(s, &ubb, &nub, &lb, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(nb, na);
+	for (i = 0; i < na; i++) {
+		CU_ASSERT_STRING_EQUAL(a[i].unit_id, b[i].unit_id);
+		CU_ASSERT_EQUAL(a[i].records, b[i].records);
+		CU_ASSERT_EQUAL(a[i].open_serious, b[i].open_serious);
+		CU_ASSERT_EQUAL(a[i].visits, b[i].visits);
+		CU_ASSERT_EQUAL(a[i].nev, b[i].nev);
+		CU_ASSERT_EQUAL(a[i].ndl, b[i].ndl);
+		CU_ASSERT(a[i].records > 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(nub, nua);
+	for (i = 0; i < nua; i++) {
+		CU_ASSERT_STRING_EQUAL(ua[i].id, ubb[i].id);
+		CU_ASSERT_STRING_EQUAL(ua[i].name, ubb[i].name);
+		CU_ASSERT_STRING_EQUAL(ua[i].lots, ubb[i].lots);
+		CU_ASSERT_EQUAL(ua[i].price_cents, ubb[i].price_cents);
+		CU_ASSERT_EQUAL(ua[i].free_updated, ubb[i].free_updated);
+		CU_ASSERT_EQUAL(ua[i].nlanguages, ubb[i].nlanguages);
+	}
+	for (i = 0; i < na; i++)
+		unit_sup_clear(&a[i]);
+	for (i = 0; i < nb; i++)
+		unit_sup_clear(&b[i]);
+	free(a);
+	free(b);
+	free(ua);
+	free(ubb);
+	free(la);
+	free(lb);
+	store_close(s);
+}
+
 static CU_TestInfo migration_tests[] = {
 	{ "creates an empty database at the newest schema version", test_migrates_empty },
 	{ "reopens a database read-write and read-only without losing data", test_reopens },
@@ -751,6 +947,8 @@ static CU_TestInfo loader_tests[] = {
 	{ "loads units, procurements and records from their stored bytes", test_loaders },
 	{ "refuses a signed record without a trust list and an Id outside its issuer's namespace", test_import_record_rules },
 	{ "keeps the highest trust-list sequence held and never lowers it", test_trust_sequence },
+	{ "keeps each unit's supervision summary as records are stored", test_summaries_kept },
+	{ "fills the briefs of rows stored before migration 6 when it runs", test_migration_fills_briefs },
 	CU_TEST_INFO_NULL
 };
 

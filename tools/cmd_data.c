@@ -2,10 +2,10 @@
  * cmd_data.c - lasteri import and lasteri export: load or dump a region's
  * units, procurement definitions and supervision records.
  *
- * import reads and validates every file first (nothing touches the database
- * until all of them parse and validate), then puts every element in ONE
- * transaction: any error rolls all of it back, and a database the import
- * created is removed again.  export writes one Dataset document built from
+ * import streams every file into ONE transaction (store_import_file): each
+ * element of a Dataset is validated, checked and put as it is parsed, so
+ * memory holds one element, not the files; any error rolls all of it back,
+ * and a database the import created is removed again.  export writes one Dataset document built from
  * the stored exact bytes, so exporting and importing again gives the same
  * bytes and digests.
  */
@@ -235,13 +235,10 @@ cmd_import(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const roots[] = { "Dataset", "Unit",
-	    "ProcurementDefinition", "SupervisionRecord", NULL };
 	struct store_import_stats st;
 	struct store *s = NULL;
 	struct stat sb;
 	struct err e;
-	xmlDocPtr *docs = NULL;
 	struct store_import_opts opts;
 	struct trust_list *tl = NULL;
 	X509 *anchor = NULL;
@@ -311,8 +308,7 @@ cmd_import(int argc, char **argv)
 	opts.region = foreign ? NULL : region;
 	opts.now = time(NULL);
 
-	/* First the trust list and every file: parse and validate, before
-	 * the database. */
+	/* First the trust list and the schemas, before the database. */
 	xml_init();
 	if (trustf != NULL) {
 		if ((anchor = x509_load_pem(anchorf, &e)) == NULL ||
@@ -320,18 +316,10 @@ cmd_import(int argc, char **argv)
 		    (opts.verifier = verifier_new(tl, &e)) == NULL)
 			goto fail;
 	}
-	docs = xcalloc((size_t)nfiles, sizeof(*docs));
-	for (i = 0; i < nfiles; i++) {
-		const char *path = argv[optind + i];
+	if (schema_init(&e) == -1)
+		goto fail;
 
-		if ((docs[i] = xml_read_file(path, &xml_limits_import,
-		    &e)) == NULL)
-			goto fail;
-		if (schema_validate(docs[i], path, roots, &e) == -1)
-			goto fail;
-	}
-
-	/* Then one transaction for all of them. */
+	/* Then one transaction for all the files, streamed one by one. */
 	existed = stat(db, &sb) == 0;
 	created = !existed;
 	if (store_open(db, STORE_CREATE, &s, &e) == -1)
@@ -339,8 +327,8 @@ cmd_import(int argc, char **argv)
 	if (store_begin(s, &e) == -1)
 		goto fail;
 	for (i = 0; i < nfiles; i++)
-		if (store_import_doc(s, docs[i], argv[optind + i], &opts,
-		    &st, &e) == -1)
+		if (store_import_file(s, argv[optind + i], &opts, &st,
+		    &e) == -1)
 			goto fail;
 	if (store_commit(s, &e) == -1)
 		goto fail;
@@ -367,10 +355,6 @@ done:
 	store_close(s);		/* rolls back an open transaction */
 	if (rc != 0 && created)
 		remove_db(db);
-	if (docs != NULL)
-		for (i = 0; i < nfiles; i++)
-			xmlFreeDoc(docs[i]);
-	free(docs);
 	verifier_free(opts.verifier);
 	trust_unref(tl);
 	X509_free(anchor);

@@ -3,7 +3,10 @@
  * thread, SECONDS each.  tests/bench/dsig runs it between two
  * `openssl speed ecdsap256` runs and prints the ratios to raw ECDSA.
  *
- *   bench_dsig KEY CERT CA-CERT [SECONDS]
+ *   bench_dsig KEY CERT CA-CERT [SECONDS [PHASES]]
+ *
+ * PHASES (default all) is a comma list of sign, sign+ser, verify,
+ * verify+schema: e.g. "verify" alone under callgrind.
  *
  * sign:   dsig_sign() on a parsed document (signedAt, C14N, SHA-256, ECDSA,
  *         Signature tree), then the Signature is dropped for the next round;
@@ -11,6 +14,9 @@
  * verify: bytes -> xml_parse() -> verifier_check() through a trust list that
  *         lists the signer (the signer cache is warm after the first round),
  *         -> xmlFreeDoc().
+ * verify+schema: what the node does with every inbound document: bytes ->
+ *         xml_parse() -> schema_validate() -> verifier_check() ->
+ *         xmlFreeDoc().
  */
 #include "config.h"
 
@@ -23,6 +29,7 @@
 #include <openssl/x509.h>
 
 #include "dsig.h"
+#include "schema.h"
 #include "trust.h"
 #include "verifier.h"
 #include "x509.h"
@@ -91,6 +98,19 @@ die(const char *what, const struct err *e)
 	exit(2);
 }
 
+/* 1 if name is one of the comma-separated phases. */
+static int
+phase(const char *phases, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = phases; p != NULL; p = strchr(p, ','), p = p ? p + 1 : NULL)
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 static void
 drop_signature(xmlDocPtr doc)
 {
@@ -141,6 +161,61 @@ make_list(X509 *ca, X509 *signer, struct err *e)
 	return tl;
 }
 
+/* Signs doc in place (and serialises it when ser) for secs; per second. */
+static double
+run_sign(struct dsig_key *k, xmlDocPtr doc, int ser, double secs)
+{
+	struct err e;
+	char *bytes;
+	size_t blen;
+	double t0 = now_s(), t;
+	long n = 0;
+
+	err_clear(&e);
+	do {
+		if (dsig_sign(k, doc, &e) == -1 || (ser &&
+		    xml_serialize(doc, &bytes, &blen, &e) == -1))
+			die("sign", &e);
+		if (ser)
+			xmlFree(bytes);
+		drop_signature(doc);
+		n++;
+	} while ((t = now_s() - t0) < secs);
+	return (double)n / t;
+}
+
+/* Parses (and validates when schema) and verifies bytes for secs, as the
+ * node takes a document in; per second. */
+static double
+run_verify(struct verifier *v, const char *bytes, size_t blen, int schema,
+    double secs)
+{
+	static const char *const roots[] = { "Unit", NULL };
+	struct err e;
+	xmlDocPtr d;
+	double t0 = now_s(), t;
+	long n = 0;
+
+	err_clear(&e);
+	do {
+		if ((d = xml_parse(bytes, blen, "signed", &xml_limits_wire,
+		    &e)) == NULL || (schema &&
+		    schema_validate(d, "signed", roots, &e) == -1) ||
+		    verifier_check(v, d, DOC_UNIT, time(NULL), NULL, &e) == -1)
+			die(schema ? "verify+schema" : "verify", &e);
+		xmlFreeDoc(d);
+		n++;
+	} while ((t = now_s() - t0) < secs);
+	return (double)n / t;
+}
+
+static void
+report(const char *what, double per_s)
+{
+	printf("%s %.1f\n", what, per_s);
+	fflush(stdout);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -148,19 +223,22 @@ main(int argc, char **argv)
 	struct verifier *v;
 	struct trust_list *tl;
 	struct err e;
-	xmlDocPtr doc, d;
+	xmlDocPtr doc;
 	X509 *ca;
 	char *bytes;
 	size_t len, blen;
-	double secs = 3, t0, t;
-	long n;
+	const char *phases = "sign,sign+ser,verify,verify+schema";
+	double secs = 3;
 
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: bench_dsig KEY CERT CA-CERT [SECONDS]\n");
+	if (argc < 4 || argc > 6) {
+		fprintf(stderr, "usage: bench_dsig KEY CERT CA-CERT [SECONDS "
+		    "[PHASES]]\n");
 		return 2;
 	}
-	if (argc == 5)
+	if (argc >= 5)
 		secs = strtod(argv[4], NULL);
+	if (argc == 6)
+		phases = argv[5];
 	xml_init();
 	err_clear(&e);
 	if (dsig_init(&e) == -1)
@@ -179,47 +257,22 @@ main(int argc, char **argv)
 		die("parse", &e);
 	printf("document %zu bytes", len);
 
-	/* sign, in place */
-	n = 0;
-	t0 = now_s();
-	do {
-		if (dsig_sign(k, doc, &e) == -1)
-			die("sign", &e);
-		drop_signature(doc);
-		n++;
-	} while ((t = now_s() - t0) < secs);
-	printf("\nsign_per_s %.1f\n", (double)n / t);
-
-	/* sign and serialise */
-	n = 0;
-	t0 = now_s();
-	do {
-		if (dsig_sign(k, doc, &e) == -1 ||
-		    xml_serialize(doc, &bytes, &blen, &e) == -1)
-			die("sign", &e);
-		xmlFree(bytes);
-		drop_signature(doc);
-		n++;
-	} while ((t = now_s() - t0) < secs);
-	printf("sign_serialize_per_s %.1f\n", (double)n / t);
-
+	printf("\n");
+	if (phase(phases, "sign"))
+		report("sign_per_s", run_sign(k, doc, 0, secs));
+	if (phase(phases, "sign+ser"))
+		report("sign_serialize_per_s", run_sign(k, doc, 1, secs));
 	if (dsig_sign(k, doc, &e) == -1 ||
 	    xml_serialize(doc, &bytes, &blen, &e) == -1)
 		die("sign", &e);
 	printf("signed_bytes %zu\n", blen);
-
-	/* parse and verify */
-	n = 0;
-	t0 = now_s();
-	do {
-		if ((d = xml_parse(bytes, blen, "signed", &xml_limits_wire,
-		    &e)) == NULL ||
-		    verifier_check(v, d, DOC_UNIT, time(NULL), NULL, &e) == -1)
-			die("verify", &e);
-		xmlFreeDoc(d);
-		n++;
-	} while ((t = now_s() - t0) < secs);
-	printf("verify_per_s %.1f\n", (double)n / t);
+	if (phase(phases, "verify"))
+		report("verify_per_s", run_verify(v, bytes, blen, 0, secs));
+	if (schema_init(&e) == -1)
+		die("schema", &e);
+	if (phase(phases, "verify+schema"))
+		report("verify_schema_per_s", run_verify(v, bytes, blen, 1,
+		    secs));
 
 	xmlFree(bytes);
 	xmlFreeDoc(doc);
