@@ -335,13 +335,9 @@ may_read(struct node *n, const struct httpd_peer *peer,
 	return 0;
 }
 
-/* Stored records (reccache.h), for GET /v1/records/{id}: made by
- * api_fed_register(), kept for the life of the process. */
-static struct reccache *record_cache;
-
 /*
  * A stored record never changes, so its bytes and meta are answered from
- * record_cache once read; the role check still runs on every request (on
+ * n->reccache once read; the role check still runs on every request (on
  * the cached meta; only a region member's check reads the unit's region
  * from the store, which can change).  An Id not stored is not cached.
  */
@@ -363,7 +359,7 @@ h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if (peer->listener == HTTPD_FEDERATION && api_trust_refuse(n, r))
 		return;
-	if (record_cache != NULL && reccache_get(record_cache, id, &hit)) {
+	if (n->reccache != NULL && reccache_get(n->reccache, id, &hit)) {
 		if (!may_read(n, peer, hit.meta))
 			goto forbidden;
 		httpd_reply(r, 200, "application/xml", hit.xml, hit.len);
@@ -386,8 +382,8 @@ h_record_get(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	if (xml == NULL)
 		goto forbidden;
 	httpd_reply(r, 200, "application/xml", xml, len);
-	if (record_cache != NULL)
-		reccache_put(record_cache, id, &meta, xml, len);
+	if (n->reccache != NULL)
+		reccache_put(n->reccache, id, &meta, xml, len);
 	else
 		free(xml);
 	return;
@@ -399,6 +395,13 @@ forbidden:
 	    "region", peer->member_id, id);
 }
 
+void
+api_fed_free(struct node *n)
+{
+	reccache_free(n->reccache);
+	n->reccache = NULL;
+}
+
 int
 api_fed_register(struct node *n, struct err *e)
 {
@@ -406,8 +409,8 @@ api_fed_register(struct node *n, struct err *e)
 	    "Supervision records received from other members, by result "
 	    "(stored, duplicate, conflict, refused, error).");
 	api_records_publish(n);
-	reccache_free(record_cache);
-	if ((record_cache = reccache_new(RECCACHE_MAX_BYTES)) == NULL)
+	reccache_free(n->reccache);
+	if ((n->reccache = reccache_new(RECCACHE_MAX_BYTES)) == NULL)
 		return err_set(e, ERR_NOMEM, "the record cache: out of memory");
 	if (httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_POST, RECORDS_PATH,
 	    h_records_post, n, e) == -1 ||

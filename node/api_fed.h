@@ -24,6 +24,8 @@
 struct node;
 
 int	api_fed_register(struct node *n, struct err *e);
+/* Frees what api_fed_register() made (the record cache). */
+void	api_fed_free(struct node *n);
 int	api_records_register(struct node *n, struct err *e);
 
 /* Metric families of the records endpoints. */

@@ -678,6 +678,7 @@ stop(struct node *n)
 	httpd_free(n->httpd);
 	tls_server_free(n->ctx);
 	api_admin_free(n);	/* its worker's wake-up event is on base */
+	api_fed_free(n);
 	if (n->base != NULL)
 		event_base_free(n->base);
 	store_close(n->store);

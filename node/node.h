@@ -23,6 +23,7 @@ struct metrics;
 struct outbox;
 struct peer;
 struct qindex;
+struct reccache;
 struct store;
 struct trust_list;
 
@@ -45,6 +46,7 @@ struct node {
 	int			 port;
 	int			 stopping;
 	struct qindex		*qindex;	/* api_admin.c: search data (qindex.h) */
+	struct reccache		*reccache;	/* api_fed.c: records served */
 };
 
 /* 1 while the trust list in use is past its Expires: nobody can be checked

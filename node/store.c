@@ -1,7 +1,8 @@
 /*
  * store.c - the node's SQLite store (see store.h): opening, transactions,
- * puts, gets and loaders.  Every SQL statement of the node lives here or in
- * store_migrate.c; statements are prepared once and cached in struct store.
+ * puts, gets and loaders; the briefs that search reads are store_brief.c's.
+ * Every SQL statement of the node lives in these two or in store_migrate.c;
+ * statements are prepared once and cached in struct store.
  *
  * Duplicate IDs inside one transaction are caught with a TEMP table
  * (batch_seen), emptied by store_begin(): it lives in the connection only,
@@ -151,8 +152,8 @@ store_exec(struct store *s, const char *sql, struct err *e)
 }
 
 /* The cached statement i, reset and unbound; NULL with e set. */
-static sqlite3_stmt *
-stmt(struct store *s, enum store_stmt i, struct err *e)
+sqlite3_stmt *
+store_stmt(struct store *s, enum store_stmt i, struct err *e)
 {
 	if (s->st[i] == NULL) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
@@ -169,8 +170,8 @@ stmt(struct store *s, enum store_stmt i, struct err *e)
 
 /* Binding helpers: any failure is reported by the step that follows, since
  * SQLite keeps the error; they only need to fail loudly on NOMEM. */
-static int
-bind_text(sqlite3_stmt *st, int i, const char *v)
+int
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
@@ -324,7 +325,7 @@ store_begin(struct store *s, struct err *e)
 	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
 		return -1;
 	s->in_tx = 1;
-	if ((st = stmt(s, ST_SEEN_CLEAR, e)) == NULL)
+	if ((st = store_stmt(s, ST_SEEN_CLEAR, e)) == NULL)
 		goto fail;
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		store_dberr(s, "starting a transaction", e);
@@ -400,10 +401,10 @@ seen(struct store *s, enum store_kind kind, const char *id, struct err *e)
 
 	if (!s->in_tx)
 		return 0;
-	if ((st = stmt(s, ST_SEEN_PUT, e)) == NULL)
+	if ((st = store_stmt(s, ST_SEEN_PUT, e)) == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, kind);
-	bind_text(st, 2, id);
+	store_bind_text(st, 2, id);
 	r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -414,9 +415,9 @@ seen(struct store *s, enum store_kind kind, const char *id, struct err *e)
 	return 0;
 }
 
-static int
-step_done(struct store *s, sqlite3_stmt *st, const char *what, const char *id,
-    struct err *e)
+int
+store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
+    const char *id, struct err *e)
 {
 	int r = sqlite3_step(st);
 
@@ -426,115 +427,6 @@ step_done(struct store *s, sqlite3_stmt *st, const char *what, const char *id,
 	err_set(e, ERR_DB, "%s: %s %s: %s", s->path, what, id,
 	    sqlite3_errmsg(s->db));
 	return -1;
-}
-
-/* --- briefs: what search and statistics read (brief.h) -------------------- */
-
-static int
-brief_unit_put(struct store *s, const struct unit_brief *b, struct err *e)
-{
-	sqlite3_stmt *st;
-	char langs[UNIT_LANG_MAX * 3 + 1];
-
-	if ((st = stmt(s, ST_UBRIEF_PUT, e)) == NULL)
-		return -1;
-	brief_languages_format(b, langs, sizeof(langs));
-	bind_text(st, 1, b->id);
-	bind_text(st, 2, b->name);
-	bind_text(st, 3, b->region);
-	sqlite3_bind_int(st, 4, b->type);
-	sqlite3_bind_int(st, 5, b->service_level);
-	sqlite3_bind_int(st, 6, b->gender);
-	sqlite3_bind_int(st, 7, b->licence_valid);
-	sqlite3_bind_int(st, 8, b->age_min);
-	sqlite3_bind_int(st, 9, b->age_max);
-	sqlite3_bind_int(st, 10, b->places);
-	sqlite3_bind_int(st, 11, b->free_places);
-	sqlite3_bind_int64(st, 12, (sqlite3_int64)b->free_updated);
-	sqlite3_bind_int64(st, 13, b->price_cents);
-	sqlite3_bind_int64(st, 14, b->target_groups);
-	sqlite3_bind_int64(st, 15, b->expertise);
-	bind_text(st, 16, langs);
-	bind_text(st, 17, b->lots);
-	return step_done(s, st, "storing the brief of unit", b->id, e);
-}
-
-static int
-brief_proc_put(struct store *s, const struct proc_brief *b, struct err *e)
-{
-	sqlite3_stmt *st;
-	char joint[PROC_REGION_MAX * 3 + 1];
-	size_t off = 0;
-	int j;
-
-	joint[0] = '\0';
-	for (j = 0; j < b->njoint && j < PROC_REGION_MAX; j++) {
-		snprintf(joint + off, sizeof(joint) - off, "%s%s",
-		    j > 0 ? " " : "", b->joint[j]);
-		off = strlen(joint);
-	}
-	if ((st = stmt(s, ST_PBRIEF_PUT, e)) == NULL)
-		return -1;
-	bind_text(st, 1, b->id);
-	bind_text(st, 2, b->region);
-	bind_text(st, 3, joint);
-	return step_done(s, st, "storing the brief of procurement definition",
-	    b->id, e);
-}
-
-/* The record's row and what it adds to its unit's summary. */
-static int
-brief_record_put(struct store *s, const struct record_brief *b,
-    struct err *e)
-{
-	struct unit_sup d;
-	sqlite3_stmt *st;
-	int i;
-
-	if ((st = stmt(s, ST_RBRIEF_PUT, e)) == NULL)
-		return -1;
-	bind_text(st, 1, b->id);
-	bind_text(st, 2, b->unit_id);
-	sqlite3_bind_int(st, 3, b->kind);
-	sqlite3_bind_int(st, 4, b->status);
-	sqlite3_bind_int(st, 5, b->outcome);
-	sqlite3_bind_int(st, 6, b->serious_open);
-	sqlite3_bind_int(st, 7, b->serious_sev);
-	sqlite3_bind_int(st, 8, b->blocks);
-	sqlite3_bind_int(st, 9, b->open);
-	sqlite3_bind_int(st, 10, b->n_low);
-	sqlite3_bind_int(st, 11, b->n_medium);
-	sqlite3_bind_int(st, 12, b->n_high);
-	sqlite3_bind_int64(st, 13, (sqlite3_int64)b->rtime);
-	if (b->deadline != -1)
-		sqlite3_bind_int64(st, 14, (sqlite3_int64)b->deadline);
-	else
-		sqlite3_bind_null(st, 14);
-	if (step_done(s, st, "storing the brief of supervision record", b->id,
-	    e) == -1)
-		return -1;
-	/* The counters this record adds: unit_sup_add() is the one rule. */
-	memset(&d, 0, sizeof(d));
-	d.serious_sev = -1;
-	i = unit_sup_add(&d, b, (time_t)INT64_MAX);
-	free(d.ev);
-	free(d.deadlines);
-	if (i == -1)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	if ((st = stmt(s, ST_USUP_ADD, e)) == NULL)
-		return -1;
-	bind_text(st, 1, b->unit_id);
-	sqlite3_bind_int(st, 2, d.records);
-	sqlite3_bind_int(st, 3, d.open_serious);
-	sqlite3_bind_int(st, 4, d.serious_sev);
-	sqlite3_bind_int(st, 5, d.blocks);
-	sqlite3_bind_int(st, 6, d.visits);
-	sqlite3_bind_int(st, 7, d.complaints);
-	sqlite3_bind_int(st, 8, d.open_orders);
-	for (i = 0; i < 4; i++)
-		sqlite3_bind_int(st, 9 + i, d.outcomes[i]);
-	return step_done(s, st, "summing the supervision of unit", b->unit_id,
-	    e);
 }
 
 /* --- writers ------------------------------------------------------------ */
@@ -552,23 +444,23 @@ store_unit_put(struct store *s, const struct unit *u, const char *xml,
 		return -1;
 	if (seen(s, STORE_UNIT, u->id, e) == -1)
 		goto done;
-	if ((st = stmt(s, ST_UNIT_PUT, e)) == NULL)
+	if ((st = store_stmt(s, ST_UNIT_PUT, e)) == NULL)
 		goto done;
-	bind_text(st, 1, u->id);
-	bind_text(st, 2, u->region);
-	bind_text(st, 3, u->home_region[0] ? u->home_region : u->region);
-	bind_text(st, 4, token(&vocab_unit_type, u->type));
-	bind_text(st, 5, token(&vocab_service_level, u->service_level));
+	store_bind_text(st, 1, u->id);
+	store_bind_text(st, 2, u->region);
+	store_bind_text(st, 3, u->home_region[0] ? u->home_region : u->region);
+	store_bind_text(st, 4, token(&vocab_unit_type, u->type));
+	store_bind_text(st, 5, token(&vocab_service_level, u->service_level));
 	sqlite3_bind_int(st, 6, u->free_places);
 	sqlite3_bind_int(st, 7, u->age_min);
 	sqlite3_bind_int(st, 8, u->age_max);
 	sqlite3_bind_int64(st, 9, u->price_cents);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)u->updated);
 	sqlite3_bind_blob64(st, 11, xml, len, SQLITE_TRANSIENT);
-	if (step_done(s, st, "storing unit", u->id, e) == -1)
+	if (store_step_done(s, st, "storing unit", u->id, e) == -1)
 		goto done;
 	brief_unit_from(u, &b, lots, sizeof(lots));
-	if (brief_unit_put(s, &b, e) == -1)
+	if (store_brief_unit_put(s, &b, e) == -1)
 		goto done;
 	rc = 0;
 done:
@@ -587,34 +479,35 @@ store_procurement_put(struct store *s, const struct procurement *p,
 		return -1;
 	if (seen(s, STORE_PROCUREMENT, p->id, e) == -1)
 		goto done;
-	if ((st = stmt(s, ST_PROC_PUT, e)) == NULL)
+	if ((st = store_stmt(s, ST_PROC_PUT, e)) == NULL)
 		goto done;
-	bind_text(st, 1, p->id);
-	bind_text(st, 2, p->region);
+	store_bind_text(st, 1, p->id);
+	store_bind_text(st, 2, p->region);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)p->updated);
 	sqlite3_bind_blob64(st, 4, xml, len, SQLITE_TRANSIENT);
-	if (step_done(s, st, "storing procurement definition", p->id, e) == -1)
+	if (store_step_done(s, st, "storing procurement definition", p->id,
+	    e) == -1)
 		goto done;
 	brief_proc_from(p, &b);
-	if (brief_proc_put(s, &b, e) == -1)
+	if (store_brief_proc_put(s, &b, e) == -1)
 		goto done;
-	if ((st = stmt(s, ST_AWARD_DEL, e)) == NULL)
+	if ((st = store_stmt(s, ST_AWARD_DEL, e)) == NULL)
 		goto done;
-	bind_text(st, 1, p->id);
-	if (step_done(s, st, "replacing the awards of", p->id, e) == -1)
+	store_bind_text(st, 1, p->id);
+	if (store_step_done(s, st, "replacing the awards of", p->id, e) == -1)
 		goto done;
 	for (i = 0; i < p->nlots; i++) {
 		const struct lot *l = &p->lots[i];
 
 		for (j = 0; j < l->nawards; j++) {
-			if ((st = stmt(s, ST_AWARD_PUT, e)) == NULL)
+			if ((st = store_stmt(s, ST_AWARD_PUT, e)) == NULL)
 				goto done;
-			bind_text(st, 1, p->id);
-			bind_text(st, 2, l->id);
-			bind_text(st, 3, l->awards[j].unit_id);
+			store_bind_text(st, 1, p->id);
+			store_bind_text(st, 2, l->id);
+			store_bind_text(st, 3, l->awards[j].unit_id);
 			sqlite3_bind_int64(st, 4, l->awards[j].price_cents);
 			sqlite3_bind_int(st, 5, l->awards[j].rank);
-			if (step_done(s, st, "storing the awards of", p->id,
+			if (store_step_done(s, st, "storing the awards of", p->id,
 			    e) == -1)
 				goto done;
 		}
@@ -654,9 +547,9 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 		return -1;
 	if (seen(s, STORE_RECORD, r->id, e) == -1)
 		goto done;
-	if ((st = stmt(s, ST_REC_DIGEST, e)) == NULL)
+	if ((st = store_stmt(s, ST_REC_DIGEST, e)) == NULL)
 		goto done;
-	bind_text(st, 1, r->id);
+	store_bind_text(st, 1, r->id);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		const char *old = (const char *)sqlite3_column_text(st, 0);
@@ -688,29 +581,29 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 		store_dberr(s, "reading a record digest", e);
 		goto done;
 	}
-	if ((st = stmt(s, ST_REC_PUT, e)) == NULL)
+	if ((st = store_stmt(s, ST_REC_PUT, e)) == NULL)
 		goto done;
-	bind_text(st, 1, r->id);
-	bind_text(st, 2, r->unit_id);
-	bind_text(st, 3, token(&vocab_record_kind, r->kind));
-	bind_text(st, 4, token(&vocab_record_status, r->status));
-	bind_text(st, 5, r->issuer);
-	bind_text(st, 6, r->opened);
-	bind_text(st, 7, digest);
+	store_bind_text(st, 1, r->id);
+	store_bind_text(st, 2, r->unit_id);
+	store_bind_text(st, 3, token(&vocab_record_kind, r->kind));
+	store_bind_text(st, 4, token(&vocab_record_status, r->status));
+	store_bind_text(st, 5, r->issuer);
+	store_bind_text(st, 6, r->opened);
+	store_bind_text(st, 7, digest);
 	sqlite3_bind_blob64(st, 8, xml, len, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)time(NULL));
 	if (content_digest != NULL)
-		bind_text(st, 10, content);
+		store_bind_text(st, 10, content);
 	else
 		sqlite3_bind_null(st, 10);
 	if (signer != NULL && signer[0] != '\0')
-		bind_text(st, 11, signer);
+		store_bind_text(st, 11, signer);
 	else
 		sqlite3_bind_null(st, 11);
-	if (step_done(s, st, "storing supervision record", r->id, e) == -1)
+	if (store_step_done(s, st, "storing supervision record", r->id, e) == -1)
 		goto done;
 	brief_record_from(r, &b);
-	if (brief_record_put(s, &b, e) == -1)
+	if (store_brief_record_put(s, &b, e) == -1)
 		goto done;
 	if (isnew != NULL)
 		*isnew = 1;
@@ -729,9 +622,9 @@ store_record_meta(struct store *s, const char *id,
 	int r;
 
 	memset(m, 0, sizeof(*m));
-	if ((st = stmt(s, ST_REC_META, e)) == NULL)
+	if ((st = store_stmt(s, ST_REC_META, e)) == NULL)
 		return -1;
-	bind_text(st, 1, id);
+	store_bind_text(st, 1, id);
 	if ((r = sqlite3_step(st)) == SQLITE_DONE) {
 		sqlite3_reset(st);
 		return err_set(e, ERR_NOTFOUND, "supervision record %s: not "
@@ -753,7 +646,7 @@ store_record_meta(struct store *s, const char *id,
 	return 0;
 }
 
-/* --- the trust-list sequence held ------------------------------------------ */
+/* --- the trust-list sequence held --------------------------------------- */
 
 int
 store_trust_seq_get(struct store *s, char instance[17], uint64_t *seq,
@@ -765,7 +658,7 @@ store_trust_seq_get(struct store *s, char instance[17], uint64_t *seq,
 
 	instance[0] = '\0';
 	*seq = 0;
-	if ((st = stmt(s, ST_TRUST_GET, e)) == NULL)
+	if ((st = store_stmt(s, ST_TRUST_GET, e)) == NULL)
 		return -1;
 	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		inst = sqlite3_column_text(st, 0);
@@ -795,9 +688,9 @@ store_trust_seq_raise(struct store *s, const char *instance, uint64_t seq,
 		return err_set(e, ERR_TRUST, "%s: the database holds a trust "
 		    "list of instance '%s', not '%s'", s->path, held,
 		    instance);
-	if ((st = stmt(s, ST_TRUST_PUT, e)) == NULL)
+	if ((st = store_stmt(s, ST_TRUST_PUT, e)) == NULL)
 		return -1;
-	bind_text(st, 1, instance);
+	store_bind_text(st, 1, instance);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -824,9 +717,9 @@ get_bytes(struct store *s, enum store_stmt i, enum store_kind kind,
 
 	*xml = NULL;
 	*len = 0;
-	if ((st = stmt(s, i, e)) == NULL)
+	if ((st = store_stmt(s, i, e)) == NULL)
 		return -1;
-	bind_text(st, 1, id);
+	store_bind_text(st, 1, id);
 	if ((r = sqlite3_step(st)) == SQLITE_DONE) {
 		sqlite3_reset(st);
 		return err_set(e, ERR_NOTFOUND, "%s %s: not found",
@@ -921,7 +814,7 @@ store_foreach(struct store *s, enum store_kind kind, store_each_fn *fn,
 	};
 	sqlite3_stmt *st;
 
-	if ((st = stmt(s, all[kind], e)) == NULL)
+	if ((st = store_stmt(s, all[kind], e)) == NULL)
 		return -1;
 	return each_row(s, st, fn, arg, e);
 }
@@ -933,7 +826,7 @@ store_counts(struct store *s, struct store_counts *c, struct err *e)
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
-	if ((st = stmt(s, ST_COUNTS, e)) == NULL)
+	if ((st = store_stmt(s, ST_COUNTS, e)) == NULL)
 		return -1;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		store_dberr(s, "counting", e);
@@ -1017,10 +910,10 @@ load(struct store *s, enum store_kind kind, enum store_stmt i,
 
 	*out = NULL;
 	*n = 0;
-	if ((st = stmt(s, i, e)) == NULL)
+	if ((st = store_stmt(s, i, e)) == NULL)
 		return -1;
 	if (unit_id != NULL)
-		bind_text(st, 1, unit_id);
+		store_bind_text(st, 1, unit_id);
 	if (each_row(s, st, load_one, &l, e) == -1) {
 		if (kind == STORE_PROCUREMENT)
 			store_procurements_free(l.items, l.n);
@@ -1116,458 +1009,4 @@ store_procurements_free(struct procurement *p, size_t n)
 	for (i = 0; i < n; i++)
 		model_procurement_clear(&p[i]);
 	free(p);
-}
-
-/* --- briefs: readers (brief.h) ------------------------------------------- */
-
-int
-store_read_begin(struct store *s, struct err *e)
-{
-	if (s->in_tx)
-		return err_set(e, ERR_INTERNAL, "%s: a transaction is "
-		    "already open", s->path);
-	if (store_exec(s, "BEGIN", e) == -1)
-		return -1;
-	s->in_tx = 1;
-	return 0;
-}
-
-void
-store_read_end(struct store *s)
-{
-	store_rollback(s);	/* nothing was written: ending is undoing */
-}
-
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? (const char *)t : "";
-}
-
-/* Column i into dst (size bytes, truncated, NUL-terminated): a memcpy, as
- * a loader copies tens of thousands of them. */
-static void
-col_copy(sqlite3_stmt *st, int i, char *dst, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	size_t n = (size_t)sqlite3_column_bytes(st, i);
-
-	if (t == NULL)
-		n = 0;
-	if (n >= size)
-		n = size - 1;
-	if (n > 0)
-		memcpy(dst, t, n);
-	dst[n] = '\0';
-}
-
-/* Grows *p (n items of size) to room for one more; -1 on ENOMEM. */
-static int
-room(void **p, size_t *cap, size_t n, size_t size)
-{
-	size_t c;
-	void *q;
-
-	if (n < *cap)
-		return 0;
-	c = *cap > 0 ? *cap * 2 : 256;
-	if ((q = realloc(*p, c * size)) == NULL)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
-int
-store_unit_briefs_load(struct store *s, struct unit_brief **out, size_t *n,
-    char **lots, struct err *e)
-{
-	struct unit_brief *v = NULL, *b;
-	sqlite3_stmt *st;
-	size_t cap = 0, k = 0, lcap = 0, loff = 0, ll, i;
-	size_t *at = NULL, acap = 0;
-	char *arena = NULL, *p;
-	const char *t;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	*lots = NULL;
-	if ((st = stmt(s, ST_UBRIEF_ALL, e)) == NULL)
-		return -1;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (room((void **)&v, &cap, k, sizeof(*v)) == -1 ||
-		    room((void **)&at, &acap, k, sizeof(*at)) == -1)
-			goto nomem;
-		b = &v[k];
-		memset(b, 0, sizeof(*b));
-		col_copy(st, 0, b->id, sizeof(b->id));
-		col_copy(st, 1, b->name, sizeof(b->name));
-		col_copy(st, 2, b->region, sizeof(b->region));
-		b->type = (int8_t)sqlite3_column_int(st, 3);
-		b->service_level = (int8_t)sqlite3_column_int(st, 4);
-		b->gender = (int8_t)sqlite3_column_int(st, 5);
-		b->licence_valid = (int8_t)sqlite3_column_int(st, 6);
-		b->age_min = (int16_t)sqlite3_column_int(st, 7);
-		b->age_max = (int16_t)sqlite3_column_int(st, 8);
-		b->places = sqlite3_column_int(st, 9);
-		b->free_places = sqlite3_column_int(st, 10);
-		b->free_updated = (time_t)sqlite3_column_int64(st, 11);
-		b->price_cents = (long)sqlite3_column_int64(st, 12);
-		b->target_groups = (uint32_t)sqlite3_column_int64(st, 13);
-		b->expertise = (uint32_t)sqlite3_column_int64(st, 14);
-		brief_languages_parse(b, col_text(st, 15));
-		/* The lots go to one arena; pointers are set at the end. */
-		t = col_text(st, 16);
-		ll = strlen(t);
-		if (ll >= BRIEF_LOTS_MAX)
-			ll = BRIEF_LOTS_MAX - 1;
-		while (loff + ll + 1 > lcap) {
-			size_t c = lcap > 0 ? lcap * 2 : 65536;
-
-			if ((p = realloc(arena, c)) == NULL)
-				goto nomem;
-			arena = p;
-			lcap = c;
-		}
-		memcpy(arena + loff, t, ll);
-		arena[loff + ll] = '\0';
-		at[k] = loff;
-		loff += ll + 1;
-		b->nlots = ll > 0 ? 1 : 0;
-		for (i = 0; i < ll; i++)
-			if (t[i] == '\n')
-				b->nlots++;
-		k++;
-	}
-	if (r != SQLITE_DONE) {
-		store_dberr(s, "reading unit briefs", e);
-		goto fail;
-	}
-	sqlite3_reset(st);
-	for (i = 0; i < k; i++)
-		v[i].lots = arena + at[i];
-	free(at);
-	*out = v;
-	*n = k;
-	*lots = arena;
-	return 0;
-nomem:
-	err_set(e, ERR_NOMEM, "loading units: out of memory");
-fail:
-	sqlite3_reset(st);
-	free(at);
-	free(arena);
-	free(v);
-	return -1;
-}
-
-int
-store_proc_briefs_load(struct store *s, struct proc_brief **out, size_t *n,
-    struct err *e)
-{
-	struct proc_brief *v = NULL, *b;
-	sqlite3_stmt *st;
-	size_t cap = 0, k = 0;
-	const char *j;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((st = stmt(s, ST_PBRIEF_ALL, e)) == NULL)
-		return -1;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (room((void **)&v, &cap, k, sizeof(*v)) == -1) {
-			err_set(e, ERR_NOMEM, "loading procurement definitions: "
-			    "out of memory");
-			goto fail;
-		}
-		b = &v[k++];
-		memset(b, 0, sizeof(*b));
-		snprintf(b->id, sizeof(b->id), "%s", col_text(st, 0));
-		snprintf(b->region, sizeof(b->region), "%s", col_text(st, 1));
-		for (j = col_text(st, 2); *j != '\0' &&
-		    b->njoint < PROC_REGION_MAX; ) {
-			while (*j == ' ')
-				j++;
-			if (j[0] == '\0' || j[1] == '\0')
-				break;
-			b->joint[b->njoint][0] = j[0];
-			b->joint[b->njoint][1] = j[1];
-			b->joint[b->njoint][2] = '\0';
-			b->njoint++;
-			j += 2;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		store_dberr(s, "reading procurement briefs", e);
-		goto fail;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = k;
-	return 0;
-fail:
-	sqlite3_reset(st);
-	free(v);
-	return -1;
-}
-
-static void
-sup_row(sqlite3_stmt *st, struct unit_sup *u)
-{
-	int i;
-
-	memset(u, 0, sizeof(*u));
-	col_copy(st, 0, u->unit_id, sizeof(u->unit_id));
-	u->records = sqlite3_column_int(st, 1);
-	u->open_serious = sqlite3_column_int(st, 2);
-	u->serious_sev = sqlite3_column_int(st, 3);
-	u->blocks = sqlite3_column_int(st, 4);
-	u->visits = sqlite3_column_int(st, 5);
-	u->complaints = sqlite3_column_int(st, 6);
-	u->open_orders = sqlite3_column_int(st, 7);
-	for (i = 0; i < 4; i++)
-		u->outcomes[i] = sqlite3_column_int(st, 8 + i);
-}
-
-static int
-cmp_sup_key(const void *k, const void *b)
-{
-	return strcmp(k, ((const struct unit_sup *)b)->unit_id);
-}
-
-/* Events (rtime >= since) and open deadlines into the summaries v[n]
- * (sorted by unit ID); unit_id NULL: every unit, else that one. */
-static int
-sup_dated(struct store *s, struct unit_sup *v, size_t n, const char *unit_id,
-    time_t since, struct err *e)
-{
-	struct unit_sup *u;
-	struct sup_event ev;
-	sqlite3_stmt *st;
-	int r;
-
-	if ((st = stmt(s, unit_id ? ST_EV_UNIT : ST_EV_ALL, e)) == NULL)
-		return -1;
-	if (unit_id != NULL) {
-		bind_text(st, 1, unit_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	} else
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == 0 || (u = bsearch(col_text(st, 0), v, n, sizeof(*v),
-		    cmp_sup_key)) == NULL)
-			continue;
-		ev.t = (time_t)sqlite3_column_int64(st, 1);
-		ev.low = (int16_t)sqlite3_column_int(st, 2);
-		ev.medium = (int16_t)sqlite3_column_int(st, 3);
-		ev.high = (int16_t)sqlite3_column_int(st, 4);
-		if (unit_sup_event(u, &ev) == -1) {
-			sqlite3_reset(st);
-			return err_set(e, ERR_NOMEM, "out of memory");
-		}
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
-		return store_dberr(s, "reading recent findings", e);
-	if ((st = stmt(s, unit_id ? ST_DL_UNIT : ST_DL_ALL, e)) == NULL)
-		return -1;
-	if (unit_id != NULL)
-		bind_text(st, 1, unit_id);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == 0 || (u = bsearch(col_text(st, 0), v, n, sizeof(*v),
-		    cmp_sup_key)) == NULL)
-			continue;
-		if (unit_sup_deadline(u,
-		    (time_t)sqlite3_column_int64(st, 1)) == -1) {
-			sqlite3_reset(st);
-			return err_set(e, ERR_NOMEM, "out of memory");
-		}
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
-		return store_dberr(s, "reading deadlines", e);
-	return 0;
-}
-
-int
-store_unit_sups_load(struct store *s, time_t since, struct unit_sup **out,
-    size_t *n, struct err *e)
-{
-	struct unit_sup *v = NULL;
-	sqlite3_stmt *st;
-	size_t cap = 0, k = 0, i;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((st = stmt(s, ST_USUP_ALL, e)) == NULL)
-		return -1;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (room((void **)&v, &cap, k, sizeof(*v)) == -1) {
-			sqlite3_reset(st);
-			err_set(e, ERR_NOMEM, "out of memory");
-			goto fail;
-		}
-		sup_row(st, &v[k++]);
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		store_dberr(s, "reading supervision summaries", e);
-		goto fail;
-	}
-	if (sup_dated(s, v, k, NULL, since, e) == -1)
-		goto fail;
-	*out = v;
-	*n = k;
-	return 0;
-fail:
-	for (i = 0; i < k; i++)
-		unit_sup_clear(&v[i]);
-	free(v);
-	return -1;
-}
-
-int
-store_unit_sup_get(struct store *s, const char *unit_id, time_t since,
-    struct unit_sup *out, struct err *e)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	out->serious_sev = -1;
-	snprintf(out->unit_id, sizeof(out->unit_id), "%s", unit_id);
-	if ((st = stmt(s, ST_USUP_ONE, e)) == NULL)
-		return -1;
-	bind_text(st, 1, unit_id);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW)
-		sup_row(st, out);
-	sqlite3_reset(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return store_dberr(s, "reading a supervision summary", e);
-	if (sup_dated(s, out, 1, unit_id, since, e) == -1) {
-		unit_sup_clear(out);
-		return -1;
-	}
-	return 0;
-}
-
-int
-store_record_seq(struct store *s, int64_t *seq, struct err *e)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	*seq = 0;
-	if ((st = stmt(s, ST_RSEQ_MAX, e)) == NULL)
-		return -1;
-	if ((r = sqlite3_step(st)) == SQLITE_ROW)
-		*seq = (int64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (r != SQLITE_ROW)
-		return store_dberr(s, "reading the record sequence", e);
-	return 0;
-}
-
-int
-store_units_recorded_since(struct store *s, int64_t seq,
-    store_unit_id_fn *fn, void *arg, struct err *e)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	if ((st = stmt(s, ST_RSEQ_UNITS, e)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if (fn(arg, col_text(st, 0), e) == -1) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
-		return store_dberr(s, "reading newly stored records", e);
-	return 0;
-}
-
-/* --- migration 6: briefs of the documents stored before it ------------------ */
-
-static int
-fill_one(void *arg, const char *id, const char *xml, size_t len,
-    struct err *e)
-{
-	struct store *s = arg;
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root;
-	char name[ID_MAX + 32];
-	int rc = -1;
-
-	snprintf(name, sizeof(name), "stored %s", id);
-	if ((doc = xml_parse(xml, len, name, &xml_limits_import, e)) == NULL)
-		return -1;
-	if ((root = xmlDocGetRootElement(doc)) == NULL) {
-		err_set(e, ERR_DB, "stored document %s has no element", id);
-		goto done;
-	}
-	if (xmlStrcmp(root->name, BAD_CAST "Unit") == 0) {
-		struct unit *u;
-		struct unit_brief b;
-		char lots[BRIEF_LOTS_MAX];
-
-		if ((u = calloc(1, sizeof(*u))) == NULL) {
-			err_set(e, ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		if ((rc = model_unit_read(root, u, e)) == 0) {
-			brief_unit_from(u, &b, lots, sizeof(lots));
-			rc = brief_unit_put(s, &b, e);
-		}
-		free(u);
-	} else if (xmlStrcmp(root->name, BAD_CAST "ProcurementDefinition") ==
-	    0) {
-		struct procurement *p;
-		struct proc_brief b;
-
-		if ((p = calloc(1, sizeof(*p))) == NULL) {
-			err_set(e, ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		if ((rc = model_procurement_read(root, p, e)) == 0) {
-			brief_proc_from(p, &b);
-			rc = brief_proc_put(s, &b, e);
-		}
-		model_procurement_clear(p);
-		free(p);
-	} else {
-		struct supervision_record *r;
-		struct record_brief b;
-
-		if ((r = calloc(1, sizeof(*r))) == NULL) {
-			err_set(e, ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		if ((rc = model_record_read(root, r, e)) == 0) {
-			brief_record_from(r, &b);
-			rc = brief_record_put(s, &b, e);
-		}
-		free(r);
-	}
-done:
-	xmlFreeDoc(doc);
-	return rc;
-}
-
-int
-store_briefs_fill(struct store *s, struct err *e)
-{
-	xml_init();
-	if (store_foreach(s, STORE_UNIT, fill_one, s, e) == -1 ||
-	    store_foreach(s, STORE_PROCUREMENT, fill_one, s, e) == -1 ||
-	    store_foreach(s, STORE_RECORD, fill_one, s, e) == -1)
-		return -1;
-	return 0;
 }

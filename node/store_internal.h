@@ -1,7 +1,7 @@
 /*
- * store_internal.h - what store.c and store_migrate.c share: the struct
- * behind the opaque struct store, the prepared-statement cache and the
- * helpers that turn an SQLite failure into a struct err.
+ * store_internal.h - what store.c, store_brief.c and store_migrate.c
+ * share: the struct behind the opaque struct store, the prepared-statement
+ * cache and the helpers that turn an SQLite failure into a struct err.
  */
 #ifndef LASTERI_STORE_INTERNAL_H
 #define LASTERI_STORE_INTERNAL_H
@@ -64,9 +64,29 @@ int	store_dberr(struct store *s, const char *what, struct err *e);
 /* Runs SQL that returns no rows (one or more statements). */
 int	store_exec(struct store *s, const char *sql, struct err *e);
 
+/* The cached statement i, reset and unbound; NULL with e set. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt i, struct err *e);
+/* Binds text (copied); errors surface at the step. */
+int	store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Steps a bound writer to SQLITE_DONE; ERR_DB naming what and id. */
+int	store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
+	    const char *id, struct err *e);
+
+/* --- store_brief.c: the briefs of a unit, procurement and record (brief.h),
+ * written by the puts of store.c in their savepoint. */
+struct unit_brief;
+struct proc_brief;
+struct record_brief;
+int	store_brief_unit_put(struct store *s, const struct unit_brief *b,
+	    struct err *e);
+int	store_brief_proc_put(struct store *s, const struct proc_brief *b,
+	    struct err *e);
+int	store_brief_record_put(struct store *s, const struct record_brief *b,
+	    struct err *e);
+
 /* Fills the brief tables of migration 6 (unit_brief, procurement_brief,
  * record_brief, unit_supervision) from the stored XML: parses every stored
- * document once (store.c). */
+ * document once (store_brief.c). */
 int	store_briefs_fill(struct store *s, struct err *e);
 
 /* Brings the schema to STORE_SCHEMA_VERSION (store_migrate.c).  A read-only
