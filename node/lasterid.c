@@ -102,12 +102,6 @@ xml_attr(const char *s, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-int
-node_trust_expired(const struct node *n)
-{
-	return n->trust == NULL || trust_expires(n->trust) <= time(NULL);
-}
-
 /* Notices the list in use expiring (once, at level error) or a valid one
  * arriving after that, and arms the timer for the next expiry. */
 static void

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "conf.h"
+#include "trust.h"
 
 struct dsig_key;
 struct verifier;
@@ -25,7 +26,6 @@ struct peer;
 struct qindex;
 struct reccache;
 struct store;
-struct trust_list;
 
 struct node {
 	struct conf		 conf;
@@ -51,7 +51,12 @@ struct node {
 
 /* 1 while the trust list in use is past its Expires: nobody can be checked
  * against it, so no peer is accepted and no record received, issued or
- * delivered (lasterid.c). */
-int	node_trust_expired(const struct node *n);
+ * delivered.  Inline, so that every file of the node (and the library the
+ * tests link) asks the same question without depending on lasterid.c. */
+static inline int
+node_trust_expired(const struct node *n)
+{
+	return n->trust == NULL || trust_expires(n->trust) <= time(NULL);
+}
 
 #endif

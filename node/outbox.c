@@ -344,11 +344,10 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	err_clear(&e);
 	if (o->n->stopping)
 		return;
-	if (trust_expires(o->n->trust) <= time(NULL)) {
-		/* node_trust_expired() (lasterid.c; not in this library, which
-		 * the tests link): no destination can be checked against an
-		 * expired list.  lasterid kicks the outbox when a valid one
-		 * arrives; the idle check is the fallback. */
+	if (node_trust_expired(o->n)) {
+		/* No destination can be checked against an expired list.
+		 * lasterid kicks the outbox when a valid one arrives; the idle
+		 * check is the fallback. */
 		log_debug("outbox_paused", "reason=trust-expired");
 		schedule(o, OUTBOX_IDLE_CHECK_MS);
 		return;

@@ -27,154 +27,11 @@
 
 #define BUSY_TIMEOUT_MS	5000
 
-static const char *const stmt_sql[ST_COUNT] = {
-	[ST_SEEN_CLEAR] = "DELETE FROM temp.batch_seen",
-	[ST_SEEN_PUT] = "INSERT INTO temp.batch_seen(kind, id) VALUES (?, ?)",
-	[ST_UNIT_PUT] = "INSERT INTO units(id, region, home_region, type,"
-	    " service_level, free_places, age_min, age_max, price_cents,"
-	    " updated, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT(id) DO UPDATE SET region = excluded.region,"
-	    " home_region = excluded.home_region, type = excluded.type,"
-	    " service_level = excluded.service_level,"
-	    " free_places = excluded.free_places, age_min = excluded.age_min,"
-	    " age_max = excluded.age_max, price_cents = excluded.price_cents,"
-	    " updated = excluded.updated, xml = excluded.xml",
-	[ST_UNIT_GET] = "SELECT xml FROM units WHERE id = ?",
-	[ST_UNIT_ALL] = "SELECT id, xml FROM units ORDER BY id",
-	[ST_PROC_PUT] = "INSERT INTO procurements(id, region, updated, xml)"
-	    " VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-	    " region = excluded.region, updated = excluded.updated,"
-	    " xml = excluded.xml",
-	[ST_PROC_GET] = "SELECT xml FROM procurements WHERE id = ?",
-	[ST_PROC_ALL] = "SELECT id, xml FROM procurements ORDER BY id",
-	[ST_AWARD_DEL] = "DELETE FROM awards WHERE procurement_id = ?",
-	[ST_AWARD_PUT] = "INSERT INTO awards(procurement_id, lot_id, unit_id,"
-	    " price_cents, rank) VALUES (?, ?, ?, ?, ?)",
-	[ST_REC_DIGEST] = "SELECT digest, content_digest, signer"
-	    " FROM supervision_records WHERE id = ?",
-	[ST_REC_PUT] = "INSERT INTO supervision_records(id, unit_id, kind,"
-	    " status, issuer, opened, digest, xml, received, content_digest,"
-	    " signer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_REC_GET] = "SELECT xml, digest FROM supervision_records WHERE id = ?",
-	[ST_REC_ALL] = "SELECT id, xml FROM supervision_records ORDER BY id",
-	[ST_REC_UNIT] = "SELECT id, xml FROM supervision_records"
-	    " WHERE unit_id = ? ORDER BY opened, id",
-	[ST_REC_META] = "SELECT unit_id, issuer, coalesce(signer, ''), digest"
-	    " FROM supervision_records WHERE id = ?",
-	[ST_TRUST_GET] = "SELECT instance, sequence FROM trust_state"
-	    " WHERE id = 1",
-	[ST_TRUST_PUT] = "INSERT INTO trust_state(id, instance, sequence,"
-	    " updated) VALUES (1, ?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
-	    " instance = ?1, sequence = max(sequence, ?2), updated = ?3"
-	    " WHERE instance = ?1",
-	[ST_COUNTS] = "SELECT (SELECT count(*) FROM units),"
-	    " (SELECT count(*) FROM procurements),"
-	    " (SELECT count(*) FROM supervision_records),"
-	    " (SELECT count(*) FROM awards)",
-	[ST_UBRIEF_PUT] = "INSERT OR REPLACE INTO unit_brief(id, name, region,"
-	    " type, service_level, gender, licence_valid, age_min, age_max,"
-	    " places, free_places, free_updated, price_cents, target_groups,"
-	    " expertise, languages, lots) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_UBRIEF_ALL] = "SELECT id, name, region, type, service_level,"
-	    " gender, licence_valid, age_min, age_max, places, free_places,"
-	    " free_updated, price_cents, target_groups, expertise, languages,"
-	    " lots FROM unit_brief ORDER BY id",
-	[ST_PBRIEF_PUT] = "INSERT OR REPLACE INTO procurement_brief(id, region,"
-	    " joint) VALUES (?, ?, ?)",
-	[ST_PBRIEF_ALL] = "SELECT id, region, joint FROM procurement_brief"
-	    " ORDER BY id",
-	[ST_RBRIEF_PUT] = "INSERT INTO record_brief(id, unit_id, kind, status,"
-	    " outcome, serious_open, serious_sev, blocks, open, n_low,"
-	    " n_medium, n_high, rtime, deadline) VALUES (?, ?, ?, ?, ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, ?, ?)",
-	[ST_USUP_ADD] = "INSERT INTO unit_supervision(unit_id, records,"
-	    " open_serious, serious_sev, blocks, visits, complaints,"
-	    " open_orders, no_action, view, attention, reprimand) VALUES"
-	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id) DO"
-	    " UPDATE SET records = records + excluded.records,"
-	    " open_serious = open_serious + excluded.open_serious,"
-	    " serious_sev = max(serious_sev, excluded.serious_sev),"
-	    " blocks = blocks + excluded.blocks,"
-	    " visits = visits + excluded.visits,"
-	    " complaints = complaints + excluded.complaints,"
-	    " open_orders = open_orders + excluded.open_orders,"
-	    " no_action = no_action + excluded.no_action,"
-	    " view = view + excluded.view,"
-	    " attention = attention + excluded.attention,"
-	    " reprimand = reprimand + excluded.reprimand",
-	[ST_USUP_ALL] = "SELECT unit_id, records, open_serious, serious_sev,"
-	    " blocks, visits, complaints, open_orders, no_action, view,"
-	    " attention, reprimand FROM unit_supervision ORDER BY unit_id",
-	[ST_USUP_ONE] = "SELECT unit_id, records, open_serious, serious_sev,"
-	    " blocks, visits, complaints, open_orders, no_action, view,"
-	    " attention, reprimand FROM unit_supervision WHERE unit_id = ?",
-	[ST_EV_ALL] = "SELECT unit_id, rtime, n_low, n_medium, n_high"
-	    " FROM record_brief WHERE n_low + n_medium + n_high > 0"
-	    " AND rtime >= ? ORDER BY rtime",
-	[ST_EV_UNIT] = "SELECT unit_id, rtime, n_low, n_medium, n_high"
-	    " FROM record_brief WHERE unit_id = ? AND rtime >= ?"
-	    " AND n_low + n_medium + n_high > 0 ORDER BY rtime",
-	[ST_DL_ALL] = "SELECT unit_id, deadline FROM record_brief"
-	    " WHERE open = 1 AND deadline IS NOT NULL",
-	[ST_DL_UNIT] = "SELECT unit_id, deadline FROM record_brief"
-	    " WHERE unit_id = ? AND open = 1 AND deadline IS NOT NULL",
-	[ST_RSEQ_MAX] = "SELECT coalesce(max(seq), 0) FROM record_brief",
-	[ST_RSEQ_UNITS] = "SELECT DISTINCT unit_id FROM record_brief"
-	    " WHERE seq > ?",
-};
-
 static const char *const kind_name[] = {
 	[STORE_UNIT] = "unit",
 	[STORE_PROCUREMENT] = "procurement definition",
 	[STORE_RECORD] = "supervision record",
 };
-
-int
-store_dberr(struct store *s, const char *what, struct err *e)
-{
-	return err_set(e, ERR_DB, "%s: %s: %s", s->path, what,
-	    s->db ? sqlite3_errmsg(s->db) : "out of memory");
-}
-
-int
-store_exec(struct store *s, const char *sql, struct err *e)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, ERR_DB, "%s: %s", s->path,
-		    msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* The cached statement i, reset and unbound; NULL with e set. */
-sqlite3_stmt *
-store_stmt(struct store *s, enum store_stmt i, struct err *e)
-{
-	if (s->st[i] == NULL) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
-			store_dberr(s, "preparing a statement", e);
-			return NULL;
-		}
-	} else {
-		sqlite3_reset(s->st[i]);
-		sqlite3_clear_bindings(s->st[i]);
-	}
-	return s->st[i];
-}
-
-/* Binding helpers: any failure is reported by the step that follows, since
- * SQLite keeps the error; they only need to fail loudly on NOMEM. */
-int
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-}
 
 static const char *
 token(const struct vocab *v, int i)
@@ -351,23 +208,6 @@ store_commit(struct store *s, struct err *e)
 	return 0;
 }
 
-void
-store_rollback(struct store *s)
-{
-	int i;
-
-	if (s == NULL || !s->in_tx)
-		return;
-	/* Reset statements first: a pending read would keep the rollback
-	 * from completing. */
-	for (i = 0; i < ST_COUNT; i++)
-		if (s->st[i] != NULL)
-			sqlite3_reset(s->st[i]);
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = 0;
-}
-
 /* Every put runs inside a savepoint, so that a failing put leaves nothing
  * behind whether or not a transaction is open. */
 static int
@@ -413,20 +253,6 @@ seen(struct store *s, enum store_kind kind, const char *id, struct err *e)
 	if (r != SQLITE_DONE)
 		return store_dberr(s, "checking for duplicate IDs", e);
 	return 0;
-}
-
-int
-store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
-    const char *id, struct err *e)
-{
-	int r = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (r == SQLITE_DONE)
-		return 0;
-	err_set(e, ERR_DB, "%s: %s %s: %s", s->path, what, id,
-	    sqlite3_errmsg(s->db));
-	return -1;
 }
 
 /* --- writers ------------------------------------------------------------ */
@@ -778,47 +604,6 @@ store_record_get(struct store *s, const char *id, char **xml, size_t *len,
 	return 0;
 }
 
-/* Steps st (already bound) and calls fn per row (id, xml). */
-static int
-each_row(struct store *s, sqlite3_stmt *st, store_each_fn *fn, void *arg,
-    struct err *e)
-{
-	int r, rc = -1;
-
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *xml = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-
-		if (fn(arg, id ? id : "", xml ? xml : "", len, e) == -1)
-			goto done;
-	}
-	if (r != SQLITE_DONE) {
-		store_dberr(s, "reading", e);
-		goto done;
-	}
-	rc = 0;
-done:
-	sqlite3_reset(st);
-	return rc;
-}
-
-int
-store_foreach(struct store *s, enum store_kind kind, store_each_fn *fn,
-    void *arg, struct err *e)
-{
-	static const enum store_stmt all[] = {
-		[STORE_UNIT] = ST_UNIT_ALL,
-		[STORE_PROCUREMENT] = ST_PROC_ALL,
-		[STORE_RECORD] = ST_REC_ALL,
-	};
-	sqlite3_stmt *st;
-
-	if ((st = store_stmt(s, all[kind], e)) == NULL)
-		return -1;
-	return each_row(s, st, fn, arg, e);
-}
-
 int
 store_counts(struct store *s, struct store_counts *c, struct err *e)
 {
@@ -914,7 +699,7 @@ load(struct store *s, enum store_kind kind, enum store_stmt i,
 		return -1;
 	if (unit_id != NULL)
 		store_bind_text(st, 1, unit_id);
-	if (each_row(s, st, load_one, &l, e) == -1) {
+	if (store_each_row(s, st, load_one, &l, e) == -1) {
 		if (kind == STORE_PROCUREMENT)
 			store_procurements_free(l.items, l.n);
 		else

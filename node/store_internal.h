@@ -1,7 +1,8 @@
 /*
- * store_internal.h - what store.c, store_brief.c and store_migrate.c
- * share: the struct behind the opaque struct store, the prepared-statement
- * cache and the helpers that turn an SQLite failure into a struct err.
+ * store_internal.h - what the store's files share: the struct behind the
+ * opaque struct store and the prepared-statement cache (store_db.c, which
+ * the others build on), the briefs' writers (store_brief.c) and the
+ * migrations (store_migrate.c).
  */
 #ifndef LASTERI_STORE_INTERNAL_H
 #define LASTERI_STORE_INTERNAL_H
@@ -12,7 +13,7 @@
 #include "store.h"
 
 /* The cached statements, prepared on first use (a read-only store never
- * prepares the writers).  The SQL of each is in store.c's stmt_sql[]. */
+ * prepares the writers).  The SQL of each is in store_db.c's stmt_sql[]. */
 enum store_stmt {
 	ST_SEEN_CLEAR,
 	ST_SEEN_PUT,
@@ -68,6 +69,9 @@ int	store_exec(struct store *s, const char *sql, struct err *e);
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt i, struct err *e);
 /* Binds text (copied); errors surface at the step. */
 int	store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Steps st (already bound) and calls fn per row (id, xml); resets st. */
+int	store_each_row(struct store *s, sqlite3_stmt *st, store_each_fn *fn,
+	    void *arg, struct err *e);
 /* Steps a bound writer to SQLITE_DONE; ERR_DB naming what and id. */
 int	store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
 	    const char *id, struct err *e);

@@ -76,50 +76,6 @@ make_dirs(const char *path, struct err *e)
 	return 0;
 }
 
-/* Writes len bytes to path through a temporary file and rename(). */
-static int
-write_atomic(const char *path, const char *buf, size_t len, struct err *e)
-{
-	char tmp[4200];
-	FILE *f = NULL;
-	int fd, rc = -1;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
-	    sizeof(tmp))
-		return err_set(e, ERR_USAGE, "%s: path too long", path);
-	if ((fd = mkstemp(tmp)) == -1)
-		return err_set(e, ERR_IO, "%s: cannot create: %s", tmp,
-		    strerror(errno));
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
-		goto done;
-	}
-	if (fchmod(fd, 0644) == -1 || fwrite(buf, 1, len, f) != len ||
-	    fflush(f) != 0 || fsync(fd) == -1) {
-		err_set(e, ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-		goto done;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		err_set(e, ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
-		goto done;
-	}
-	f = NULL;
-	if (rename(tmp, path) == -1) {
-		err_set(e, ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
-		    strerror(errno));
-		goto done;
-	}
-	rc = 0;
-done:
-	if (f != NULL)
-		fclose(f);
-	if (rc == -1)
-		unlink(tmp);
-	return rc;
-}
-
 static int
 newline(xmlDocPtr doc, xmlNodePtr root, struct err *e)
 {
@@ -213,7 +169,7 @@ write_region(const struct sample *s, const struct sample_opts *o,
 		goto done;
 	if (xml_serialize(doc, &buf, &len, e) == -1)
 		goto done;
-	if (make_dirs(dir, e) == -1 || write_atomic(path, buf, len, e) == -1)
+	if (make_dirs(dir, e) == -1 || util_write_atomic(path, buf, len, e) == -1)
 		goto done;
 	printf("%s  units %5d  procurements %d  records %6d  %s\n",
 	    regions[ri].code, c.units, c.procs, c.records, path);

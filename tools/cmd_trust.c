@@ -87,36 +87,6 @@ hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* Write len bytes to path through a temporary file and rename(2). */
-int
-trust_write_atomic(const char *path, const char *buf, size_t len)
-{
-	char tmp[4096];
-	FILE *f;
-	int ok;
-
-	if (strcmp(path, "-") == 0)
-		return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		warnx_("%s: path too long", path);
-		return -1;
-	}
-	if ((f = fopen(tmp, "w")) == NULL) {
-		warnx_("%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	ok = fwrite(buf, 1, len, f) == len;
-	ok = (fflush(f) == 0) && ok;
-	ok = (fsync(fileno(f)) == 0) && ok;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) == -1) {
-		warnx_("%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 doc_write(xmlDocPtr doc, const char *path)
 {
@@ -128,7 +98,7 @@ doc_write(xmlDocPtr doc, const char *path)
 	err_clear(&e);
 	if (xml_serialize(doc, &buf, &len, &e) == -1)
 		return util_report(&e);
-	rc = trust_write_atomic(path, buf, len) == -1 ? 2 : 0;
+	rc = util_write_atomic(path, buf, len, &e) == -1 ? util_report(&e) : 0;
 	xmlFree(buf);
 	return rc;
 }

@@ -12,8 +12,5 @@ extern const char trust_usage_cert_retire[];
 
 /* `trust cert-add` (add 1) or `trust cert-retire` (add 0); an exit status. */
 int	 trust_cert_edit(int argc, char **argv, int add);
-/* Write len bytes to path ("-": stdout) through a temporary file and
- * rename(2); -1 after a message. */
-int	 trust_write_atomic(const char *path, const char *buf, size_t len);
 
 #endif

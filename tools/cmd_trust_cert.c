@@ -454,8 +454,8 @@ trust_cert_edit(int argc, char **argv, int add)
 	    trust_parse_flags(buf, len, ce.outp, NULL, NULL, now,
 	    TRUST_F_NO_SIGNATURE | TRUST_F_NO_EXPIRY, &tl, &e) == -1)
 		goto fail;
-	if (trust_write_atomic(ce.outp, buf, len) == -1)
-		goto done;
+	if (util_write_atomic(ce.outp, buf, len, &e) == -1)
+		goto fail;
 	model_datetime_format(add ? ce.nb : ce.at, t1);
 	t2[0] = '\0';
 	if (add && ce.na != 0)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -142,4 +144,54 @@ bad:
 	warnx_("%s: '%s' is not a euro amount (e.g. 450 or 450.50)", opt,
 	    s ? s : "");
 	return -1;
+}
+
+int
+util_write_atomic(const char *path, const char *buf, size_t len,
+    struct err *e)
+{
+	char tmp[4200];
+	FILE *f = NULL;
+	int fd, rc = -1;
+
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
+			return err_set(e, ERR_IO, "stdout: %s",
+			    strerror(errno));
+		return 0;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
+	    sizeof(tmp))
+		return err_set(e, ERR_USAGE, "%s: path too long", path);
+	if ((fd = mkstemp(tmp)) == -1)
+		return err_set(e, ERR_IO, "%s: cannot create: %s", tmp,
+		    strerror(errno));
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (fchmod(fd, 0644) == -1 || fwrite(buf, 1, len, f) != len ||
+	    fflush(f) != 0 || fsync(fd) == -1) {
+		err_set(e, ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		err_set(e, ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+		goto done;
+	}
+	f = NULL;
+	if (rename(tmp, path) == -1) {
+		err_set(e, ERR_IO, "%s: cannot rename to %s: %s", tmp, path,
+		    strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (f != NULL)
+		fclose(f);
+	if (rc == -1)
+		unlink(tmp);
+	return rc;
 }

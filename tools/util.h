@@ -35,4 +35,10 @@ int	 util_parse_long(const char *opt, const char *s, long min, long max,
 /* Euro amount "450" or "450.50" -> cents. */
 int	 util_parse_eur(const char *opt, const char *s, long *cents);
 
+/* Writes len bytes to path through a temporary file in the same directory,
+ * fsync(2) and rename(2), so that a reader sees the old file or the new one
+ * whole; "-" writes to stdout.  ERR_IO naming the file. */
+int	 util_write_atomic(const char *path, const char *buf, size_t len,
+	    struct err *e);
+
 #endif
