@@ -65,6 +65,20 @@ EOC
 	chmod 600 "$m/lasterid.conf"
 }
 
+# nodes_set CODE SECTION KEY VALUE: sets KEY in [SECTION] of CODE's
+# lasterid.conf (replaced where nodes_conf wrote it, added otherwise; a
+# missing section is appended), so a test states only what it changes.
+nodes_set() {
+	local f=$NODES_DIR/members/$1/lasterid.conf
+	awk -v sec="[$2]" -v key="$3" -v val="$4" '
+	    function put() { if (!done) { print key " = " val; done = 1 } }
+	    /^\[/ { if (in_sec) put(); in_sec = ($0 == sec); seen = seen || in_sec }
+	    in_sec && $1 == key && $2 == "=" { put(); next }
+	    { print }
+	    END { if (in_sec) put(); if (!seen) { print ""; print sec; put() } }
+	' "$f" >"$f.new" && mv "$f.new" "$f" && chmod 600 "$f"
+}
+
 # nodes_start CODE: starts CODE's lasterid (log appended to members/CODE/log)
 # and waits at most 10 s for its start line.
 nodes_start() {

@@ -5,6 +5,7 @@
 # (--db) gives on the same data; bad input names the file, line and
 # element and changes nothing; an unreachable socket is a clear error.
 . "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/nodes.sh"
 
 LASTERID=$TOP_BUILDDIR/node/lasterid
 D=$T_DIR
@@ -32,33 +33,12 @@ if ! "$LASTERI" pki init "$D/fed" --regions 1 --trustlist >"$D/pki.log" 2>&1 ||
 	exit 1
 fi
 N=$D/fed/members/01
-cat >"$N/lasterid.conf" <<EOC
-[node]
-member_id = $(cat "$N/member.id")
-sign_key = sign.key
-sign_cert = sign.crt
-
-[federation]
-listen = 127.0.0.1:0
-tls_key = tls.key
-tls_cert = tls.crt
-
-[trust]
-trust_anchor = ../../pki/operator.crt
-trust_list = ../../trustlist.xml
-
-[admin]
-admin_socket = admin.sock
-
-[store]
-database = node.db
-
-[limits]
-request_timeout = 20s
-idle_timeout = 20s
-suppress_threshold = 3
-EOC
-chmod 600 "$N/lasterid.conf"
+NODES_DIR=$D/fed
+nodes_conf 01
+nodes_set 01 federation listen 127.0.0.1:0
+nodes_set 01 limits request_timeout 20s
+nodes_set 01 limits idle_timeout 20s
+nodes_set 01 limits suppress_threshold 3
 SOCK=$N/admin.sock
 
 "$LASTERID" -c "$N/lasterid.conf" 2>"$D/log" &

@@ -10,6 +10,7 @@
 # loop, one log line) instead of spinning.  tests/holdconns.py holds the
 # connections; everything is on the loopback net (127.0.0.0/8).
 . "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/nodes.sh"
 
 LASTERID=$TOP_BUILDDIR/node/lasterid
 HOLD="/usr/bin/python3 $TOP_SRCDIR/tests/holdconns.py"
@@ -45,38 +46,16 @@ N=$D/fed/members/01
 M2=$D/fed/members/02
 CA=$D/fed/pki/ca.crt
 SOCK=$N/admin.sock
-cat >"$N/lasterid.conf" <<EOC
-[node]
-member_id = $(cat "$N/member.id")
-sign_key = sign.key
-sign_cert = sign.crt
-
-[federation]
-listen = 127.0.0.1:0
-tls_key = tls.key
-tls_cert = tls.crt
-
-[trust]
-trust_anchor = ../../pki/operator.crt
-trust_list = ../../trustlist.xml
-
-[admin]
-admin_socket = admin.sock
-admin_max_connections = 16
-admin_header_timeout = 1s
-admin_body_timeout = 1s
-
-[store]
-database = node.db
-
-[limits]
-request_timeout = 5s
-idle_timeout = 5s
-handshake_timeout = 2s
-max_handshakes = 100
-max_handshakes_per_address = 20
-EOC
-chmod 600 "$N/lasterid.conf"
+NODES_DIR=$D/fed
+nodes_conf 01
+nodes_set 01 federation listen 127.0.0.1:0
+nodes_set 01 admin admin_max_connections 16
+nodes_set 01 admin admin_header_timeout 1s
+nodes_set 01 admin admin_body_timeout 1s
+nodes_set 01 limits idle_timeout 5s
+nodes_set 01 limits handshake_timeout 2s
+nodes_set 01 limits max_handshakes 100
+nodes_set 01 limits max_handshakes_per_address 20
 t_expect 0 "lasterid -t accepts the handshake and admin limits" \
     "$LASTERID" -t -c "$N/lasterid.conf"
 

@@ -8,6 +8,7 @@
 # pid (finding 12), and a restart with an older trust list than the
 # database has held is refused (finding 7).
 . "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/nodes.sh"
 
 LASTERID=$TOP_BUILDDIR/node/lasterid
 MKPKI=${LASTERI_CERTS_DIR:-$TOP_SRCDIR/certs}/mkpki
@@ -48,34 +49,11 @@ N=$D/fed/members/01
 ID01=$(cat "$N/member.id")
 ID02=$(cat "$D/fed/members/02/member.id")
 CA=$D/fed/pki/ca.crt
-cat >"$N/lasterid.conf" <<EOC
-# test node 01
-[node]
-member_id = $ID01
-sign_key = sign.key
-sign_cert = sign.crt
-
-[federation]
-listen = 127.0.0.1:0
-tls_key = tls.key
-tls_cert = tls.crt
-
-[trust]
-trust_anchor = ../../pki/operator.crt
-trust_list = ../../trustlist.xml
-
-[admin]
-admin_socket = admin.sock
-
-[store]
-database = node.db
-
-[limits]
-body_max = 4KiB
-request_timeout = 5s
-idle_timeout = 5s
-EOC
-chmod 600 "$N/lasterid.conf"
+NODES_DIR=$D/fed
+nodes_conf 01
+nodes_set 01 federation listen 127.0.0.1:0
+nodes_set 01 limits body_max 4KiB
+nodes_set 01 limits idle_timeout 5s
 SOCK=$N/admin.sock
 
 # start_daemon LOG: starts lasterid and waits (at most 10 s) for its
@@ -104,7 +82,7 @@ sed 's/^body_max = 4KiB$/body_max = huge/' "$N/lasterid.conf" >"$D/bad.conf"
 chmod 600 "$D/bad.conf"
 sed -i 's,= sign\.,= '"$N"'/sign.,; s,= tls\.,= '"$N"'/tls.,; s,= \.\./\.\./,= '"$D"'/fed/,' "$D/bad.conf"
 t_expect 2 "lasterid -t refuses a bad value with exit 2" "$LASTERID" -t -c "$D/bad.conf"
-t_grep "the message names file, line and key" 'bad\.conf:23: \[limits\] body_max: not a size' "$D/err"
+t_grep "the message names file, line and key" "bad\\.conf:$(grep -n '^body_max' "$D/bad.conf" | cut -d: -f1): \\[limits\\] body_max: not a size" "$D/err"
 printf '[limits]\nbody_limit = 1\n' >>"$D/bad.conf"
 sed -i 's/^body_max = huge$/body_max = 4KiB/' "$D/bad.conf"
 t_expect 2 "lasterid -t refuses an unknown key" "$LASTERID" -t -c "$D/bad.conf"
