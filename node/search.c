@@ -174,20 +174,28 @@ fw_find(const struct search_index *ix, const char *s)
 	return p == NULL ? -1 : (long)(p - ix->fwdict);
 }
 
-/* The j-th lot reference of u into buf ("" past the last). */
-static void
-lot_at(const struct unit_brief *u, int j, char *buf, size_t len)
+/* The same for len bytes at p (a lot reference inside a unit's lots
+ * string), without copying them out: the dictionary's order is strcmp's. */
+static long
+fw_find_span(const struct search_index *ix, const char *p, size_t len)
 {
-	const char *p = u->lots, *nl;
+	size_t lo = 0, hi = ix->nfwdict, mid;
+	const char *d;
+	int c;
 
-	buf[0] = '\0';
-	for (; j > 0 && p != NULL; j--)
-		p = (nl = strchr(p, '\n')) != NULL ? nl + 1 : NULL;
-	if (p == NULL)
-		return;
-	nl = strchr(p, '\n');
-	snprintf(buf, len, "%.*s", (int)(nl != NULL ? (size_t)(nl - p) :
-	    strlen(p)), p);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		d = ix->fwdict[mid];
+		if ((c = strncmp(p, d, len)) == 0)
+			c = d[len] == '\0' ? 0 : -1;	/* p is a prefix of d */
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
 }
 
 /* A lot reference or its procurement prefix, in a unit's lots string. */
@@ -205,6 +213,45 @@ cmp_span(const void *a, const void *b)
 	if (c != 0)
 		return c;
 	return (x->len > y->len) - (x->len < y->len);
+}
+
+static uint64_t
+span_hash(const struct span *x)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < x->len; i++)
+		h = (h ^ (unsigned char)x->p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Moves the first of each distinct span to the front of sp (an open
+ * addressing set of indices); returns how many, or (size_t)-1 when out of
+ * memory. */
+static size_t
+span_unique(struct span *sp, size_t n)
+{
+	size_t cap = 16, i, k, w = 0, *slot;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if ((slot = malloc(cap * sizeof(*slot))) == NULL)
+		return (size_t)-1;
+	for (k = 0; k < cap; k++)
+		slot[k] = (size_t)-1;
+	for (i = 0; i < n; i++) {
+		for (k = span_hash(&sp[i]) & (cap - 1); slot[k] != (size_t)-1;
+		    k = (k + 1) & (cap - 1))
+			if (cmp_span(&sp[slot[k]], &sp[i]) == 0)
+				break;
+		if (slot[k] != (size_t)-1)
+			continue;
+		sp[w] = sp[i];
+		slot[k] = w++;
+	}
+	free(slot);
+	return w;
 }
 
 /* Collect every lot reference and its procurement prefix, sorted, unique:
@@ -237,12 +284,14 @@ fwdict_build(struct search_index *ix, const struct unit_brief *u, size_t nu,
 			    (size_t)(end - p);
 		}
 	}
+	/* Most references repeat (every unit of a lot names it): keep the
+	 * first of each in place, then sort only those. */
+	if ((n = span_unique(sp, n)) == (size_t)-1)
+		goto nomem;
 	qsort(sp, n, sizeof(*sp), cmp_span);
 	if ((d = calloc(n > 0 ? n : 1, sizeof(*d))) == NULL)
 		goto nomem;
 	for (i = 0; i < n; i++) {
-		if (i > 0 && cmp_span(&sp[i - 1], &sp[i]) == 0)
-			continue;
 		if ((d[w] = strndup(sp[i].p, sp[i].len)) == NULL)
 			goto nomem;
 		w++;
@@ -264,9 +313,9 @@ pack_unit(struct search_index *ix, size_t k, const struct unit_brief *u)
 {
 	struct su *s = &ix->su[k];
 	struct sdisp *d = &ix->disp[k];
+	const char *p, *end, *slash;
 	int j, b, reg;
 	long id;
-	char lot[2 * ID_MAX + 2], proc[2 * ID_MAX + 2], *slash;
 
 	s->tg = u->target_groups;
 	s->ex = u->expertise;
@@ -297,16 +346,18 @@ pack_unit(struct search_index *ix, size_t k, const struct unit_brief *u)
 			s->langs |= (uint64_t)1 << b;
 	}
 	d->open_sev = -1;
-	for (j = 0; j < u->nlots && j < UNIT_LOT_MAX; j++) {
-		lot_at(u, j, lot, sizeof(lot));
-		if ((id = fw_find(ix, lot)) >= 0)
+	/* Each lot reference, and its procurement prefix when it has one,
+	 * looked up where it stands in the lots string. */
+	for (j = 0, p = u->lots; p != NULL && *p != '\0' &&
+	    j < u->nlots && j < UNIT_LOT_MAX; j++, p = *end != '\0' ?
+	    end + 1 : end) {
+		if ((end = strchr(p, '\n')) == NULL)
+			end = p + strlen(p);
+		if ((id = fw_find_span(ix, p, (size_t)(end - p))) >= 0)
 			d->fw[d->nfw++] = (int)id;
-		snprintf(proc, sizeof(proc), "%s", lot);
-		if ((slash = strchr(proc, '/')) != NULL) {
-			*slash = '\0';
-			if ((id = fw_find(ix, proc)) >= 0)
-				d->fw[d->nfw++] = (int)id;
-		}
+		if ((slash = memchr(p, '/', (size_t)(end - p))) != NULL &&
+		    (id = fw_find_span(ix, p, (size_t)(slash - p))) >= 0)
+			d->fw[d->nfw++] = (int)id;
 	}
 }
 
