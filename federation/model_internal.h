@@ -1,7 +1,8 @@
 /*
- * model_internal.h - helpers shared by model_unit.c, model_proc.c and
- * model_sup.c (implemented in model_common.c); not for use outside the
- * model files.
+ * model_internal.h - helpers shared by the files that read and write the
+ * federation's documents element by element: the model (model_unit.c,
+ * model_proc.c, model_sup.c) and the Query/Response envelopes
+ * (envelope.c); implemented in model_common.c.  Not for use elsewhere.
  *
  * Readers: every value is read whole (xml_text), tokens are whitespace-
  * collapsed as xs:token is, and a value that does not fit its C array is

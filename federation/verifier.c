@@ -88,6 +88,12 @@ verifier_free(struct verifier *v)
 	free(v);
 }
 
+const struct trust_list *
+verifier_trust_list(const struct verifier *v)
+{
+	return v != NULL ? v->tl : NULL;
+}
+
 /* Records and checkpoints are judged at their signedAt only. */
 static int
 kind_is_historical(enum doc_kind k)

@@ -46,6 +46,8 @@ struct verifier;
 /* A verifier bound to tl (takes a reference on it). */
 struct verifier *verifier_new(struct trust_list *tl, struct err *e);
 void		 verifier_free(struct verifier *v);	/* NULL is a no-op */
+/* The trust list v is bound to (borrowed: valid while v lives). */
+const struct trust_list *verifier_trust_list(const struct verifier *v);
 
 /* Verify doc (parsed by xml_parse()) under every rule of the profile: the
  * structure, the signature, the signer's path to the trust list's CAs (never
