@@ -368,6 +368,24 @@ watch_report(const struct xml_watch *w, const char *name, struct err *e)
 	return err_set(e, ERR_INPUT, "%s: malformed XML", name);
 }
 
+/* What a parse must end with, whole or streamed: no stop by the watch, a
+ * well-formed document, no DTD (belt and braces: the callbacks refuse one
+ * already) and a root element.  0, or -1 with e set. */
+static int
+parsed_check(xmlParserCtxtPtr ctxt, xmlDocPtr doc,
+    const struct xml_watch *w, const char *name, struct err *e)
+{
+	if (w->stop != XS_NONE || doc == NULL || !ctxt->wellFormed)
+		return watch_report(w, name, e);
+	if (doc->intSubset != NULL || doc->extSubset != NULL)
+		return err_set(e, ERR_INPUT, "%s:1: (document): a DTD "
+		    "(DOCTYPE) is not allowed", name);
+	if (xmlDocGetRootElement(doc) == NULL)
+		return err_set(e, ERR_INPUT, "%s:1: (document): no root "
+		    "element", name);
+	return 0;
+}
+
 /* What every input goes through before libxml2 sees it: the size cap,
  * emptiness and the pre-scan. */
 static int
@@ -415,20 +433,8 @@ xml_parse(const char *buf, size_t len, const char *name,
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_BIG_LINES);
-	if (w.stop != XS_NONE || doc == NULL || !ctxt->wellFormed) {
-		watch_report(&w, name, e);
+	if (parsed_check(ctxt, doc, &w, name, e) == -1)
 		goto done;
-	}
-	/* Belt and braces: the callbacks above refuse these already. */
-	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		err_set(e, ERR_INPUT, "%s:1: (document): a DTD (DOCTYPE) is "
-		    "not allowed", name);
-		goto done;
-	}
-	if (xmlDocGetRootElement(doc) == NULL) {
-		err_set(e, ERR_INPUT, "%s:1: (document): no root element", name);
-		goto done;
-	}
 	ret = doc;
 	doc = NULL;
 done:
@@ -754,20 +760,8 @@ xml_stream_parse(const char *buf, size_t len, const char *name,
 	doc = xmlCtxtReadIO(ctxt, stream_read, NULL, &st, name, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_BIG_LINES);
-	if (w.stop != XS_NONE || doc == NULL || !ctxt->wellFormed) {
-		watch_report(&w, name, e);
+	if (parsed_check(ctxt, doc, &w, name, e) == -1)
 		goto done;
-	}
-	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		err_set(e, ERR_INPUT, "%s:1: (document): a DTD (DOCTYPE) is "
-		    "not allowed", name);
-		goto done;
-	}
-	if (xmlDocGetRootElement(doc) == NULL) {
-		err_set(e, ERR_INPUT, "%s:1: (document): no root element",
-		    name);
-		goto done;
-	}
 	if (!st.in_container && cb->element(arg, doc, e) == -1)
 		goto done;
 	rc = 0;
