@@ -25,10 +25,8 @@
 
 #include <libxml/c14n.h>
 #include <libxml/tree.h>
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -54,17 +52,34 @@ struct sigview {
 
 /* --- small helpers --------------------------------------------------------- */
 
-/* Visible: node inside the subtree of ud (namespace nodes by their element). */
+/*
+ * SHA-256 of the exclusive C14N of the subtree of el alone.  A visibility
+ * callback would make libxml2 walk (and the callback climb from) every node
+ * of the document; instead, the document's only child is el for the call.
+ * Exclusive C14N (no InclusiveNamespaces) of an apex element depends on the
+ * subtree alone: what each node's namespace pointer says, never the
+ * declarations or xml: attributes of the ancestors (xmlC14NExecute in
+ * libxml2 2.9.14: with every ancestor invisible nothing of theirs reaches
+ * the rendered-namespace stack, and an element without a namespace still
+ * searches its real parents).  test_dsig checks the bytes against the
+ * callback's.
+ */
 static int
-subtree_visible(void *ud, xmlNodePtr node, xmlNodePtr parent)
+subtree_c14n_sha256(xmlDocPtr doc, xmlNodePtr el, unsigned char out[32],
+    struct err *e)
 {
-	xmlNodePtr top = ud, n;
+	xmlNodePtr children = doc->children, last = doc->last;
+	xmlNodePtr prev = el->prev, next = el->next;
+	int rc;
 
-	n = node->type == XML_NAMESPACE_DECL ? parent : node;
-	for (; n != NULL; n = n->parent)
-		if (n == top)
-			return 1;
-	return 0;
+	doc->children = doc->last = el;
+	el->prev = el->next = NULL;
+	rc = dsig_c14n_sha256(doc, NULL, NULL, out, e);
+	el->prev = prev;
+	el->next = next;
+	doc->children = children;
+	doc->last = last;
+	return rc;
 }
 
 struct b64 {
@@ -74,21 +89,29 @@ struct b64 {
 	int		 n, pad, done, bad;
 };
 
-static int
-b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+/* base64 digit values; B64_WS for XML whitespace, B64_PAD for '=' and
+ * B64_BAD for every other byte. */
+#define B64_BAD	(-1)
+#define B64_WS	(-2)
+#define B64_PAD	(-3)
+static const signed char b64_tab[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -2, -2, -1, -1, -2, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -3, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 /* Strict base64; XML whitespace (xmlsec wraps lines) is skipped. */
 static void
@@ -97,14 +120,14 @@ b64_feed(struct b64 *b, const xmlChar *s)
 	int c, v, i;
 
 	for (; *s != '\0' && !b->bad; s++) {
-		c = *s;
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		c = b64_tab[*s];
+		if (c == B64_WS)
 			continue;
 		if (b->done) {
 			b->bad = 1;
 			break;
 		}
-		if (c == '=') {
+		if (c == B64_PAD) {
 			if (b->n < 2) {
 				b->bad = 1;
 				break;
@@ -112,7 +135,7 @@ b64_feed(struct b64 *b, const xmlChar *s)
 			b->pad++;
 			v = 0;
 		} else {
-			if (b->pad || (v = b64_val(c)) < 0) {
+			if (b->pad || (v = c) < 0) {
 				b->bad = 1;
 				break;
 			}
@@ -557,19 +580,38 @@ key_matches(EVP_PKEY *pk, enum sig_alg alg, size_t sv_len, struct err *e)
 	return 0;
 }
 
+/* The DER INTEGER of the n (1..32) unsigned big-endian bytes at p, as
+ * i2d_ECDSA_SIG() writes it for BN_bin2bn(p, n): leading zero bytes left
+ * out, zero as one zero byte, a zero byte ahead of a high bit.  out holds
+ * 35 bytes; returns the length written. */
+static size_t
+der_uint(const unsigned char *p, size_t n, unsigned char *out)
+{
+	size_t pad;
+
+	while (n > 1 && *p == 0) {
+		p++;
+		n--;
+	}
+	pad = (*p & 0x80) != 0;
+	out[0] = 0x02;
+	out[1] = (unsigned char)(n + pad);
+	out[2] = 0;
+	memcpy(out + 2 + pad, p, n);
+	return 2 + pad + n;
+}
+
 /* DigestValue against the document without its Signature, then
  * SignatureValue against the SignedInfo node that was checked. */
 static int
 check_crypto(xmlDocPtr doc, struct sigview *sv, EVP_PKEY *pk, struct err *e)
 {
-	unsigned char dg[32], der[80], *p;
+	unsigned char dg[32], der[80];
 	xmlNodePtr next;
 	EVP_PKEY_CTX *ctx = NULL;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *s = NULL;
 	const unsigned char *sig = sv->sv;
-	size_t siglen = sv->sv_len;
-	int n, half, rc = -1;
+	size_t siglen = sv->sv_len, half;
+	int n, rc = -1;
 
 	if (key_matches(pk, sv->alg, sv->sv_len, e) == -1)
 		goto done;
@@ -589,32 +631,26 @@ check_crypto(xmlDocPtr doc, struct sigview *sv, EVP_PKEY *pk, struct err *e)
 		    "was changed)");
 		goto done;
 	}
-	if (dsig_c14n_sha256(doc, subtree_visible, sv->si, dg, e) == -1)
+	if (subtree_c14n_sha256(doc, sv->si, dg, e) == -1)
 		goto done;
 	if (sv->alg == SIG_ECDSA) {
-		half = (int)(sv->sv_len / 2);
-		if ((es = ECDSA_SIG_new()) == NULL ||
-		    (r = BN_bin2bn(sv->sv, half, NULL)) == NULL ||
-		    (s = BN_bin2bn(sv->sv + half, half, NULL)) == NULL ||
-		    !ECDSA_SIG_set0(es, r, s)) {
-			err_set(e, ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		r = s = NULL;
-		p = der;
-		if ((n = i2d_ECDSA_SIG(es, NULL)) <= 0 ||
-		    n > (int)sizeof(der) || i2d_ECDSA_SIG(es, &p) != n) {
-			err_set(e, ERR_SIGNATURE, "bad ECDSA SignatureValue");
-			goto done;
-		}
+		/* key_matches() allowed 2..64 bytes: halves of 1..32 */
+		half = sv->sv_len / 2;
+		der[0] = 0x30;
+		siglen = 2;
+		siglen += der_uint(sv->sv, half, der + siglen);
+		siglen += der_uint(sv->sv + half, half, der + siglen);
+		der[1] = (unsigned char)(siglen - 2);
 		sig = der;
-		siglen = (size_t)n;
 	}
+	/* The digest matters to PKCS #1 (its DigestInfo); OpenSSL 3.0's
+	 * ECDSA only compares its size with the 32 bytes of dg, so it is
+	 * left unset there (a fetch by name on every verify). */
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL ||
 	    EVP_PKEY_verify_init(ctx) != 1 ||
 	    (sv->alg == SIG_RSA &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, dsig_md_sha256) != 1) {
+	    (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, dsig_md_sha256) != 1))) {
 		err_set(e, ERR_INTERNAL, "cannot set up signature check");
 		goto done;
 	}
@@ -626,9 +662,6 @@ check_crypto(xmlDocPtr doc, struct sigview *sv, EVP_PKEY *pk, struct err *e)
 	rc = 0;
 done:
 	ERR_clear_error();
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
 	EVP_PKEY_CTX_free(ctx);
 	return rc;
 }

@@ -35,6 +35,7 @@
 #include "testmain.h"
 
 #define DAY	(24L * 3600)
+#define DS_URI	"http://www.w3.org/2000/09/xmldsig#"
 
 static const char unit_xml[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -1210,6 +1211,171 @@ test_accepts_a_short_ecdsa_value_as_santuario_writes_it(void)
 	free(doc);
 }
 
+/* s with every from replaced by to.  Caller frees. */
+static char *
+repl_all(const char *s, const char *from, const char *to)
+{
+	char *out = strdup(s), *next;
+	size_t skip = 0;
+
+	while (out != NULL && strstr(out + skip, from) != NULL) {
+		skip = (size_t)(strstr(out + skip, from) - out) + strlen(to);
+		next = repl(out, from, to);	/* the first is the one found */
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+static xmlNodePtr
+element_from(xmlNodePtr n)
+{
+	while (n != NULL && n->type != XML_ELEMENT_NODE)
+		n = n->next;
+	return n;
+}
+
+/*
+ * s (genuine with its Signature's markup changed) parsed, its SignedInfo
+ * signed again by K_GOOD over the exclusive C14N that a visibility
+ * callback gives (libxml2 walks the whole document, as xmlsec1 does), the
+ * SignatureValue set in the tree, and the tree verified pinned.  *differs
+ * is set when that SignedInfo's C14N is not genuine's.
+ */
+static int
+verify_signedinfo_variant(const char *s, int *differs, struct err *e)
+{
+	static unsigned char genuine_md[32];
+	xmlDocPtr d;
+	xmlNodePtr sig, si, svn;
+	xmlOutputBufferPtr ob = NULL;
+	EVP_MD_CTX *md = NULL;
+	ECDSA_SIG *es = NULL;
+	const BIGNUM *r, *sv;
+	const unsigned char *p;
+	unsigned char der[128], raw[64], smd[32];
+	char b64[128];
+	size_t derlen = sizeof(der);
+	int rc = -1;
+
+	err_clear(e);
+	if (genuine_md[0] == 0 && signedinfo_digest(genuine, genuine_md) != 0)
+		return -1;
+	if ((d = xml_parse(s, strlen(s), "doc.xml", &xml_limits_wire, e)) ==
+	    NULL)
+		return -1;
+	if ((sig = element_from(xmlDocGetRootElement(d)->last)) == NULL ||
+	    (si = element_from(sig->children)) == NULL ||
+	    (svn = element_from(si->next)) == NULL ||
+	    (ob = xmlAllocOutputBuffer(NULL)) == NULL ||
+	    xmlC14NExecute(d, in_subtree, si, XML_C14N_EXCLUSIVE_1_0, NULL, 0,
+	    ob) < 0 ||
+	    EVP_Digest(xmlOutputBufferGetContent(ob),
+	    xmlOutputBufferGetSize(ob), smd, NULL, EVP_sha256(), NULL) != 1 ||
+	    (md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pkey[K_GOOD]) !=
+	    1 ||
+	    EVP_DigestSign(md, der, &derlen, xmlOutputBufferGetContent(ob),
+	    xmlOutputBufferGetSize(ob)) != 1) {
+		printf("\n  cannot sign the variant\n");
+		goto done;
+	}
+	*differs = memcmp(smd, genuine_md, 32) != 0;
+	p = der;
+	if ((es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL)
+		goto done;
+	ECDSA_SIG_get0(es, &r, &sv);
+	if (BN_bn2binpad(r, raw, 32) != 32 ||
+	    BN_bn2binpad(sv, raw + 32, 32) != 32)
+		goto done;
+	EVP_EncodeBlock((unsigned char *)b64, raw, 64);
+	xmlNodeSetContent(svn, BAD_CAST b64);
+	rc = dsig_verify_pinned(d, cert[K_GOOD], cas, DOC_UNIT, time(NULL),
+	    NULL, e);
+done:
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	if (ob != NULL)
+		xmlOutputBufferClose(ob);
+	xmlFreeDoc(d);
+	return rc;
+}
+
+/*
+ * The verifier canonicalises SignedInfo alone (not through a callback over
+ * the whole document): the same bytes for SignedInfos that use the default
+ * namespace, namespaces and xml: attributes declared on the root, other
+ * prefixes and redeclarations, attributes that need escaping, whitespace
+ * and a CR between and inside its elements.
+ */
+static void
+test_signedinfo_c14n_is_the_subtree_alone(void)
+{
+	static const char *const ds = "\"" DS_URI "\"";
+	char *v[6], *t, *u, buf[512];
+	struct err e;
+	int i, differs;
+
+	/* ds as the default namespace, below a root of another default */
+	v[0] = repl_all(genuine, "ds:", "");
+	t = repl_all(v[0], "xmlns:ds=", "xmlns=");
+	free(v[0]);
+	v[0] = t;
+	/* ds and x declared on the root, xml:lang on Signature; namespaced,
+	 * xml: and plain attributes on SignedInfo; an Id to escape */
+	snprintf(buf, sizeof(buf), "<Unit xmlns=\"urn:lasteri:1\" "
+	    "xmlns:ds=%s xmlns:x=\"urn:x\"", ds);
+	t = repl(genuine, "<Unit xmlns=\"urn:lasteri:1\"", buf);
+	snprintf(buf, sizeof(buf), "<ds:Signature xmlns:ds=%s>", ds);
+	u = repl(t, buf, "<ds:Signature xml:lang=\"fi\">");
+	free(t);
+	t = repl(u, "<ds:SignedInfo>", "<ds:SignedInfo x:a=\"1\" "
+	    "xml:space=\"preserve\" b=\"&lt;&amp;&quot;&#9;&#10;&#13;>\" "
+	    "Id=\"si-1\">");
+	free(u);
+	v[1] = repl(t, "<ds:Reference URI=\"\">", "<ds:Reference "
+	    "URI=\"\" Id=\"r&lt;1&gt;&#13;\">");
+	free(t);
+	/* layout: newlines, tabs and a CR (as &#13;) in SignedInfo */
+	t = repl(genuine, "<ds:CanonicalizationMethod",
+	    "\n\t<ds:CanonicalizationMethod");
+	u = repl(t, "<ds:DigestValue>", "\n  <ds:DigestValue>\n");
+	free(t);
+	t = repl(u, "</ds:DigestValue>", "&#13;\n</ds:DigestValue>\r\n");
+	free(u);
+	v[2] = repl(t, "</ds:SignedInfo>", "\n</ds:SignedInfo>");
+	free(t);
+	/* another prefix for ds, redeclarations, xmlns="" */
+	snprintf(buf, sizeof(buf), "<dsig:Reference xmlns:dsig=%s "
+	    "xmlns:ds=%s xmlns=\"\" URI=\"\">", ds, ds);
+	t = repl(genuine, "<ds:Reference URI=\"\">", buf);
+	u = repl(t, "</ds:Reference>", "</dsig:Reference>");
+	free(t);
+	/* (an empty element: no end tag) */
+	snprintf(buf, sizeof(buf), "<dsig:DigestMethod xmlns:dsig=%s ", ds);
+	v[3] = repl(u, "<ds:DigestMethod ", buf);
+	free(u);
+	/* the default-namespace form, the default redeclared inside */
+	snprintf(buf, sizeof(buf), "<SignedInfo xmlns=%s>", ds);
+	t = repl(v[0], "<SignedInfo>", buf);
+	snprintf(buf, sizeof(buf), "<Reference xmlns=%s URI=\"\">", ds);
+	v[4] = repl(t, "<Reference URI=\"\">", buf);
+	free(t);
+	/* genuine itself: the control */
+	v[5] = strdup(genuine);
+	for (i = 0; i < 6; i++) {
+		if (v[i] == NULL)
+			printf("\n  variant %d not made\n", i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v[i]);
+		differs = -1;
+		if (verify_signedinfo_variant(v[i], &differs, &e) != 0)
+			printf("\n  variant %d: %s\n", i, e.msg);
+		CU_ASSERT_EQUAL(e.code, ERR_OK);
+		CU_ASSERT_EQUAL(differs, i != 5);
+		free(v[i]);
+	}
+}
+
 static void
 test_refuses_other_ecdsa_value_lengths(void)
 {
@@ -1826,6 +1992,8 @@ static CU_TestInfo hostile_tests[] = {
 	    test_accepts_a_short_ecdsa_value_as_santuario_writes_it },
 	{ "refuses ECDSA SignatureValues of 63, 66, 0 and 2 bytes",
 	    test_refuses_other_ecdsa_value_lengths },
+	{ "canonicalises SignedInfo alone, as over the whole document",
+	    test_signedinfo_c14n_is_the_subtree_alone },
 	CU_TEST_INFO_NULL
 };
 
