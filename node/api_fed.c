@@ -135,26 +135,18 @@ refusal(enum err_code code, const char **token)
 }
 
 /* The home region of unit_id as this node's store has it ("" when the
- * unit is not stored here). */
+ * unit is not stored here): an indexed column, no XML parsed, since a
+ * record GET by a region member and every received record ask it. */
 static void
 stored_unit_region(struct node *n, const char *unit_id, char out[3])
 {
-	struct unit u;
 	struct err e;
-	xmlDocPtr doc = NULL;
-	char *xml = NULL;
-	size_t len;
 
-	out[0] = '\0';
 	err_clear(&e);
-	if (store_unit_get(n->store, unit_id, &xml, &len, &e) == 0 &&
-	    (doc = xml_parse(xml, len, "stored unit", &xml_limits_import,
-	    &e)) != NULL &&
-	    model_unit_read(xmlDocGetRootElement(doc), &u, &e) == 0)
-		snprintf(out, 3, "%s", u.home_region[0] ? u.home_region :
-		    u.region);
-	xmlFreeDoc(doc);
-	free(xml);
+	if (store_unit_region(n->store, unit_id, out, &e) == -1) {
+		out[0] = '\0';
+		log_warnx("unit_region", "unit=%s msg=\"%s\"", unit_id, e.msg);
+	}
 }
 
 void

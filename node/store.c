@@ -584,6 +584,27 @@ store_unit_get(struct store *s, const char *id, char **xml, size_t *len,
 }
 
 int
+store_unit_region(struct store *s, const char *id, char out[3],
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	const unsigned char *v;
+	int r;
+
+	out[0] = '\0';
+	if ((st = store_stmt(s, ST_UNIT_REGION, e)) == NULL)
+		return -1;
+	store_bind_text(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    (v = sqlite3_column_text(st, 0)) != NULL)
+		snprintf(out, 3, "%s", (const char *)v);
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_dberr(s, "reading a unit's region", e);
+	return 0;
+}
+
+int
 store_procurement_get(struct store *s, const char *id, char **xml,
     size_t *len, struct err *e)
 {

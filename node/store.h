@@ -110,6 +110,11 @@ int	store_trust_seq_raise(struct store *s, const char *instance,
  * excludes the NUL), caller frees with free().  ERR_NOTFOUND naming the ID. */
 int	store_unit_get(struct store *s, const char *id, char **xml, size_t *len,
 	    struct err *e);
+/* The home region of unit id (its HomeRegion, else its Region) from the
+ * indexed column, without parsing the unit; "" when the unit is not
+ * stored. */
+int	store_unit_region(struct store *s, const char *id, char out[3],
+	    struct err *e);
 int	store_procurement_get(struct store *s, const char *id, char **xml,
 	    size_t *len, struct err *e);
 /* digest (may be NULL) receives the lower-case hex SHA-256 of the bytes. */

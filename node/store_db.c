@@ -25,6 +25,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " age_max = excluded.age_max, price_cents = excluded.price_cents,"
 	    " updated = excluded.updated, xml = excluded.xml",
 	[ST_UNIT_GET] = "SELECT xml FROM units WHERE id = ?",
+	[ST_UNIT_REGION] = "SELECT home_region FROM units WHERE id = ?",
 	[ST_UNIT_ALL] = "SELECT id, xml FROM units ORDER BY id",
 	[ST_PROC_PUT] = "INSERT INTO procurements(id, region, updated, xml)"
 	    " VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"

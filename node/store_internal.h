@@ -19,6 +19,7 @@ enum store_stmt {
 	ST_SEEN_PUT,
 	ST_UNIT_PUT,
 	ST_UNIT_GET,
+	ST_UNIT_REGION,
 	ST_UNIT_ALL,
 	ST_PROC_PUT,
 	ST_PROC_GET,

@@ -622,6 +622,14 @@ test_loaders(void)
 	CU_ASSERT(u[0].free_places == 2);
 	CU_ASSERT(u[0].nlanguages == 2);
 	CU_ASSERT_STRING_EQUAL(u[1].id, "SOTERI-08-0002");
+	{
+		char reg[3] = "x";
+
+		CU_ASSERT(store_unit_region(s, "SOTERI-08-0002", reg, &e) == 0);
+		CU_ASSERT_STRING_EQUAL(reg, "08");
+		CU_ASSERT(store_unit_region(s, "NO-SUCH-UNIT", reg, &e) == 0);
+		CU_ASSERT_STRING_EQUAL(reg, "");
+	}
 	CU_ASSERT(u[1].price_cents == 32050);
 	free(u);
 
