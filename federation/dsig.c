@@ -4,12 +4,12 @@
  *
  * Signing is our own code for this one profile, because xmlsec's engine
  * cannot reach half the raw ECDSA rate (XMLDSIG.md 7): exclusive C14N of the
- * document streamed into SHA-256; SignedInfo written from a canonical
- * template, so its canonical bytes are known without a second C14N pass; one
- * EVP_PKEY_CTX per key, reused; ECDSA SignatureValue as raw r||s.  The stock
- * xmlsec1 verifies the result (tests/test_interop.sh).  xmlsec is
- * initialised here once (dsig_init), never with the examples' entity
- * substitution globals, and this is the only file that includes it.
+ * document streamed into SHA-256 (c14n.c's walk); SignedInfo written from a
+ * canonical template, so its canonical bytes are known without a second
+ * C14N pass; one EVP_PKEY_CTX per key, reused; ECDSA SignatureValue as raw
+ * r||s.  The stock xmlsec1 verifies the result (tests/test_interop.sh).
+ * xmlsec is initialised here once (dsig_init), never with the examples'
+ * entity substitution globals, and this is the only file that includes it.
  */
 #include "config.h"
 
@@ -39,6 +39,7 @@
 #include <xmlsec/errors.h>
 #include <xmlsec/xmlsec.h>
 
+#include "c14n.h"
 #include "dsig.h"
 #include "dsig_internal.h"
 #include "x509.h"
@@ -48,7 +49,7 @@
 
 static const char *const kind_roots[DOC_KIND_COUNT] = {
 	"Unit", "ProcurementDefinition", "SupervisionRecord", "Query",
-	"Response", "Checkpoint", "TrustList"
+	"Response", "Checkpoint", "TrustList", "NationalAnswer"
 };
 
 /* The canonical (exc-c14n) SignedInfo we write, around the method URI and
@@ -179,7 +180,8 @@ hsink_write(void *ctx, const char *buf, int len)
 }
 
 /* SHA-256 of the exclusive C14N (no comments) of doc, restricted to what
- * vis accepts when it is not NULL. */
+ * vis accepts when it is not NULL.  Without vis, c14n.c's walk (which
+ * falls back to libxml2 itself). */
 int
 dsig_c14n_sha256(xmlDocPtr doc, xmlC14NIsVisibleCallback vis, void *ud,
     unsigned char out[32], struct err *e)
@@ -190,8 +192,16 @@ dsig_c14n_sha256(xmlDocPtr doc, xmlC14NIsVisibleCallback vis, void *ud,
 	unsigned int n = 0;
 	int rc = -1;
 
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, dsig_md_sha256, NULL) != 1) {
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		err_set(e, ERR_NOMEM, "dsig: cannot start SHA-256");
+		goto done;
+	}
+	if (vis == NULL) {
+		rc = c14n_sha256(doc, NULL, NULL, md, dsig_md_sha256, out,
+		    NULL, e);
+		goto done;
+	}
+	if (EVP_DigestInit_ex(md, dsig_md_sha256, NULL) != 1) {
 		err_set(e, ERR_NOMEM, "dsig: cannot start SHA-256");
 		goto done;
 	}
@@ -694,12 +704,17 @@ dsig_sign(struct dsig_key *k, xmlDocPtr doc, struct err *e)
 		err_set(e, ERR_NOMEM, "cannot set signedAt");
 		goto done;
 	}
-	if (dsig_c14n_sha256(doc, NULL, NULL, dg, e) == -1)
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	/* one digest context for both: the document, then SignedInfo */
+	if (c14n_sha256(doc, NULL, NULL, md, dsig_md_sha256, dg, NULL, e) ==
+	    -1)
 		goto done;
 	b64_encode(dg, 32, dg64);
 	alg = k->alg == SIG_ECDSA ? ALG_ECDSA : ALG_RSA;
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, dsig_md_sha256, NULL) != 1 ||
+	if (EVP_DigestInit_ex(md, dsig_md_sha256, NULL) != 1 ||
 	    EVP_DigestUpdate(md, SI_A, sizeof(SI_A) - 1) != 1 ||
 	    EVP_DigestUpdate(md, alg, strlen(alg)) != 1 ||
 	    EVP_DigestUpdate(md, SI_B, sizeof(SI_B) - 1) != 1 ||

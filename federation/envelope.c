@@ -690,6 +690,7 @@ envelope_query_check(struct verifier *v, xmlDocPtr doc, const void *bytes,
 {
 	struct envelope_query q;
 	struct dsig_info di;
+	unsigned char digest[32] = { 0 };
 	enum envelope_status st = ENVELOPE_ST_BAD_REQUEST;
 	int rc = -1;
 
@@ -702,12 +703,23 @@ envelope_query_check(struct verifier *v, xmlDocPtr doc, const void *bytes,
 	if (schema_validate(doc, "query", query_roots, e) == -1)
 		goto done;
 	st = ENVELOPE_ST_BAD_SIGNATURE;
+	memset(&di, 0, sizeof(di));
+	if (info != NULL)
+		memset(info, 0, sizeof(*info));
 	if (verifier_check(v, doc, DOC_QUERY, now, &di, e) == -1) {
 		if (e != NULL && e->code == ERR_TRUST)
 			st = ENVELOPE_ST_FORBIDDEN;
 		goto done;
 	}
-	/* From here on, values of the verified document only. */
+	/* From here on, values of the verified document only; a refusal
+	 * from here on can be signed and addressed to the signer. */
+	if (info != NULL)
+		*info = di;
+	if (EVP_Digest(bytes, len, digest, NULL, EVP_sha256(), NULL) != 1) {
+		st = ENVELOPE_ST_ERROR;
+		err_set(e, ERR_INTERNAL, "query: SHA-256 failed");
+		goto done;
+	}
 	st = ENVELOPE_ST_BAD_REQUEST;
 	if (query_read(xmlDocGetRootElement(doc), &q, e) == -1)
 		goto done;
@@ -717,22 +729,18 @@ envelope_query_check(struct verifier *v, xmlDocPtr doc, const void *bytes,
 	st = ENVELOPE_ST_EXPIRED;
 	if (query_when(&q, now, e) == -1)
 		goto done;
-	if (EVP_Digest(bytes, len, q.digest, NULL, EVP_sha256(), NULL) != 1) {
-		st = ENVELOPE_ST_ERROR;
-		err_set(e, ERR_INTERNAL, "query %s: SHA-256 failed", q.id);
-		goto done;
-	}
 	st = ENVELOPE_ST_OK;
-	if (info != NULL)
-		*info = di;
 	rc = 0;
 done:
 	q.refusal = (int)st;
+	memcpy(q.digest, digest, sizeof(q.digest));
 	if (out != NULL) {
 		if (rc == 0)
 			*out = q;
-		else
+		else {
 			out->refusal = (int)st;
+			memcpy(out->digest, q.digest, sizeof(out->digest));
+		}
 	}
 	return rc;
 }

@@ -133,7 +133,9 @@ xmlDocPtr	 envelope_query_new(struct envelope_query *q, time_t now,
  * tls_peer_member and == From; the signer's roles for the kind; Issued at
  * most ENVELOPE_AHEAD_MAX after now; Expires - Issued in 1..TTL_MAX; not
  * expired (now < Expires).  Fills out (and the signer in info, may be
- * NULL) on success; on failure sets only out->refusal.  The nonce is not
+ * NULL) on success.  On failure it sets out->refusal and, when the
+ * signature verified (info->member_id not empty), info and out->digest,
+ * so that the refusal can be signed and addressed.  The nonce is not
  * checked against earlier queries: the node keeps out->nonce until
  * out->expires. */
 int		 envelope_query_check(struct verifier *v, xmlDocPtr doc,

@@ -18,6 +18,14 @@
  * request once its connection is ready and before a byte of it is sent,
  * checks the connection's peer certificate against this request's pins and
  * aborts the request when it is not one of them.
+ *
+ * Reuse between requests: the multi handle keeps the connection cache (and
+ * the DNS cache) for every easy handle added to it, but libcurl keeps TLS
+ * sessions per easy handle, and each request here has an easy handle of its
+ * own; so the peer owns a share handle holding the TLS session cache, and
+ * a new connection to a member resumes the last session with it (the pin
+ * check in prereq_cb covers a resumed session as it does a reused
+ * connection).  All of it lives on the event-loop thread: no locks.
  */
 #include "config.h"
 
@@ -69,6 +77,7 @@ struct sock {
 struct peer {
 	struct event_base *base;
 	CURLM		*multi;
+	CURLSH		*share;		/* TLS sessions */
 	struct event	*timer;
 	char		*cert, *key;
 	char		*ca_pem;
@@ -412,6 +421,9 @@ peer_new(struct event_base *base, const char *tls_cert, const char *tls_key,
 	    (p->cert = strdup(tls_cert)) == NULL ||
 	    (p->key = strdup(tls_key)) == NULL ||
 	    (p->multi = curl_multi_init()) == NULL ||
+	    (p->share = curl_share_init()) == NULL ||
+	    curl_share_setopt(p->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
 	    (p->timer = evtimer_new(base, on_timer, p)) == NULL) {
 		err_set(e, ERR_NOMEM, "peer client: out of memory");
 		peer_free(p);
@@ -440,6 +452,9 @@ peer_free(struct peer *p)
 	}
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
+	/* After every easy handle that used it is gone. */
+	if (p->share != NULL)
+		curl_share_cleanup(p->share);
 	if (p->timer != NULL)
 		event_free(p->timer);
 	free(p->cert);
@@ -491,6 +506,7 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 	struct xfer *x = NULL;
 	struct curl_slist *h;
 	char ctype[128];
+	long connect_ms;
 	int ok = 1;
 
 	if (p->ca_pem == NULL)
@@ -518,6 +534,10 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 		x->pins->n = req->npins;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
+	connect_ms = req->connect_timeout_ms > 0 ? req->connect_timeout_ms :
+	    CONNECT_TIMEOUT_MS;
+	if (connect_ms > req->timeout_ms)
+		connect_ms = req->timeout_ms;
 
 	ca.data = p->ca_pem;
 	ca.len = p->ca_len;
@@ -546,8 +566,8 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	SET(CURLOPT_TIMEOUT_MS, req->timeout_ms);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms < CONNECT_TIMEOUT_MS ?
-	    req->timeout_ms : CONNECT_TIMEOUT_MS);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	SET(CURLOPT_SHARE, p->share);
 	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	SET(CURLOPT_SSLCERT, p->cert);
 	SET(CURLOPT_SSLCERTTYPE, "PEM");
@@ -602,12 +622,11 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 }
 
 int
-peer_post_member(struct peer *p, const struct trust_member *m,
-    const char *path, const char *ctype, const void *body, size_t len,
-    long timeout_ms, size_t resp_max, peer_done_fn *fn, void *arg,
-    struct err *e)
+peer_start_member(struct peer *p, const struct trust_member *m,
+    const char *path, const struct peer_request *req, peer_done_fn *fn,
+    void *arg, struct err *e)
 {
-	struct peer_request req;
+	struct peer_request r;
 	unsigned char pins[PEER_MAX_PINS][32];
 	char url[512];
 	size_t n = strlen(m->endpoint);
@@ -628,19 +647,31 @@ peer_post_member(struct peer *p, const struct trust_member *m,
 	if (npins == 0)
 		return err_set(e, ERR_TLS, "member %s: no TLS certificate of "
 		    "its listing is in use now", m->id);
+	r = *req;
+	r.url = url;
+	r.pins = (const unsigned char (*)[32])pins;
+	r.npins = npins;
+	if (peer_start(p, &r, fn, arg, e) == -1)
+		return err_prefix(e, "member %s", m->id);
+	return 0;
+}
+
+int
+peer_post_member(struct peer *p, const struct trust_member *m,
+    const char *path, const char *ctype, const void *body, size_t len,
+    long timeout_ms, size_t resp_max, peer_done_fn *fn, void *arg,
+    struct err *e)
+{
+	struct peer_request req;
+
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
-	req.url = url;
-	req.pins = (const unsigned char (*)[32])pins;
-	req.npins = npins;
 	req.ctype = ctype;
 	req.body = body;
 	req.len = len;
 	req.timeout_ms = timeout_ms;
 	req.resp_max = resp_max;
-	if (peer_start(p, &req, fn, arg, e) == -1)
-		return err_prefix(e, "member %s", m->id);
-	return 0;
+	return peer_start_member(p, m, path, &req, fn, arg, e);
 }
 
 int
@@ -661,4 +692,29 @@ int
 peer_inflight(const struct peer *p)
 {
 	return p != NULL ? p->nxfers : 0;
+}
+
+int
+peer_cancel(struct peer *p, peer_done_fn *fn, void *arg)
+{
+	struct xfer *x, *next;
+	int n = 0;
+
+	if (p == NULL)
+		return 0;
+	for (x = p->xfers; x != NULL; x = next) {
+		next = x->next;
+		if (x->fn != fn || x->arg != arg)
+			continue;
+		xfer_unlink(p, x);
+		xfer_free(x);	/* removes it from the multi handle */
+		n++;
+	}
+	return n;
+}
+
+struct event_base *
+peer_base(const struct peer *p)
+{
+	return p->base;
 }

@@ -5,6 +5,12 @@
  * event-loop thread and connections and TLS sessions are reused.  Only
  * federation/peer.c (and the fan-out beside it) uses libcurl.
  *
+ * Reuse: kept-alive connections live in the peer's multi handle, TLS
+ * sessions in a share handle the peer owns, so a later request to a member
+ * (the next delivery, the next national query) reuses the connection or
+ * resumes the session instead of a full handshake, for as long as the peer
+ * lives.  The node keeps one peer for its life.
+ *
  * Trust: the server's certificate must chain to one of the trust list's CAs
  * (given to libcurl as an in-memory PEM blob, never the operating system's
  * store, which SSL_CERT_FILE could steer) and, for a member request, its
@@ -70,12 +76,23 @@ struct peer_request {
 	const void		*body;		/* copied */
 	size_t			 len;
 	long			 timeout_ms;	/* whole request */
+	/* Connecting, TLS handshake included; 0: the default, 5 s.  Never
+	 * more than timeout_ms. */
+	long			 connect_timeout_ms;
 	size_t			 resp_max;	/* larger answer: ERR_INPUT */
 };
 
 /* Starts req; fn(arg, result) follows from the event loop.  Fails at once
  * (without calling fn) only when the request cannot be made. */
 int		 peer_start(struct peer *p, const struct peer_request *req,
+		    peer_done_fn *fn, void *arg, struct err *e);
+
+/* Starts req at member m: req->url and req->pins are ignored, the URL is
+ * m's endpoint and path ("/v1/query"), the pins m's TLS certificates whose
+ * listing is in use now (ERR_TLS when there is none); m is borrowed for
+ * the call. */
+int		 peer_start_member(struct peer *p, const struct trust_member *m,
+		    const char *path, const struct peer_request *req,
 		    peer_done_fn *fn, void *arg, struct err *e);
 
 /* POST body to member m at path ("/v1/records"), pinned to m's TLS
@@ -94,5 +111,12 @@ int		 peer_fetch_url(struct peer *p, const char *url,
 
 /* Requests running now. */
 int		 peer_inflight(const struct peer *p);
+
+/* Cancels every running request started with fn and arg, without calling
+ * fn; returns how many.  May be called from any peer callback. */
+int		 peer_cancel(struct peer *p, peer_done_fn *fn, void *arg);
+
+/* The event base p runs on (borrowed). */
+struct event_base *peer_base(const struct peer *p);
 
 #endif

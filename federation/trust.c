@@ -121,6 +121,9 @@ trust_roles_for_kind(enum doc_kind k)
 		return TRUST_ROLE_REGION;
 	case DOC_RECORD:
 		return TRUST_ROLE_SUPERVISOR;
+	case DOC_NATIONAL:	/* signed by the member that asked */
+		return TRUST_ROLE_REGION | TRUST_ROLE_SUPERVISOR |
+		    TRUST_ROLE_COORDINATOR;
 	case DOC_QUERY:
 	case DOC_CHECKPOINT:
 		return TRUST_ROLE_REGION | TRUST_ROLE_SUPERVISOR |

@@ -94,11 +94,12 @@ verifier_trust_list(const struct verifier *v)
 	return v != NULL ? v->tl : NULL;
 }
 
-/* Records and checkpoints are judged at their signedAt only. */
+/* Records, checkpoints and national answers (proofs kept for later) are
+ * judged at their signedAt only. */
 static int
 kind_is_historical(enum doc_kind k)
 {
-	return k == DOC_RECORD || k == DOC_CHECKPOINT;
+	return k == DOC_RECORD || k == DOC_CHECKPOINT || k == DOC_NATIONAL;
 }
 
 /* --- the cache of checked signers ------------------------------------------ */

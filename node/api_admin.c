@@ -13,14 +13,33 @@
  * reply is deferred; the loop never waits), so that every answer comes from
  * a complete data set that reflects every import answered before it.
  * Nothing expires: what depends on time is computed per query.
+ *
+ * An import runs in a thread of its own, on its own connection to the
+ * database, in one transaction (struct admin_import): the loop hands it
+ * the body and answers when the thread wakes it through a pipe, as the
+ * search data's worker does.  SQLite has one writer, so while the import
+ * holds the write lock nothing on the loop may wait for it: the loop's
+ * connection fails a write at once (store_busy_timeout 0), and the
+ * endpoints that store records answer 503 with Retry-After before doing
+ * any work (api_admin_import_refuse): a peer's outbox delivers again later,
+ * an issuing system tries again.  A record is therefore never part of an
+ * import's transaction, and an import that fails leaves every record
+ * stored before or after it in place.  One import at a time: a second one
+ * is answered 503 the same way.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <event2/event.h>
 #include <libxml/tree.h>
 
 #include "api_admin.h"
@@ -36,6 +55,7 @@
 #include "store_export.h"
 #include "store_import.h"
 #include "trust.h"
+#include "verifier.h"
 #include "vocab.h"
 #include "xml.h"
 
@@ -112,13 +132,6 @@ api_admin_record_stored(struct node *n, const struct supervision_record *r)
 	}
 }
 
-void
-api_admin_free(struct node *n)
-{
-	qindex_free(n->qindex);
-	n->qindex = NULL;
-}
-
 /* --- import ---------------------------------------------------------------- */
 
 struct part {
@@ -192,24 +205,195 @@ plural(long n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* One import, from the request to its answer.  The loop fills it and
+ * frees it; the worker only reads the input and writes the results before
+ * it wakes the loop (the loop joins the thread before reading them). */
+struct admin_import {
+	struct node		*n;
+	struct httpd_req	*r;		/* answered when done */
+	unsigned char		*body;		/* the worker frees it early */
+	size_t			 len;
+	int			 parts;		/* the parts format */
+	char			 region[8];
+	struct store_import_opts opts;
+	struct verifier		*verifier;	/* the import's own */
+	int			 stop;		/* atomic: the node stops */
+	double			 t0;
+	pthread_t		 th;
+	int			 started;
+	int			 pfd[2];
+	struct event		*ev;
+	/* The worker's results. */
+	struct store_import_stats st;
+	int			 np;
+	int			 rc;
+	struct err		 e;
+};
+
+#define IMPORT_RETRY_AFTER	"2"	/* seconds, for a refused writer */
+
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+import_free(struct admin_import *im)
+{
+	if (im == NULL)
+		return;
+	if (im->ev != NULL)
+		event_free(im->ev);
+	if (im->pfd[0] != -1)
+		close(im->pfd[0]);
+	if (im->pfd[1] != -1)
+		close(im->pfd[1]);
+	verifier_free(im->verifier);
+	free(im->body);
+	free(im);
+}
+
+/* The worker: the whole import on its own connection. */
+static void *
+import_run(void *arg)
+{
+	struct admin_import *im = arg;
+	struct store *s = NULL;
+	struct part *parts = NULL;
+	char *names = NULL;
+	int i, np = 0, in_tx = 0;
+	ssize_t w;
+
+	err_clear(&im->e);
+	im->rc = -1;
+	if ((parts = calloc(ADMIN_IMPORT_PARTS_MAX, sizeof(*parts))) == NULL) {
+		err_set(&im->e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if (im->parts) {
+		if (parts_split((const char *)im->body, im->len, parts,
+		    ADMIN_IMPORT_PARTS_MAX, &np, &names, &im->e) == -1)
+			goto done;
+	} else {
+		parts[0] = (struct part){ "request", (const char *)im->body,
+		    im->len };
+		np = 1;
+	}
+	/* Each document is streamed from the body into the one transaction,
+	 * an element at a time (store_import_buf): the body is all that is
+	 * held, never the parsed documents. */
+	if (store_open(im->n->conf.database, 0, &s, &im->e) == -1 ||
+	    store_begin(s, &im->e) == -1)
+		goto done;
+	in_tx = 1;
+	for (i = 0; i < np; i++)
+		if (store_import_buf(s, parts[i].doc, parts[i].len,
+		    parts[i].name, &im->opts, &im->st, &im->e) == -1)
+			goto done;
+	if (store_commit(s, &im->e) == -1)
+		goto done;
+	in_tx = 0;
+	im->rc = 0;
+done:
+	if (in_tx)
+		store_rollback(s);
+	store_close(s);
+	free(parts);
+	free(names);
+	free(im->body);
+	im->body = NULL;
+	im->np = np;
+	do
+		w = write(im->pfd[1], "i", 1);
+	while (w == -1 && errno == EINTR);
+	return NULL;
+}
+
+/* The loop: the worker is done; answer. */
+static void
+import_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct admin_import *im = arg;
+	struct node *n = im->n;
+	struct store_import_stats *st = &im->st;
+	char known[64], buf[16], lq[LOG_Q_MAX], *msg = NULL;
+	double ms;
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_join(im->th, NULL);
+	im->started = 0;
+	n->import = NULL;
+	store_busy_timeout(n->store, -1);
+	ms = mono_ms() - im->t0;
+	if (im->rc == -1)
+		goto fail;
+	known[0] = '\0';
+	if (st->records_known > 0)
+		snprintf(known, sizeof(known), " (%ld %s already stored)",
+		    st->records_known, plural(st->records_known, "record was",
+		    "records were"));
+	if (asprintf(&msg, "imported %ld %s, %ld %s, %ld %s from %d %s%s\n",
+	    st->units, plural(st->units, "unit", "units"),
+	    st->procurements, plural(st->procurements,
+	    "procurement definition", "procurement definitions"),
+	    st->records, plural(st->records,
+	    "supervision record", "supervision records"),
+	    im->np, plural(im->np, "file", "files"), known) == -1)
+		msg = NULL;
+	log_info("import", "documents=%d units=%ld procurements=%ld "
+	    "records=%ld records_known=%ld ms=%.0f", im->np, st->units,
+	    st->procurements, st->records, st->records_known, ms);
+	/* Rebuilt in the worker; searches from now on wait for it. */
+	api_admin_invalidate(n);
+	if (msg == NULL)
+		httpd_reply(im->r, 200, "text/plain; charset=utf-8",
+		    "imported\n", 9);
+	else
+		httpd_reply(im->r, 200, "text/plain; charset=utf-8", msg,
+		    strlen(msg));
+	free(msg);
+	import_free(im);
+	return;
+fail:
+	log_info("import_refused", "documents=%d ms=%.0f msg=%s", im->np, ms,
+	    log_q(im->e.msg, lq, sizeof(lq)));
+	reply_err(im->r, &im->e);
+	import_free(im);
+}
+
+int
+api_admin_import_refuse(struct node *n, struct httpd_req *r)
+{
+	if (n->import == NULL)
+		return 0;
+	httpd_req_reply_header(r, "Retry-After", IMPORT_RETRY_AFTER);
+	httpd_reply_error(r, 503, "busy", "an import is running (for %.0f "
+	    "s); the store takes no other writes until it ends: try again",
+	    (mono_ms() - n->import->t0) / 1000);
+	return 1;
+}
+
 static void
 h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
-	struct store_import_stats st;
-	struct part *parts = NULL;
-	const unsigned char *body;
+	struct admin_import *im = NULL;
 	const char *ctype;
-	struct store_import_opts opts;
 	const struct trust_member *self;
-	char region[8], foreign[8], known[64], *names = NULL, *msg = NULL;
-	char lq[LOG_Q_MAX];
-	size_t len;
-	int i, np = 0, in_tx = 0, k, kf;
+	char region[8], foreign[8], lq[LOG_Q_MAX];
+	sigset_t all, old;
+	int k, kf, parts, rc;
 	struct err e;
 
 	err_clear(&e);
-	memset(&st, 0, sizeof(st));
+	if (api_admin_import_refuse(n, r))
+		return;
 	if ((k = httpd_req_query(r, "region", region, sizeof(region))) == -1 ||
 	    (k == 1 && region_find(region) < 0)) {
 		err_set(&e, ERR_USAGE, "region: not a region code (01..21, "
@@ -222,91 +406,105 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		err_set(&e, ERR_USAGE, "allow-foreign-units: 1 or 0");
 		goto fail;
 	}
+	ctype = httpd_req_header(r, "Content-Type");
+	if (ctype != NULL && strncmp(ctype, ADMIN_IMPORT_TYPE,
+	    strlen(ADMIN_IMPORT_TYPE)) == 0)
+		parts = 1;
+	else if (ctype == NULL || strstr(ctype, "xml") != NULL)
+		parts = 0;
+	else {
+		err_set(&e, ERR_USAGE, "import: Content-Type %s: send "
+		    "application/xml or %s", ctype, ADMIN_IMPORT_TYPE);
+		goto fail;
+	}
+	if ((im = calloc(1, sizeof(*im))) == NULL) {
+		err_set(&e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	im->n = n;
+	im->r = r;
+	im->parts = parts;
+	im->pfd[0] = im->pfd[1] = -1;
+	im->t0 = mono_ms();
 	/* The node's own region, from the trust list, unless the admin says
-	 * this node holds other regions' units (a coordinator's). */
-	memset(&opts, 0, sizeof(opts));
-	opts.verifier = n->verifier;
-	opts.now = time(NULL);
+	 * this node holds other regions' units (a coordinator's).  Copied: a
+	 * reload may free the list while the import runs. */
+	im->opts.now = time(NULL);
+	im->opts.stop = &im->stop;
 	self = trust_member_by_id(n->trust, n->conf.member_id);
 	if (kf == 1 && strcmp(foreign, "1") == 0)
-		opts.region = NULL;
+		im->opts.region = NULL;
 	else if (self == NULL || self->region[0] == '\0')
-		opts.region = "";	/* keeps no region: no unit is its own */
+		im->opts.region = "";	/* keeps no region: no unit is its own */
 	else if (k == 1 && strcmp(region, self->region) != 0) {
 		err_set(&e, ERR_INPUT, "region %s: this node keeps region %s "
 		    "(give --allow-foreign-units to import another region's "
 		    "units)", region, self->region);
 		goto fail;
-	} else
-		opts.region = self->region;
-	body = httpd_req_body(r, &len);
-	ctype = httpd_req_header(r, "Content-Type");
-	if ((parts = calloc(ADMIN_IMPORT_PARTS_MAX, sizeof(*parts))) == NULL) {
-		err_set(&e, ERR_NOMEM, "out of memory");
-		goto fail;
-	}
-	if (ctype != NULL && strncmp(ctype, ADMIN_IMPORT_TYPE,
-	    strlen(ADMIN_IMPORT_TYPE)) == 0) {
-		if (parts_split((const char *)body, len, parts,
-		    ADMIN_IMPORT_PARTS_MAX, &np, &names, &e) == -1)
-			goto fail;
-	} else if (ctype == NULL || strstr(ctype, "xml") != NULL) {
-		parts[0] = (struct part){ "request", (const char *)body, len };
-		np = 1;
 	} else {
-		err_set(&e, ERR_USAGE, "import: Content-Type %s: send "
-		    "application/xml or %s", ctype, ADMIN_IMPORT_TYPE);
+		snprintf(im->region, sizeof(im->region), "%s", self->region);
+		im->opts.region = im->region;
+	}
+	/* A verifier of the import's own: the loop's caches certificates
+	 * and is replaced on reload. */
+	if (n->trust != NULL && (im->verifier = verifier_new(n->trust,
+	    &e)) == NULL)
+		goto fail;
+	im->opts.verifier = im->verifier;
+	if ((im->body = httpd_req_body_take(r, &im->len)) == NULL) {
+		err_set(&e, ERR_NOMEM, "import: out of memory for the body");
 		goto fail;
 	}
-
-	/* Each document is streamed from the body into the one transaction,
-	 * an element at a time (store_import_buf): the body is all that is
-	 * held, never the parsed documents. */
+	if (pipe2(im->pfd, O_NONBLOCK | O_CLOEXEC) == -1) {
+		err_set(&e, ERR_INTERNAL, "import: pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if ((im->ev = event_new(n->base, im->pfd[0], EV_READ | EV_PERSIST,
+	    import_done, im)) == NULL || event_add(im->ev, NULL) == -1) {
+		err_set(&e, ERR_INTERNAL, "import: cannot add the event");
+		goto fail;
+	}
 	xml_init();
-	if (store_begin(n->store, &e) == -1)
-		goto fail;
-	in_tx = 1;
-	for (i = 0; i < np; i++)
-		if (store_import_buf(n->store, parts[i].doc, parts[i].len,
-		    parts[i].name, &opts, &st, &e) == -1)
-			goto fail;
-	if (store_commit(n->store, &e) == -1)
-		goto fail;
-	in_tx = 0;
-
-	known[0] = '\0';
-	if (st.records_known > 0)
-		snprintf(known, sizeof(known), " (%ld %s already stored)",
-		    st.records_known, plural(st.records_known, "record was",
-		    "records were"));
-	if (asprintf(&msg, "imported %ld %s, %ld %s, %ld %s from %d %s%s\n",
-	    st.units, plural(st.units, "unit", "units"),
-	    st.procurements, plural(st.procurements,
-	    "procurement definition", "procurement definitions"),
-	    st.records, plural(st.records,
-	    "supervision record", "supervision records"),
-	    np, plural(np, "file", "files"), known) == -1) {
-		msg = NULL;
-		err_set(&e, ERR_NOMEM, "out of memory");
+	/* Signals are the loop's: the worker takes none. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&im->th, NULL, import_run, im);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		err_set(&e, ERR_NOMEM, "import: cannot start its thread: %s",
+		    strerror(rc));
 		goto fail;
 	}
-	log_info("import", "documents=%d units=%ld procurements=%ld "
-	    "records=%ld records_known=%ld", np, st.units, st.procurements,
-	    st.records, st.records_known);
-	/* Rebuilt in the worker; searches from now on wait for it. */
-	api_admin_invalidate(n);
-	httpd_reply(r, 200, "text/plain; charset=utf-8", msg, strlen(msg));
-	goto done;
+	im->started = 1;
+	n->import = im;
+	/* Nothing on the loop waits for the import's write lock. */
+	store_busy_timeout(n->store, 0);
+	/* The answer comes when the work is done, however long it takes. */
+	httpd_req_hold(r);
+	log_info("import_started", "bytes=%zu", im->len);
+	return;
 fail:
-	if (in_tx)
-		store_rollback(n->store);
-	log_info("import_refused", "documents=%d msg=%s", np,
+	import_free(im);
+	log_info("import_refused", "documents=0 msg=%s",
 	    log_q(e.msg, lq, sizeof(lq)));
 	reply_err(r, &e);
-done:
-	free(parts);
-	free(names);
-	free(msg);
+}
+
+void
+api_admin_free(struct node *n)
+{
+	struct admin_import *im = n->import;
+
+	/* The node stops with an import running: it rolls back (its request
+	 * is gone with the server). */
+	if (im != NULL) {
+		__atomic_store_n(&im->stop, 1, __ATOMIC_RELAXED);
+		pthread_join(im->th, NULL);
+		n->import = NULL;
+		import_free(im);
+	}
+	qindex_free(n->qindex);
+	n->qindex = NULL;
 }
 
 /* --- export ---------------------------------------------------------------- */

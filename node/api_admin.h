@@ -17,6 +17,11 @@
  * message names the file, line and element), 409 for a record that
  * conflicts with a stored one, 413 past admin_body_max.
  *
+ * An import is answered when it is done, however long that takes (the
+ * connection's inactivity timeout does not apply while it runs); it runs
+ * off the event loop, and while it runs every other write is answered 503
+ * (api_admin_import_refuse).
+ *
  * The import body is one XML document (Content-Type application/xml), or
  * several in the parts format (Content-Type ADMIN_IMPORT_TYPE), which the
  * CLI uses so that its files go in one transaction: for each document, a
@@ -49,8 +54,15 @@ struct supervision_record;
 void	api_admin_record_stored(struct node *n,
 	    const struct supervision_record *r);
 
-/* Stops the worker and releases the search data; before the event base is
- * freed. */
+/* While an import runs (its own thread and connection hold the store's
+ * write lock until it commits or rolls back), an endpoint that stores
+ * anything calls this first: 1 when it answered r 503 ("busy", with
+ * Retry-After) and the handler is done, 0 to go on. */
+struct httpd_req;
+int	api_admin_import_refuse(struct node *n, struct httpd_req *r);
+
+/* Stops a running import (it rolls back) and the search data's worker,
+ * and releases the search data; before the event base is freed. */
 void	api_admin_free(struct node *n);
 
 #endif

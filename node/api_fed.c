@@ -226,6 +226,10 @@ h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		received(n, "refused");
 		return;
 	}
+	if (api_admin_import_refuse(n, r)) {	/* 503: try again */
+		received(n, "error");
+		return;
+	}
 	body = httpd_req_body(r, &len);
 	if ((doc = xml_parse((const char *)body, len, "request",
 	    &xml_limits_wire, &e)) == NULL ||

@@ -163,6 +163,10 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		issued(n, "refused");
 		return;
 	}
+	if (api_admin_import_refuse(n, r)) {	/* 503: try again */
+		issued(n, "error");
+		return;
+	}
 	body = httpd_req_body(r, &len);
 	if ((doc = xml_parse((const char *)body, len, "request",
 	    &xml_limits_wire, &e)) == NULL ||

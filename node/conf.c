@@ -157,6 +157,17 @@ static const struct conf_key keys[] = {
 	{ "outbox", "outbox_retry_max", CONF_DURATION, "10m", 0,
 	  OFF(outbox_retry_max), 100, DAY_MS, NULL,
 	  "Longest delay between delivery attempts (100ms to 1d).", NULL },
+
+	{ "query", "fanout_deadline", CONF_DURATION, "5s", 0,
+	  OFF(fanout_deadline), 100, 60L * 1000L, NULL,
+	  "How long a national query waits for the regions' answers; a "
+	  "region that has not answered by then is reported as timed out "
+	  "(100ms to 1m; lasteri's --deadline sets it per query).", NULL },
+	{ "query", "query_work_limit", CONF_DURATION, "2s", 0,
+	  OFF(query_work_limit), 10, 60L * 1000L, NULL,
+	  "The most work this node does for one national query from another "
+	  "member before it answers \"busy\"; keep it below the askers' "
+	  "fanout_deadline (10ms to 1m).", NULL },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 

@@ -80,6 +80,9 @@ struct conf {
 	/* [outbox] */
 	long		 outbox_retry_min;	/* ms */
 	long		 outbox_retry_max;	/* ms */
+	/* [query] */
+	long		 fanout_deadline;	/* ms */
+	long		 query_work_limit;	/* ms */
 };
 
 struct conf_key {

@@ -11,6 +11,9 @@
 #include "config.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -312,33 +315,106 @@ httpd_req_body(struct httpd_req *r, size_t *len)
 	return p;
 }
 
-void
-httpd_reply(struct httpd_req *r, int status, const char *content_type,
-    const void *body, size_t len)
+/* Past this much copied, the chains already freed are handed back to the
+ * system (malloc_trim) before more is copied: the chains are small heap
+ * blocks that free() keeps, so without it the process would hold the body
+ * twice at the end of the copy. */
+#define BODY_TRIM_STEP	(16UL * 1024 * 1024)
+
+unsigned char *
+httpd_req_body_take(struct httpd_req *r, size_t *len)
 {
-	struct httpd *h = r->h;
-	struct evhttp_request *req = r->req;
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+	struct evbuffer_iovec v;
+	unsigned char *p;
+	size_t n = evbuffer_get_length(in), off = 0, trimmed = 0;
+
+	*len = 0;
+	/* malloc'd pages are untouched until written: only what has been
+	 * copied counts, while the copied chains are released. */
+	if ((p = malloc(n + 1)) == NULL)
+		return NULL;
+	/* One chain at a time: peeking one byte gives the first chain whole
+	 * without walking the rest. */
+	while (off < n && evbuffer_peek(in, 1, NULL, &v, 1) >= 1 &&
+	    v.iov_len > 0 && v.iov_len <= n - off) {
+		memcpy(p + off, v.iov_base, v.iov_len);
+		off += v.iov_len;
+		evbuffer_drain(in, v.iov_len);
+#ifdef __GLIBC__
+		if (off - trimmed >= BODY_TRIM_STEP) {
+			malloc_trim(0);
+			trimmed = off;
+		}
+#endif
+	}
+#ifdef __GLIBC__
+	if (trimmed > 0)
+		malloc_trim(0);
+#endif
+	p[off] = '\0';
+	*len = off;
+	return p;
+}
+
+void
+httpd_req_reply_header(struct httpd_req *r, const char *name,
+    const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), name,
+	    value);
+}
+
+void
+httpd_req_hold(struct httpd_req *r)
+{
 	struct evhttp_connection *evcon;
-	struct evkeyvalq *oh = evhttp_request_get_output_headers(req);
-	struct bufferevent *bev = NULL;
-	struct conn *c;
-	char labels[160];
+	struct timeval tv = { 24 * 3600, 0 };
+
+	/* evhttp's read/write inactivity timeout would close the connection
+	 * while the reply is being worked out; the reply restores it. */
+	if ((evcon = evhttp_request_get_connection(r->req)) == NULL)
+		return;
+	evhttp_connection_set_timeout_tv(evcon, &tv);
+	r->held = 1;
+}
+
+/* The headers every reply carries. */
+static void
+reply_headers(struct httpd_req *r, const char *content_type)
+{
+	struct evkeyvalq *oh = evhttp_request_get_output_headers(r->req);
 
 	if (content_type != NULL)
 		evhttp_add_header(oh, "Content-Type", content_type);
 	evhttp_add_header(oh, "Cache-Control", "no-store");
-	if (h->draining || r->close)
+	if (r->h->draining || r->close)
 		evhttp_add_header(oh, "Connection", "close");
-	/* A response to HEAD has no body (evhttp would send it anyway, and a
-	 * client on a kept-alive connection would read it as the next
-	 * response). */
-	if (body != NULL && len > 0 &&
-	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
-		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
-	if ((evcon = evhttp_request_get_connection(req)) != NULL)
+}
+
+/* The reply is complete: the connection's timers for what comes next, the
+ * metrics and the log line.  Returns the connection's bufferevent. */
+static struct bufferevent *
+reply_account(struct httpd_req *r, int status)
+{
+	struct httpd *h = r->h;
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev = NULL;
+	struct conn *c;
+	struct timeval tv;
+	char labels[160];
+
+	if ((evcon = evhttp_request_get_connection(r->req)) != NULL) {
 		bev = evhttp_connection_get_bufferevent(evcon);
+		if (r->held) {
+			tv.tv_sec = h->lim.request_timeout_ms / 1000;
+			tv.tv_usec = (h->lim.request_timeout_ms % 1000) * 1000;
+			evhttp_connection_set_timeout_tv(evcon, &tv);
+		}
+	}
 	if (r->listener == HTTPD_FEDERATION) {
-		if ((c = httpd_conn_of_req(req)) != NULL && c->state == CONN_MEMBER)
+		if ((c = httpd_conn_of_req(r->req)) != NULL &&
+		    c->state == CONN_MEMBER)
 			httpd_conn_arm(c, h->lim.idle_timeout_ms);
 	} else if (bev != NULL && (c = httpd_admin_conn(h, bev)) != NULL &&
 	    c->state == CONN_ADMIN) {
@@ -353,14 +429,16 @@ httpd_reply(struct httpd_req *r, int status, const char *content_type,
 	    "federation" : "admin", r->route, method_name(r->method), status);
 	metrics_inc(h->metrics, M_HTTP_REQUESTS, labels);
 	log_debug("request", "listener=%s peer=%s member=%s method=%s "
-	    "endpoint=%s status=%d", r->listener == HTTPD_FEDERATION ? "federation" :
-	    "admin", r->peer.addr, r->peer.member_id[0] ? r->peer.member_id :
-	    "-", method_name(r->method), r->route, status);
+	    "endpoint=%s status=%d", r->listener == HTTPD_FEDERATION ?
+	    "federation" : "admin", r->peer.addr, r->peer.member_id[0] ?
+	    r->peer.member_id : "-", method_name(r->method), r->route, status);
+	return bev;
+}
 
-	evhttp_send_reply(req, status, NULL, NULL);
-	/* Headers and body as one chain: one SSL_write, one record. */
-	if (bev != NULL && r->listener == HTTPD_FEDERATION)
-		evbuffer_pullup(bufferevent_get_output(bev), -1);
+static void
+reply_release(struct httpd_req *r)
+{
+	struct httpd *h = r->h;
 
 	if (r->query_parsed == 1)
 		evhttp_clear_headers(&r->query);
@@ -371,6 +449,71 @@ httpd_reply(struct httpd_req *r, int status, const char *content_type,
 		h->drained = NULL;
 		fn(h->drained_arg);
 	}
+}
+
+void
+httpd_reply(struct httpd_req *r, int status, const char *content_type,
+    const void *body, size_t len)
+{
+	struct evhttp_request *req = r->req;
+	struct bufferevent *bev;
+
+	reply_headers(r, content_type);
+	/* A response to HEAD has no body (evhttp would send it anyway, and a
+	 * client on a kept-alive connection would read it as the next
+	 * response). */
+	if (body != NULL && len > 0 &&
+	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
+		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
+	bev = reply_account(r, status);
+	evhttp_send_reply(req, status, NULL, NULL);
+	/* Headers and body as one chain: one SSL_write, one record. */
+	if (bev != NULL && r->listener == HTTPD_FEDERATION)
+		evbuffer_pullup(bufferevent_get_output(bev), -1);
+	reply_release(r);
+}
+
+void
+httpd_reply_start(struct httpd_req *r, int status, const char *content_type)
+{
+	reply_headers(r, content_type);
+	r->stream_status = status;
+	evhttp_send_reply_start(r->req, status, NULL);
+}
+
+void
+httpd_reply_data(struct httpd_req *r, const void *p, size_t len)
+{
+	struct evbuffer *b;
+
+	if (len == 0 || (b = evbuffer_new()) == NULL)
+		return;
+	if (evbuffer_add(b, p, len) == 0)
+		evhttp_send_reply_chunk(r->req, b);
+	evbuffer_free(b);
+}
+
+void
+httpd_reply_chunk(struct httpd_req *r, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		httpd_reply_data(r, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
+}
+
+void
+httpd_reply_end(struct httpd_req *r)
+{
+	reply_account(r, r->stream_status);
+	evhttp_send_reply_end(r->req);
+	reply_release(r);
 }
 
 static void

@@ -137,10 +137,33 @@ int		 httpd_req_query_each(struct httpd_req *r, httpd_query_fn *fn,
 		    void *arg);
 /* The whole body (at most body_max bytes, NUL-terminated after len). */
 const unsigned char *httpd_req_body(struct httpd_req *r, size_t *len);
+/* The whole body moved into one malloc'd buffer (NUL-terminated after
+ * len) that the caller frees with free(), for work that outlives the
+ * handler's call (a worker thread).  The request's buffer is emptied as
+ * the copy goes, so a large body is held about once, not twice.  NULL
+ * when out of memory. */
+unsigned char	*httpd_req_body_take(struct httpd_req *r, size_t *len);
+/* Adds a header to the reply (before httpd_reply); both are copied. */
+void		 httpd_req_reply_header(struct httpd_req *r, const char *name,
+		    const char *value);
+/* The reply will take longer than request_timeout (work in a worker): no
+ * inactivity timeout closes r's connection until r is answered. */
+void		 httpd_req_hold(struct httpd_req *r);
 
 /* Answer and release r.  content_type NULL: no Content-Type. */
 void		 httpd_reply(struct httpd_req *r, int status,
 		    const char *content_type, const void *body, size_t len);
+/* A reply sent as it is made (a national query's progress lines, then its
+ * answer): start, any number of chunks, then end, which releases r.  To an
+ * HTTP/1.0 client the body streams as is and the connection closes at the
+ * end; to HTTP/1.1, chunked.  A chunk of text is at most 1023 bytes. */
+void		 httpd_reply_start(struct httpd_req *r, int status,
+		    const char *content_type);
+void		 httpd_reply_chunk(struct httpd_req *r, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 httpd_reply_data(struct httpd_req *r, const void *p,
+		    size_t len);
+void		 httpd_reply_end(struct httpd_req *r);
 /* An XML error: <Error xmlns="urn:lasteri:1" code="CODE">message</Error>,
  * where code is a stable token ("not-found", "bad-request", ...). */
 void		 httpd_reply_error(struct httpd_req *r, int status,

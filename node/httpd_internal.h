@@ -138,7 +138,9 @@ struct httpd_req {
 	const char		*path;
 	struct evkeyvalq	 query;
 	int			 query_parsed;
+	int			 held;		/* httpd_req_hold() */
 	int			 close;		/* answer with Connection: close */
+	int			 stream_status;	/* httpd_reply_start() */
 	struct httpd_peer	 peer;
 };
 

@@ -38,6 +38,8 @@
 
 #include "api_admin.h"
 #include "api_fed.h"
+#include "api_national.h"
+#include "api_query.h"
 #include "dsig.h"
 #include "outbox.h"
 #include "peer.h"
@@ -627,6 +629,8 @@ start(struct node *n)
 	if ((n->peer = peer_new(n->base, n->conf.tls_cert, n->conf.tls_key,
 	    &e)) == NULL || peer_set_trust(n->peer, n->trust, &e) == -1 ||
 	    api_fed_register(n, &e) == -1 || api_records_register(n, &e) == -1 ||
+	    api_query_register(n, &e) == -1 ||
+	    api_national_register(n, &e) == -1 ||
 	    (n->outbox = outbox_new(n, &e)) == NULL)
 		fatalx("records: %s", e.msg);
 	if (httpd_listen_tls(n->httpd, n->conf.listen.host,

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "trust.h"
 
+struct admin_import;
 struct dsig_key;
 struct verifier;
 struct event;
@@ -46,6 +47,7 @@ struct node {
 	int			 port;
 	int			 stopping;
 	struct qindex		*qindex;	/* api_admin.c: search data (qindex.h) */
+	struct admin_import	*import;	/* api_admin.c: the import running */
 	struct reccache		*reccache;	/* api_fed.c: records served */
 };
 

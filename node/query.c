@@ -442,8 +442,8 @@ query_search_set(struct query_search *q, const char *name,
 
 /* The purchaser's frameworks: every procurement its region keeps or joins.
  * The IDs are borrowed from d. */
-static const char **
-frameworks(const struct query_data *d, const char *code, int *n)
+const char **
+query_frameworks(const struct query_data *d, const char *code, int *n)
 {
 	const char **fw;
 	size_t i;
@@ -464,17 +464,17 @@ frameworks(const struct query_data *d, const char *code, int *n)
 }
 
 int
-query_search_run(const struct query_data *d, const struct query_search *q,
-    char **out, size_t *len, struct err *e)
+query_search_results(const struct query_data *d,
+    const struct query_search *q, struct search_result **out, size_t *nout,
+    struct search_totals *tot, struct err *e)
 {
 	struct search_needs nd = q->nd;
 	struct search_result *res = NULL;
-	struct search_totals tot;
-	struct out_table *t = NULL;
 	const char **fw = NULL;
-	size_t nres = 0;
 	int nfw = 0, rc = -1;
 
+	*out = NULL;
+	*nout = 0;
 	if (!q->age_set) {
 		err_set(e, ERR_USAGE, "%sage N is needed", q->pfx);
 		goto done;
@@ -482,7 +482,7 @@ query_search_run(const struct query_data *d, const struct query_search *q,
 	if (q->purchaser[0] != '\0') {
 		snprintf(nd.home_region, sizeof(nd.home_region), "%s",
 		    q->purchaser);
-		if ((fw = frameworks(d, q->purchaser, &nfw)) == NULL) {
+		if ((fw = query_frameworks(d, q->purchaser, &nfw)) == NULL) {
 			err_set(e, ERR_NOMEM, "out of memory");
 			goto done;
 		}
@@ -499,7 +499,28 @@ query_search_run(const struct query_data *d, const struct query_search *q,
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if (search_run(d->ix, &nd, res, &nres, &tot, e) == -1)
+	if (search_run(d->ix, &nd, res, nout, tot, e) == -1)
+		goto done;
+	*out = res;
+	res = NULL;
+	rc = 0;
+done:
+	free(res);
+	free(fw);
+	return rc;
+}
+
+int
+query_search_run(const struct query_data *d, const struct query_search *q,
+    char **out, size_t *len, struct err *e)
+{
+	struct search_result *res = NULL;
+	struct search_totals tot;
+	struct out_table *t = NULL;
+	size_t nres = 0;
+	int rc = -1;
+
+	if (query_search_results(d, q, &res, &nres, &tot, e) == -1)
 		goto done;
 	if ((t = query_out_search(res, nres, &tot)) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
@@ -513,7 +534,6 @@ query_search_run(const struct query_data *d, const struct query_search *q,
 done:
 	out_table_free(t);
 	free(res);
-	free(fw);
 	return rc;
 }
 
@@ -641,24 +661,40 @@ fail:
 }
 
 int
+query_stats_tables(const struct query_data *d, const struct query_stats *q,
+    struct stats_table *t[3], struct err *e)
+{
+	t[0] = t[1] = t[2] = NULL;
+	if ((q->want_cap && stats_capacity_b(d->units, d->nu,
+	    (enum stats_by)q->by, &t[0], e) == -1) ||
+	    (q->want_sup && stats_supervision_sups(d->units, d->nu, d->sups,
+	    d->ns, (enum stats_by)q->by, q->threshold, q->now, &t[1],
+	    e) == -1) ||
+	    (q->want_prices && stats_prices_b(d->units, d->nu,
+	    (enum stats_by)q->by, &t[2], e) == -1)) {
+		stats_table_free(t[0]);
+		stats_table_free(t[1]);
+		stats_table_free(t[2]);
+		t[0] = t[1] = t[2] = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
 query_stats_run(const struct query_data *d, const struct query_stats *q,
     char **out, size_t *len, struct err *e)
 {
-	struct stats_table *cap = NULL, *sup = NULL, *pr = NULL;
+	struct stats_table *st[3] = { NULL, NULL, NULL };
 	struct out_table *t[3] = { NULL, NULL, NULL };
 	size_t nt = 0, i;
 	int rc = -1;
 
-	if ((q->want_cap && stats_capacity_b(d->units, d->nu,
-	    (enum stats_by)q->by, &cap, e) == -1) ||
-	    (q->want_sup && stats_supervision_sups(d->units, d->nu, d->sups,
-	    d->ns, (enum stats_by)q->by, q->threshold, q->now, &sup, e) == -1) ||
-	    (q->want_prices && stats_prices_b(d->units, d->nu,
-	    (enum stats_by)q->by, &pr, e) == -1))
+	if (query_stats_tables(d, q, st, e) == -1)
 		goto done;
-	if ((cap != NULL && (t[nt++] = query_out_stats(cap)) == NULL) ||
-	    (sup != NULL && (t[nt++] = query_out_stats(sup)) == NULL) ||
-	    (pr != NULL && (t[nt++] = prices_out(pr)) == NULL)) {
+	if ((st[0] != NULL && (t[nt++] = query_out_stats(st[0])) == NULL) ||
+	    (st[1] != NULL && (t[nt++] = query_out_stats(st[1])) == NULL) ||
+	    (st[2] != NULL && (t[nt++] = prices_out(st[2])) == NULL)) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto done;
 	}
@@ -667,11 +703,10 @@ query_stats_run(const struct query_data *d, const struct query_stats *q,
 	*len = strlen(*out);
 	rc = 0;
 done:
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		out_table_free(t[i]);
-	stats_table_free(cap);
-	stats_table_free(sup);
-	stats_table_free(pr);
+		stats_table_free(st[i]);
+	}
 	return rc;
 }
 

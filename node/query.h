@@ -87,6 +87,17 @@ int	query_search_run(const struct query_data *d,
 	    const struct query_search *q, char **out, size_t *len,
 	    struct err *e);
 
+/* The same search's ranked results, unrendered: *out (calloc'd, at most
+ * q->nd.limit; free()) holds *nout of them.  A node answering a national
+ * query renders them as the Response's PlacementResults. */
+int	query_search_results(const struct query_data *d,
+	    const struct query_search *q, struct search_result **out,
+	    size_t *nout, struct search_totals *tot, struct err *e);
+/* The procurement IDs region code keeps or joins (its purchaser's
+ * frameworks), borrowed from d, in a calloc'd array (free()) of *n. */
+const char **query_frameworks(const struct query_data *d, const char *code,
+	    int *n);
+
 /* --- statistics ----------------------------------------------------------- */
 
 struct query_stats {
@@ -107,6 +118,14 @@ int	query_stats_set(struct query_stats *q, const char *name,
 int	query_stats_knows(const char *name);
 int	query_stats_run(const struct query_data *d,
 	    const struct query_stats *q, char **out, size_t *len,
+	    struct err *e);
+
+/* The tables query_stats_run() renders, unrendered: t[0] capacity, t[1]
+ * supervision, t[2] prices, each NULL when not asked for; free each with
+ * stats_table_free(). */
+struct stats_table;
+int	query_stats_tables(const struct query_data *d,
+	    const struct query_stats *q, struct stats_table *t[3],
 	    struct err *e);
 
 /* --- supervision records about one unit ----------------------------------- */

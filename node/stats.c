@@ -714,16 +714,14 @@ complement_pick(const long *v, const struct stats_line *l,
 	return state[l->total] == STATS_SHOWN ? l->total : SIZE_MAX;
 }
 
-void
-stats_suppress(const long *v, size_t ncells, const struct stats_line *lines,
-    size_t nlines, long threshold, unsigned char *state)
+/* The complementary rounds of stats_suppress() on state as it stands. */
+static void
+complement_rounds(const long *v, size_t ncells,
+    const struct stats_line *lines, size_t nlines, unsigned char *state)
 {
 	size_t i, j, hidden, pick, round;
 	int changed;
 
-	for (i = 0; i < ncells; i++)
-		state[i] = (v[i] > 0 && v[i] < threshold) ? STATS_PRIMARY :
-		    STATS_SHOWN;
 	for (round = 0, changed = 1; changed && round <= ncells; round++) {
 		changed = 0;
 		for (i = 0; i < nlines; i++) {
@@ -739,6 +737,31 @@ stats_suppress(const long *v, size_t ncells, const struct stats_line *lines,
 			changed = 1;
 		}
 	}
+}
+
+void
+stats_suppress(const long *v, size_t ncells, const struct stats_line *lines,
+    size_t nlines, long threshold, unsigned char *state)
+{
+	size_t i;
+
+	for (i = 0; i < ncells; i++)
+		state[i] = (v[i] > 0 && v[i] < threshold) ? STATS_PRIMARY :
+		    STATS_SHOWN;
+	complement_rounds(v, ncells, lines, nlines, state);
+}
+
+void
+stats_suppress_pre(const long *v, size_t ncells,
+    const struct stats_line *lines, size_t nlines, long threshold,
+    unsigned char *state)
+{
+	size_t i;
+
+	for (i = 0; i < ncells; i++)
+		if (state[i] == STATS_SHOWN && v[i] > 0 && v[i] < threshold)
+			state[i] = STATS_PRIMARY;
+	complement_rounds(v, ncells, lines, nlines, state);
 }
 
 void

@@ -140,6 +140,20 @@ void	stats_suppress(const long *v, size_t ncells,
 	    const struct stats_line *lines, size_t nlines, long threshold,
 	    unsigned char *state);
 
+/*
+ * The same on a table some of whose cells arrive hidden already (a national
+ * table merged from the regions' answers, federation/merge.c: a sum with a
+ * hidden part is hidden).  state[] is read: a cell not STATS_SHOWN stays as
+ * it is, and its v is never read (its value is not known); a shown cell
+ * with 0 < v < threshold becomes PRIMARY; then the complementary rounds of
+ * stats_suppress() run over the pre-hidden and the new cells alike, so no
+ * line is left with exactly one hidden cell.  With every cell shown on
+ * entry it is stats_suppress().
+ */
+void	stats_suppress_pre(const long *v, size_t ncells,
+	    const struct stats_line *lines, size_t nlines, long threshold,
+	    unsigned char *state);
+
 /* The text of a cell: "12", "<5", "x", "-", or for a column in cents
  * "262.50" (EUR; prices are not negative). */
 void	stats_cell_text(const struct stats_table *t, size_t row, size_t col,

@@ -151,6 +151,12 @@ store_close(struct store *s)
 	free(s);
 }
 
+void
+store_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms < 0 ? BUSY_TIMEOUT_MS : ms);
+}
+
 int
 store_is_wal(struct store *s)
 {

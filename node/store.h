@@ -42,6 +42,11 @@ int	store_schema_latest(void);
 int	store_schema_version(struct store *s, int *out, struct err *e);
 /* 1 when the database is in WAL mode (always, once opened read-write). */
 int	store_is_wal(struct store *s);
+/* How long a write on s waits for another connection's write (ms; -1 the
+ * default of 5 s; 0 fails at once with ERR_DB, "database is locked").  The
+ * node's loop sets 0 while an import holds the write lock on its own
+ * connection, so that nothing on the loop waits for it. */
+void	store_busy_timeout(struct store *s, int ms);
 
 /* --- transactions ----------------------------------------------------------
  * store_begin() starts one write transaction (BEGIN IMMEDIATE).  Inside it,

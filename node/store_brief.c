@@ -349,6 +349,74 @@ cmp_sup_key(const void *k, const void *b)
 	return strcmp(k, ((const struct unit_sup *)b)->unit_id);
 }
 
+/* The summaries v[n] by unit ID: an open-addressing table of indexes
+ * (FNV-1a), so that each of the tens of thousands of dated rows a load
+ * reads finds its unit with one hash and one compare, not a binary search
+ * of string compares. */
+struct sup_map {
+	uint32_t	*slot;		/* index + 1, 0 empty */
+	size_t		 mask;
+};
+
+static size_t
+sup_hash(const char *k, size_t len)
+{
+	size_t h = (size_t)14695981039346656037ULL, i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)k[i]) * (size_t)1099511628211ULL;
+	return h;
+}
+
+static int
+sup_map_init(struct sup_map *m, const struct unit_sup *v, size_t n)
+{
+	size_t cap = 16, i, j;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if (n > UINT32_MAX - 1 ||
+	    (m->slot = calloc(cap, sizeof(*m->slot))) == NULL)
+		return -1;
+	m->mask = cap - 1;
+	for (i = 0; i < n; i++) {
+		for (j = sup_hash(v[i].unit_id, strlen(v[i].unit_id)) &
+		    m->mask; m->slot[j] != 0; j = (j + 1) & m->mask)
+			;
+		m->slot[j] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+static struct unit_sup *
+sup_map_find(const struct sup_map *m, struct unit_sup *v, const char *k,
+    size_t len)
+{
+	size_t j;
+
+	for (j = sup_hash(k, len) & m->mask; m->slot[j] != 0;
+	    j = (j + 1) & m->mask)
+		if (strncmp(v[m->slot[j] - 1].unit_id, k, len) == 0 &&
+		    v[m->slot[j] - 1].unit_id[len] == '\0')
+			return &v[m->slot[j] - 1];
+	return NULL;
+}
+
+/* The summary a dated row (unit ID in column 0) belongs to, or NULL. */
+static struct unit_sup *
+sup_of(sqlite3_stmt *st, const struct sup_map *m, struct unit_sup *v,
+    size_t n)
+{
+	const char *k;
+
+	if (n == 0)
+		return NULL;
+	k = col_text(st, 0);
+	if (m->slot == NULL)
+		return bsearch(k, v, n, sizeof(*v), cmp_sup_key);
+	return sup_map_find(m, v, k, (size_t)sqlite3_column_bytes(st, 0));
+}
+
 /* Events (rtime >= since) and open deadlines into the summaries v[n]
  * (sorted by unit ID); unit_id NULL: every unit, else that one. */
 static int
@@ -357,19 +425,21 @@ sup_dated(struct store *s, struct unit_sup *v, size_t n, const char *unit_id,
 {
 	struct unit_sup *u;
 	struct sup_event ev;
+	struct sup_map m = { NULL, 0 };
 	sqlite3_stmt *st;
-	int r;
+	int r, rc = -1;
 
+	if (unit_id == NULL && n > 0 && sup_map_init(&m, v, n) == -1)
+		return err_set(e, ERR_NOMEM, "out of memory");
 	if ((st = store_stmt(s, unit_id ? ST_EV_UNIT : ST_EV_ALL, e)) == NULL)
-		return -1;
+		goto done;
 	if (unit_id != NULL) {
 		store_bind_text(st, 1, unit_id);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
 	} else
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == 0 || (u = bsearch(col_text(st, 0), v, n, sizeof(*v),
-		    cmp_sup_key)) == NULL)
+		if ((u = sup_of(st, &m, v, n)) == NULL)
 			continue;
 		ev.t = (time_t)sqlite3_column_int64(st, 1);
 		ev.low = (int16_t)sqlite3_column_int(st, 2);
@@ -377,30 +447,38 @@ sup_dated(struct store *s, struct unit_sup *v, size_t n, const char *unit_id,
 		ev.high = (int16_t)sqlite3_column_int(st, 4);
 		if (unit_sup_event(u, &ev) == -1) {
 			sqlite3_reset(st);
-			return err_set(e, ERR_NOMEM, "out of memory");
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto done;
 		}
 	}
 	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
-		return store_dberr(s, "reading recent findings", e);
+	if (r != SQLITE_DONE) {
+		store_dberr(s, "reading recent findings", e);
+		goto done;
+	}
 	if ((st = store_stmt(s, unit_id ? ST_DL_UNIT : ST_DL_ALL, e)) == NULL)
-		return -1;
+		goto done;
 	if (unit_id != NULL)
 		store_bind_text(st, 1, unit_id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == 0 || (u = bsearch(col_text(st, 0), v, n, sizeof(*v),
-		    cmp_sup_key)) == NULL)
+		if ((u = sup_of(st, &m, v, n)) == NULL)
 			continue;
 		if (unit_sup_deadline(u,
 		    (time_t)sqlite3_column_int64(st, 1)) == -1) {
 			sqlite3_reset(st);
-			return err_set(e, ERR_NOMEM, "out of memory");
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto done;
 		}
 	}
 	sqlite3_reset(st);
-	if (r != SQLITE_DONE)
-		return store_dberr(s, "reading deadlines", e);
-	return 0;
+	if (r != SQLITE_DONE) {
+		store_dberr(s, "reading deadlines", e);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(m.slot);
+	return rc;
 }
 
 int

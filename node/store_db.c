@@ -113,6 +113,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 int
 store_dberr(struct store *s, const char *what, struct err *e)
 {
+	if (s->db != NULL && s->deadline != 0 &&
+	    sqlite3_errcode(s->db) == SQLITE_INTERRUPT)
+		return err_set(e, ERR_TIMEOUT, "%s: %s: the query's work limit "
+		    "ran out", s->path, what);
 	return err_set(e, ERR_DB, "%s: %s: %s", s->path, what,
 	    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 }

@@ -437,6 +437,11 @@ stream_element(void *arg, xmlDocPtr doc, struct err *e)
 	xmlNodePtr n = xmlDocGetRootElement(doc);
 	int k;
 
+	if (is->o->stop != NULL && __atomic_load_n(is->o->stop,
+	    __ATOMIC_RELAXED))
+		return err_set(e, ERR_INTERNAL, "%s:%ld: %s: the node is "
+		    "stopping; nothing was imported", is->name,
+		    xmlGetLineNo(n), (const char *)n->name);
 	if (!is->dataset)
 		return schema_validate(doc, is->name, import_roots, e) == -1 ?
 		    -1 : import_elem(is->s, n, is->name, is->o, is->st, e);

@@ -47,6 +47,10 @@ struct store_import_opts {
 	 * told from a forgery. */
 	struct verifier	*verifier;
 	time_t		 now;		/* for the verifier */
+	/* When not NULL and set (by another thread: read atomically), the
+	 * import stops before its next element with ERR_INTERNAL ("the node
+	 * is stopping"): the caller rolls back. */
+	const int	*stop;
 };
 
 /* Imports doc, which has passed schema_validate().  name (a file name) is

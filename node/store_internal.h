@@ -58,6 +58,7 @@ struct store {
 	int		 rdonly;
 	int		 in_tx;		/* store_begin() .. commit/rollback */
 	sqlite3_stmt	*st[ST_COUNT];
+	int64_t		 deadline;	/* store_set_deadline(), 0 none */
 };
 
 /* Fills e with ERR_DB: "PATH: what: SQLite's message"; returns -1. */

@@ -179,6 +179,25 @@ static const struct migration migrations[] = {
 	"  view INTEGER NOT NULL,"
 	"  attention INTEGER NOT NULL,"
 	"  reprimand INTEGER NOT NULL) WITHOUT ROWID;" },
+	{ 7, "national queries: the nonces answered and the query log",
+	/* A nonce is kept until its query expires (at most 5 minutes), so
+	 * that a captured query is answered once, also across a restart. */
+	"CREATE TABLE query_nonce ("
+	"  nonce TEXT PRIMARY KEY NOT NULL,"
+	"  asker TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX query_nonce_expires ON query_nonce(expires);"
+	/* Who asked what kind of question, and what it cost: queries carry
+	 * needs, never a person. */
+	"CREATE TABLE query_log ("
+	"  seq INTEGER PRIMARY KEY NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  asker TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  results INTEGER NOT NULL,"
+	"  ms INTEGER NOT NULL,"
+	"  digest TEXT NOT NULL);" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -83,8 +83,12 @@ FILES="$*"
 t_expect 2 "an unreachable socket exits 2" "$LASTERI" search -s "$D/none.sock" --age 10
 t_grep "and says that no node answers there" "no node answers on this socket.*none\.sock|none\.sock.*no node answers" "$D/err"
 t_expect 2 "--db and -s together are refused" "$LASTERI" export --db "$D/off.db" -s "$SOCK"
-t_expect 2 "--national is refused with a clear message" "$LASTERI" search -s "$SOCK" --age 10 --national
-t_grep "the message says fan-out is not available" "national.*not available" "$D/err"
+t_expect 2 "--national with --db is refused with a clear message" "$LASTERI" search --db "$D/off.db" --age 10 --national
+t_grep "the message says a national query goes through a node" "national.*through a node" "$D/err"
+t_expect 2 "--deadline without --national is refused" "$LASTERI" search -s "$SOCK" --age 10 --deadline 2s
+t_grep "... naming the option" "deadline.*only with --national" "$D/err"
+t_expect 2 "a bad --deadline is refused" "$LASTERI" stats -s "$SOCK" --national --deadline 2x
+t_grep "... naming the value" "deadline: '2x'" "$D/err"
 
 # --- import ----------------------------------------------------------------
 cp "$D/off.import" "$D/want"

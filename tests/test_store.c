@@ -18,6 +18,7 @@
 #include "schema.h"
 #include "store.h"
 #include "store_import.h"
+#include "store_query.h"
 #include "testmain.h"
 #include "vocab.h"
 #include "xml.h"
@@ -593,7 +594,7 @@ static void
 test_loaders(void)
 {
 	static const char *const roots[] = { "Dataset", NULL };
-	const struct store_import_opts opts08 = { "08", NULL, 0 };
+	const struct store_import_opts opts08 = { "08", NULL, 0, NULL };
 	struct store_import_stats st;
 	struct supervision_record *r = NULL;
 	struct procurement *p = NULL;
@@ -663,7 +664,7 @@ import_fixture(struct store *s, const char *name,
 {
 	static const char *const roots[] = { "Dataset", "Unit",
 	    "ProcurementDefinition", "SupervisionRecord", NULL };
-	const struct store_import_opts any = { NULL, NULL, 0 };
+	const struct store_import_opts any = { NULL, NULL, 0, NULL };
 	xmlDocPtr doc;
 	int rc = -1;
 
@@ -883,6 +884,7 @@ test_migration_fills_briefs(void)
 	CU_ASSERT_FATAL(sqlite3_exec(db, "DROP TABLE unit_brief;"
 	    "DROP TABLE procurement_brief; DROP TABLE record_brief;"
 	    "DROP TABLE unit_supervision;"
+	    "DROP TABLE query_nonce; DROP TABLE query_log;"
 	    "DELETE FROM schema_version WHERE version >= 6", NULL, NULL,
 	    NULL) == SQLITE_OK);
 	sqlite3_close(db);
@@ -937,6 +939,94 @@ static CU_TestInfo migration_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
+/* A national query's nonce is answered once, also after the store is
+ * reopened, until it expires; expired nonces are dropped. */
+static void
+test_query_nonce(void)
+{
+	struct store *s;
+	struct err e;
+	const char *path;
+	int seen = -1;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = open_new(&path)) != NULL);
+	CU_ASSERT(store_query_nonce(s, "aa00", "M1", 1000, 900, &seen,
+	    &e) == 0 && seen == 0);
+	CU_ASSERT(store_query_nonce(s, "aa00", "M2", 1000, 950, &seen,
+	    &e) == 0 && seen == 1);
+	store_close(s);
+	CU_ASSERT_FATAL(store_open(path, 0, &s, &e) == 0);
+	CU_ASSERT(store_query_nonce(s, "aa00", "M1", 1000, 999, &seen,
+	    &e) == 0 && seen == 1);
+	/* Once its query has expired the nonce is dropped (and an expired
+	 * query is refused before its nonce is looked at). */
+	CU_ASSERT(store_query_nonce(s, "bb11", "M1", 2000, 1001, &seen,
+	    &e) == 0 && seen == 0);
+	CU_ASSERT(store_query_nonce(s, "aa00", "M1", 2000, 1001, &seen,
+	    &e) == 0 && seen == 0);
+	store_close(s);
+}
+
+/* The query log lists the newest first, as many as asked. */
+static void
+test_query_log(void)
+{
+	struct query_log_row r, out[3];
+	struct store *s;
+	struct err e;
+	int n = 0, i;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = open_new(NULL)) != NULL);
+	for (i = 0; i < 4; i++) {
+		memset(&r, 0, sizeof(r));
+		r.at = 1000 + i;
+		snprintf(r.asker, sizeof(r.asker), "M%d", i);
+		snprintf(r.kind, sizeof(r.kind), "search");
+		snprintf(r.status, sizeof(r.status), "ok");
+		r.results = i;
+		r.ms = 7;
+		memset(r.digest, 'a', 64);
+		CU_ASSERT(store_query_log_add(s, &r, &e) == 0);
+	}
+	CU_ASSERT(store_query_log_list(s, 3, out, &n, &e) == 0);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_STRING_EQUAL(out[0].asker, "M3");
+	CU_ASSERT_STRING_EQUAL(out[2].asker, "M1");
+	CU_ASSERT(out[0].results == 3 && out[0].ms == 7 && out[0].at == 1003);
+	store_close(s);
+}
+
+/* Past its deadline a statement on the store is interrupted and says so;
+ * cleared, the store works again. */
+static void
+test_query_deadline(void)
+{
+	static struct query_log_row out[1000];
+	struct query_log_row r;
+	struct store *s;
+	struct err e;
+	int n = 0, i;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = open_new(NULL)) != NULL);
+	memset(&r, 0, sizeof(r));
+	CU_ASSERT_FATAL(store_begin(s, &e) == 0);
+	for (i = 0; i < 1000; i++)
+		CU_ASSERT(store_query_log_add(s, &r, &e) == 0);
+	CU_ASSERT_FATAL(store_commit(s, &e) == 0);
+	store_set_deadline(s, store_monotonic_ms() - 1);
+	CU_ASSERT(store_query_log_list(s, 1000, out, &n, &e) == -1);
+	CU_ASSERT_EQUAL(e.code, ERR_TIMEOUT);
+	CU_ASSERT(strstr(e.msg, "work limit") != NULL);
+	store_set_deadline(s, 0);
+	err_clear(&e);
+	CU_ASSERT(store_query_log_list(s, 1000, out, &n, &e) == 0 &&
+	    n == 1000);
+	store_close(s);
+}
+
 static CU_TestInfo data_tests[] = {
 	{ "gives back the exact bytes and replaces a unit put again", test_exact_bytes },
 	{ "says not-found naming an unknown ID", test_notfound },
@@ -947,6 +1037,9 @@ static CU_TestInfo data_tests[] = {
 	{ "accepts another copy of the same signed content as the same record", test_record_same_content },
 	{ "replaces the award index with the procurement definition", test_awards },
 	{ "refuses writes to a read-only store", test_rdonly },
+	{ "answers a query's nonce once, across a reopen, until it expires", test_query_nonce },
+	{ "lists the query log newest first", test_query_log },
+	{ "interrupts a statement past the query's work limit", test_query_deadline },
 	CU_TEST_INFO_NULL
 };
 

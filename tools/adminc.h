@@ -26,6 +26,23 @@ int		 adminc_request(const char *socket, const char *method,
 		    size_t len, int *status, char **resp, size_t *resplen,
 		    struct err *e);
 
+/* The same, waiting at most timeout_sec (0: ADMINC_TIMEOUT_SEC) for each
+ * part of the answer, for a request whose work takes long (an import). */
+int		 adminc_request_wait(const char *socket, const char *method,
+		    const char *path, const char *ctype, const void *body,
+		    size_t len, int timeout_sec, int *status, char **resp,
+		    size_t *resplen, struct err *e);
+
+/* GET path, an answer streamed as lines (a national query's progress):
+ * fn(arg, line) for each line before a line "end", whose rest is the
+ * answer in *resp; a line "error MESSAGE" ends it with ERR_INTERNAL and
+ * the message.  An answer with a Content-Length (an error, or a node that
+ * does not stream) is the answer whole, with no lines. */
+typedef void adminc_line_fn(void *arg, const char *line);
+int		 adminc_request_lines(const char *socket, const char *path,
+		    adminc_line_fn *fn, void *arg, int *status, char **resp,
+		    size_t *resplen, struct err *e);
+
 /* Percent-encode s for a query string into buf; -1 when it does not fit. */
 int		 adminc_qs_escape(const char *s, char *buf, size_t len);
 

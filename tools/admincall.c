@@ -49,17 +49,33 @@ admincall(const char *sock, const char *method, const char *path,
     const char *ctype, const void *body, size_t len, char **resp,
     size_t *resplen)
 {
+	return admincall_wait(sock, method, path, ctype, body, len, 0, NULL,
+	    resp, resplen);
+}
+
+int
+admincall_wait(const char *sock, const char *method, const char *path,
+    const char *ctype, const void *body, size_t len, int timeout_sec,
+    int *answered, char **resp, size_t *resplen)
+{
 	char *buf = NULL, msg[1024];
 	size_t blen = 0;
 	struct err e;
 	int status = 0, rc = 2;
 
 	err_clear(&e);
-	if (adminc_request(sock, method, path, ctype, body, len, &status,
-	    &buf, &blen, &e) == -1) {
+	if (answered != NULL)
+		*answered = 0;
+	if (adminc_request_wait(sock, method, path, ctype, body, len,
+	    timeout_sec, &status, &buf, &blen, &e) == -1) {
+		/* Not reached: the request never arrived. */
+		if (answered != NULL && e.code == ERR_UNREACHABLE)
+			*answered = 1;
 		warnx_("%s", e.msg[0] ? e.msg : err_code_name(e.code));
 		goto done;
 	}
+	if (answered != NULL)
+		*answered = 1;
 	if (status < 200 || status > 299) {
 		if (error_text(buf, msg, sizeof(msg)))
 			warnx_("%s", msg);
@@ -84,6 +100,38 @@ admincall(const char *sock, const char *method, const char *path,
 done:
 	free(buf);
 	return rc;
+}
+
+int
+admincall_stream(const char *sock, const char *path, adminc_line_fn *fn,
+    void *arg, char **resp, size_t *resplen)
+{
+	char *buf = NULL, msg[1024];
+	size_t blen = 0;
+	struct err e;
+	int status = 0;
+
+	err_clear(&e);
+	*resp = NULL;
+	*resplen = 0;
+	if (adminc_request_lines(sock, path, fn, arg, &status, &buf, &blen,
+	    &e) == -1) {
+		warnx_("%s", e.msg[0] ? e.msg : err_code_name(e.code));
+		free(buf);
+		return 2;
+	}
+	if (status < 200 || status > 299) {
+		if (error_text(buf, msg, sizeof(msg)))
+			warnx_("%s", msg);
+		else
+			warnx_("the node answered %d%s%.200s", status,
+			    blen > 0 ? ": " : "", buf);
+		free(buf);
+		return 2;
+	}
+	*resp = buf;
+	*resplen = blen;
+	return 0;
 }
 
 int

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "adminc.h"
+
 /* Sends method path (with its query) and an optional body.  On a 2xx answer
  * returns 0 and, when resp is NULL, writes the body to stdout, else hands
  * it over in *resp (NUL-terminated, caller frees with free()).  Otherwise
@@ -16,6 +18,20 @@
 int	admincall(const char *sock, const char *method, const char *path,
 	    const char *ctype, const void *body, size_t len, char **resp,
 	    size_t *resplen);
+
+/* The same for a request whose work takes long: each wait for the answer
+ * lasts at most timeout_sec (0: the default), and *answered (may be NULL)
+ * tells whether the outcome is known: 1 when the node answered (or was
+ * never reached), 0 when the request went out but no answer came back, so
+ * it may or may not have taken effect. */
+int	admincall_wait(const char *sock, const char *method, const char *path,
+	    const char *ctype, const void *body, size_t len, int timeout_sec,
+	    int *answered, char **resp, size_t *resplen);
+
+/* GET path with its progress lines handed to fn (adminc_request_lines);
+ * the answer in *resp on success (free()), else one message and 2. */
+int	admincall_stream(const char *sock, const char *path,
+	    adminc_line_fn *fn, void *arg, char **resp, size_t *resplen);
 
 /* Appends "&name=value" (or "?name=value" first) to the path in buf of
  * size len, percent-encoding value; -1 after a message when it does not

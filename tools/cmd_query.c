@@ -4,8 +4,9 @@
  * $LASTERI_SOCKET).  Every option is checked here by node/query.c and, for
  * the node, sent as the query parameter of the same name, which the node
  * hands to the same function; both paths render with the same code, so the
- * answers are the same.  The national variants (fan-out) are refused with a
- * clear message until the node fans out.
+ * answers are the same.  With --national the node asks every region
+ * (GET /admin/v1/national/search|stats, api_national.h) and prints the
+ * merged answer and one status row per region (cmd_national.c).
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 
 #include "admincall.h"
 #include "cmd.h"
+#include "cmd_national.h"
 #include "query.h"
 #include "search.h"
 #include "stats.h"
@@ -50,10 +52,18 @@ static const char search_usage[] =
     "  -f, --free-places N      places needed (siblings together), default 1\n"
     "  -k, --limit N            at most N results, default 20, max 1000\n"
     "  -o, --format F           table (default), csv, xml\n"
-    "      --national           fan out to every region (not available yet)\n"
+    "      --national           ask every region through the node (-s): the\n"
+    "                           merged answer, then one status row per region\n"
+    "                           (member, region, status, ms, detail)\n"
+    "      --deadline D         with --national: how long to wait for the\n"
+    "                           regions (500ms, 5s; default: the node's\n"
+    "                           fanout_deadline)\n"
     "  -s, --socket PATH        the running node's admin socket (default\n"
     "                           $LASTERI_SOCKET when --db is not given)\n"
     "  -h, --help               this text\n"
+    "\n"
+    "With --national the exit status is 0 when the node answered, whatever\n"
+    "each region's status (see the status rows).\n"
     "\n"
     "Exit status: 0 success (also when nothing matched), 2 usage or input errors.";
 
@@ -77,7 +87,10 @@ static const char stats_usage[] =
     "                       node its suppress_threshold; 1 disables)\n"
     "  -w, --table W        capacity, supervision, prices or all (default)\n"
     "  -o, --format F       table (default), csv, xml\n"
-    "      --national       sum over every region (not available yet)\n"
+    "      --national       sum over every region through the node (-s);\n"
+    "                       small counts are suppressed again on the\n"
+    "                       national totals; one status row per region\n"
+    "      --deadline D     with --national: how long to wait (500ms, 5s)\n"
     "  -s, --socket PATH    the running node's admin socket (default\n"
     "                       $LASTERI_SOCKET when --db is not given)\n"
     "  -h, --help           this text\n"
@@ -87,7 +100,8 @@ static const char stats_usage[] =
 #define PATH_MAX_	900	/* adminc's request head holds the path */
 
 enum {
-	OPT_NATIONAL = 256
+	OPT_NATIONAL = 256,
+	OPT_DEADLINE
 };
 
 /* The long name of option c (the query parameter it becomes). */
@@ -98,14 +112,6 @@ opt_name(const struct option *o, int c)
 		if (o->val == c)
 			return o->name;
 	return "?";
-}
-
-static int
-national_refused(void)
-{
-	warnx_("--national: a national query (fan-out to every region) is "
-	    "not available yet; ask a region's node with -s SOCKET or --db");
-	return 2;
 }
 
 /* Offline: load the database's data once and run. */
@@ -154,6 +160,7 @@ done:
  */
 struct query_args {
 	const char	*db, *sockopt;
+	const char	*deadline;	/* --deadline, NULL none */
 	int		 national;
 	int		 done;		/* --help was answered */
 };
@@ -182,6 +189,9 @@ query_args(int argc, char **argv, const char *shortopts,
 		case OPT_NATIONAL:
 			a->national = 1;
 			break;
+		case OPT_DEADLINE:
+			a->deadline = optarg;
+			break;
 		case 'h':
 			fprintf(stdout, "usage: %s\n", usage);
 			a->done = 1;
@@ -201,8 +211,38 @@ query_args(int argc, char **argv, const char *shortopts,
 		warnx_("unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
-	if (a->national)
-		return national_refused();
+	if (a->deadline != NULL && !a->national) {
+		warnx_("--deadline: only with --national");
+		return 2;
+	}
+	if (a->national && a->db != NULL) {
+		warnx_("--national asks every region through a node: give -s "
+		    "SOCKET, not --db");
+		return 2;
+	}
+	return 0;
+}
+
+/* The path of the same question to /admin/v1/national/WHAT, with
+ * --deadline; -1 after a message. */
+static int
+national_path(char *path, size_t len, const char *what,
+    const struct query_args *a)
+{
+	char tmp[PATH_MAX_];
+	const char *q = strchr(path, '?');
+	int n;
+
+	n = snprintf(tmp, sizeof(tmp), "/admin/v1/national/%s%s", what,
+	    q != NULL ? q : "");
+	if (n < 0 || (size_t)n >= sizeof(tmp) || (size_t)n >= len) {
+		warnx_("the query is too long");
+		return -1;
+	}
+	memcpy(path, tmp, (size_t)n + 1);
+	if (a->deadline != NULL &&
+	    national_deadline(a->deadline, path, len) == -1)
+		return -1;
 	return 0;
 }
 
@@ -238,6 +278,7 @@ cmd_search(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "national", no_argument, NULL, OPT_NATIONAL },
+		{ "deadline", required_argument, NULL, OPT_DEADLINE },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -259,6 +300,9 @@ cmd_search(int argc, char **argv)
 	}
 	if (admincall_target(a.db, a.sockopt, search_usage, &sock) != 0)
 		return 2;
+	if (a.national)
+		return national_path(path, sizeof(path), "search", &a) == -1 ?
+		    2 : national_call(sock, path, sizeof(path));
 	if (sock != NULL)
 		return admincall(sock, "GET", path, NULL, NULL, 0, NULL, NULL);
 	return run_offline(a.db, &q, NULL);
@@ -274,6 +318,7 @@ cmd_stats(int argc, char **argv)
 		{ "table", required_argument, NULL, 'w' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "national", no_argument, NULL, OPT_NATIONAL },
+		{ "deadline", required_argument, NULL, OPT_DEADLINE },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -290,6 +335,9 @@ cmd_stats(int argc, char **argv)
 		return rc;
 	if (admincall_target(a.db, a.sockopt, stats_usage, &sock) != 0)
 		return 2;
+	if (a.national)
+		return national_path(path, sizeof(path), "stats", &a) == -1 ?
+		    2 : national_call(sock, path, sizeof(path));
 	if (sock != NULL)
 		return admincall(sock, "GET", path, NULL, NULL, 0, NULL, NULL);
 	return run_offline(a.db, NULL, &q);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "admincall.h"
+#include "cmd_national.h"
 #include "cmd.h"
 #include "output.h"
 #include "query.h"
@@ -32,14 +33,18 @@ static const char show_usage[] =
     "                       $LASTERI_SOCKET when --db is not given)\n"
     "  -d, --db FILE        read the node's database offline instead\n"
     "  -o, --format F       table (default), csv, xml\n"
-    "      --national       every region's records (not available yet)\n"
+    "      --national       every region's records through the node (-s):\n"
+    "                       each re-verified here, with the region that\n"
+    "                       answered, then one status row per region\n"
+    "      --deadline D     with --national: how long to wait (500ms, 5s)\n"
     "  -h, --help           this text\n"
     "\n"
     "Exit status: 0 success (also when there are no records), 2 usage or\n"
     "input errors.";
 
 enum {
-	OPT_NATIONAL = 256
+	OPT_NATIONAL = 256,
+	OPT_DEADLINE
 };
 
 static int
@@ -77,13 +82,14 @@ cmd_supervision_show(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "national", no_argument, NULL, OPT_NATIONAL },
+		{ "deadline", required_argument, NULL, OPT_DEADLINE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *unit = NULL, *db = NULL, *sockopt = NULL, *sock;
-	const char *fmtname = NULL;
+	const char *fmtname = NULL, *deadline = NULL;
 	char path[900] = "/admin/v1/supervision";
-	int ch, fmt = OUT_TABLE;
+	int ch, fmt = OUT_TABLE, national = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "u:s:d:o:h", longopts,
@@ -107,10 +113,11 @@ cmd_supervision_show(int argc, char **argv)
 			fmtname = optarg;
 			break;
 		case OPT_NATIONAL:
-			warnx_("--national: a national look-up (every region's "
-			    "records) is not available yet; this node answers "
-			    "with the records it holds");
-			return 2;
+			national = 1;
+			break;
+		case OPT_DEADLINE:
+			deadline = optarg;
+			break;
 		case 'h':
 			printf("usage: %s\n", show_usage);
 			return 0;
@@ -126,8 +133,26 @@ cmd_supervision_show(int argc, char **argv)
 		warnx_("--unit ID is needed");
 		return util_usage(show_usage);
 	}
+	if (deadline != NULL && !national) {
+		warnx_("--deadline: only with --national");
+		return 2;
+	}
+	if (national && db != NULL) {
+		warnx_("--national asks every region through a node: give -s "
+		    "SOCKET, not --db");
+		return 2;
+	}
 	if (admincall_target(db, sockopt, show_usage, &sock) != 0)
 		return 2;
+	if (national) {
+		snprintf(path, sizeof(path), "/admin/v1/national/supervision");
+		if (admincall_qs(path, sizeof(path), "unit", unit) == -1 ||
+		    (fmtname != NULL && admincall_qs(path, sizeof(path),
+		    "format", fmtname) == -1) || (deadline != NULL &&
+		    national_deadline(deadline, path, sizeof(path)) == -1))
+			return 2;
+		return national_call(sock, path, sizeof(path));
+	}
 	if (sock == NULL)
 		return show_offline(db, unit, (enum out_format)fmt);
 	if (admincall_qs(path, sizeof(path), "unit", unit) == -1 ||

@@ -9,6 +9,15 @@
  * must be one its signer may sign for (verifier_record()); the line shows
  * the issuer beside the verified signer.
  *
+ * A NationalAnswer (the proof of a national query, federation/proof.h) is
+ * checked whole: its own signature, then the Query and every region's
+ * Response inside it, that each Response answers that Query and comes from
+ * the member of its status row, that every region member of the list has a
+ * row, and that the merged result is the merge of the ok Responses.  One
+ * line for the proof, then one per part ("FILE: Response 08: OK ..."); a
+ * region without a Response is shown with its status.  Any failed part
+ * makes the answer "no" (exit 1).
+ *
  * The trust list itself is always verified against the operator's
  * certificate: --anchor, else the installed default (LASTERI_ANCHOR), else
  * nothing is verified (exit 2).  A list nobody vouches for proves nothing
@@ -29,6 +38,7 @@
 #include "cmd.h"
 #include "dsig.h"
 #include "model.h"
+#include "proof.h"
 #include "schema.h"
 #include "trust.h"
 #include "verifier.h"
@@ -82,6 +92,84 @@ verify_record(struct verifier *v, xmlDocPtr doc, const char *path,
 	return 0;
 }
 
+/* One line per part of a NationalAnswer's report. */
+static void
+proof_line(const char *path, const struct proof_item *it)
+{
+	char t[32] = "";
+
+	if (it->signed_at != 0)
+		model_datetime_format(it->signed_at, t);
+	switch (it->part) {
+	case PROOF_OUTER:
+	case PROOF_QUERY:
+		if (it->part == PROOF_OUTER)
+			printf("%s: ", path);
+		else
+			printf("%s: Query: ", path);
+		if (it->ok)
+			printf("OK signer=%s kind=%s id=%s signed=%s\n",
+			    it->member, it->part == PROOF_OUTER ?
+			    "NationalAnswer" : "Query", it->id, t);
+		else
+			printf("FAILED %s\n", it->msg);
+		break;
+	case PROOF_RESPONSE:
+		printf("%s: Response %s: ", path, it->region);
+		if (it->ok)
+			printf("OK signer=%s kind=Response id=%s signed=%s "
+			    "status=%s ms=%ld\n", it->member, it->id, t,
+			    it->status, it->ms);
+		else
+			printf("FAILED member=%s status=%s: %s\n", it->member,
+			    it->status, it->msg);
+		break;
+	case PROOF_ROW:
+		printf("%s: region %s: ", path, it->region);
+		if (it->ok)
+			printf("%s member=%s ms=%ld, no Response to verify%s%s\n",
+			    it->status, it->member, it->ms,
+			    it->msg[0] != '\0' ? ": " : "", it->msg);
+		else
+			printf("FAILED member=%s status=%s: %s\n", it->member,
+			    it->status, it->msg);
+		break;
+	case PROOF_MISSING:
+		printf("%s: region %s: FAILED %s\n", path, it->region, it->msg);
+		break;
+	case PROOF_MERGED:
+		if (it->ok)
+			printf("%s: Results: OK the merge of %zu ok "
+			    "Responses\n", path, it->count);
+		else
+			printf("%s: Results: FAILED %s\n", path, it->msg);
+		break;
+	}
+}
+
+/* A NationalAnswer: the proof and every document inside it.  0 every part
+ * verified, 1 one failed. */
+static int
+verify_proof(struct verifier *v, xmlDocPtr doc, const char *path,
+    time_t now)
+{
+	struct proof_report rep;
+	struct err e;
+	size_t i;
+	int rc;
+
+	err_clear(&e);
+	rc = proof_check(v, doc, now, &rep, &e);
+	for (i = 0; i < rep.nitems; i++)
+		proof_line(path, &rep.items[i]);
+	if (rc == -1 && rep.nitems == 0)
+		printf("%s: FAILED %s\n", path, e.msg);
+	proof_report_clear(&rep);
+	if (rc == 0)
+		return 0;
+	return e.code == ERR_NOMEM || e.code == ERR_USAGE ? 2 : 1;
+}
+
 /* 0 verified, 1 failed, 2 could not be read. */
 static int
 verify_file(struct verifier *v, const char *path, time_t now)
@@ -103,6 +191,8 @@ verify_file(struct verifier *v, const char *path, time_t now)
 	}
 	if (dsig_kind_of(xmlDocGetRootElement(doc)) == DOC_RECORD)
 		rc = verify_record(v, doc, path, now);
+	else if (dsig_kind_of(xmlDocGetRootElement(doc)) == DOC_NATIONAL)
+		rc = verify_proof(v, doc, path, now);
 	else if (verifier_check(v, doc, DOC_ANY, now, &info, &e) == -1) {
 		printf("%s: FAILED %s\n", path, util_msg_after(e.msg, path));
 		rc = e.code == ERR_IO || e.code == ERR_NOMEM ? 2 : 1;

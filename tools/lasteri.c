@@ -27,6 +27,7 @@ static const struct subcommand subcommands[] = {
 	{ "trust", cmd_trust, "build, sign and inspect a trust list" },
 	{ "supervision", cmd_supervision, "issue a signed supervision record; the outbox; records about a unit" },
 	{ "verify", cmd_verify, "check signed documents offline (auditors)" },
+	{ "queries", cmd_queries, "the national queries this node answered" },
 	{ NULL, NULL, NULL }
 };
 

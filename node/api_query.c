@@ -1,0 +1,713 @@
+/*
+ * api_query.c - answering national queries (see api_query.h).
+ *
+ * A search or statistics question runs on the node's search data (qindex);
+ * when the first data set after start or after an import is not built yet
+ * the answer waits for it as a deferred reply, like the admin search.  A
+ * supervision look-up reads the store under the work limit.  The answer is
+ * a Response built by federation/envelope.c, signed with the node's signing
+ * key, naming the asker, the SHA-256 of the Query's exact bytes and this
+ * member.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/tree.h>
+#include <openssl/evp.h>
+
+#include "api_fed.h"
+#include "api_query.h"
+#include "dsig.h"
+#include "envelope.h"
+#include "httpd.h"
+#include "log.h"
+#include "metrics.h"
+#include "model.h"
+#include "node.h"
+#include "output.h"
+#include "qindex.h"
+#include "query.h"
+#include "search.h"
+#include "stats.h"
+#include "store.h"
+#include "store_query.h"
+#include "verifier.h"
+#include "vocab.h"
+#include "xml.h"
+
+#define QUERIES_PATH	"/admin/v1/queries"
+#define QUERIES_MAX	1000	/* rows one listing returns at most */
+
+/* A question checked and accepted, waiting for its answer. */
+struct asked {
+	struct node		*n;
+	struct httpd_req	*r;
+	struct envelope_query	 q;
+	char			 asker[ENVELOPE_MEMBER_MAX];
+	int64_t			 t0;	/* store_monotonic_ms() at arrival */
+	int64_t			 at;	/* Unix ms at arrival */
+};
+
+static const char *
+kind_name(enum envelope_kind k)
+{
+	switch (k) {
+	case ENVELOPE_SEARCH:
+		return "search";
+	case ENVELOPE_STATISTICS:
+		return "statistics";
+	default:
+		return "lookup";
+	}
+}
+
+static void
+hex32(const unsigned char d[32], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0xf];
+	}
+	out[64] = '\0';
+}
+
+static int64_t
+unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+logged(struct node *n, const char *asker, const char *kind,
+    enum envelope_status st, long results, int64_t at, int64_t t0,
+    const unsigned char digest[32])
+{
+	struct query_log_row row;
+	char labels[96];
+	struct err e;
+
+	memset(&row, 0, sizeof(row));
+	row.at = at;
+	snprintf(row.asker, sizeof(row.asker), "%s", asker);
+	snprintf(row.kind, sizeof(row.kind), "%s", kind);
+	snprintf(row.status, sizeof(row.status), "%s",
+	    envelope_status_token(st));
+	row.results = results;
+	row.ms = (long)(store_monotonic_ms() - t0);
+	hex32(digest, row.digest);
+	err_clear(&e);
+	if (store_query_log_add(n->store, &row, &e) == -1)
+		log_warnx("query_log", "msg=\"%s\"", e.msg);
+	snprintf(labels, sizeof(labels), "kind=\"%s\",status=\"%s\"", kind,
+	    row.status);
+	metrics_inc(n->metrics, M_QUERIES_ANSWERED, labels);
+	log_info("query_answered", "asker=%s kind=%s status=%s results=%ld "
+	    "ms=%ld digest=%s", asker, kind, row.status, results, row.ms,
+	    row.digest);
+}
+
+static int
+status_http(enum envelope_status st)
+{
+	switch (st) {
+	case ENVELOPE_ST_OK:
+		return 200;
+	case ENVELOPE_ST_FORBIDDEN:
+		return 403;
+	case ENVELOPE_ST_REPLAYED:
+		return 409;
+	case ENVELOPE_ST_BUSY:
+		return 503;
+	case ENVELOPE_ST_ERROR:
+		return 500;
+	default:
+		return 400;
+	}
+}
+
+/* Signs and sends a Response to asker about the query of digest. */
+static void
+respond(struct node *n, struct httpd_req *r, const char *asker,
+    const unsigned char digest[32], enum envelope_status st,
+    const char *reason, xmlNodePtr results)
+{
+	xmlDocPtr doc;
+	char *out = NULL;
+	size_t len = 0;
+	struct err e;
+
+	err_clear(&e);
+	if ((doc = envelope_response_new(asker, digest, n->conf.member_id, st,
+	    reason, results, &e)) == NULL ||
+	    dsig_sign(n->sign_key, doc, &e) == -1 ||
+	    xml_serialize(doc, &out, &len, &e) == -1) {
+		log_warnx("query_response", "asker=%s msg=\"%s\"", asker,
+		    e.msg);
+		httpd_reply_error(r, 500, "internal", "the answer could not "
+		    "be built: %s", e.msg);
+	} else
+		httpd_reply(r, status_http(st), "application/xml", out, len);
+	free(out);
+	xmlFreeDoc(doc);
+}
+
+/* --- results -------------------------------------------------------------- */
+
+static xmlNodePtr
+add(xmlNodePtr parent, const char *name, const char *text)
+{
+	return xmlNewTextChild(parent, NULL, (const xmlChar *)name,
+	    (const xmlChar *)text);
+}
+
+static xmlNodePtr
+add_long(xmlNodePtr parent, const char *name, long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return add(parent, name, buf);
+}
+
+static void
+attr_long(xmlNodePtr n, const char *name, long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", v);
+	xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)buf);
+}
+
+/* A new document holding only the results element called name. */
+static xmlNodePtr
+results_root(xmlDocPtr *doc, const char *name)
+{
+	xmlNodePtr root;
+	xmlNsPtr ns;
+
+	if ((*doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL ||
+	    (root = xmlNewNode(NULL, (const xmlChar *)name)) == NULL)
+		return NULL;
+	xmlDocSetRootElement(*doc, root);
+	if ((ns = xmlNewNs(root, (const xmlChar *)LASTERI_NS, NULL)) == NULL)
+		return NULL;
+	xmlSetNs(root, ns);
+	return root;
+}
+
+static int
+tok(xmlNodePtr parent, const char *name, const struct vocab *v, int i)
+{
+	const char *t = vocab_token(v, i);
+
+	return t != NULL && add(parent, name, t) != NULL ? 0 : -1;
+}
+
+static xmlNodePtr
+placement_results(xmlDocPtr *doc, const struct search_result *res,
+    size_t nres, const struct search_totals *tot)
+{
+	xmlNodePtr root, x, fp;
+	char buf[40];
+	size_t i;
+
+	if ((root = results_root(doc, "PlacementResults")) == NULL)
+		return NULL;
+	attr_long(root, "scanned", (long)tot->scanned);
+	attr_long(root, "matched", (long)tot->matched);
+	for (i = 0; i < nres; i++) {
+		const struct search_result *s = &res[i];
+
+		if ((x = add(root, "Result", NULL)) == NULL ||
+		    add(x, "Unit", s->unit_id) == NULL ||
+		    add(x, "Name", s->name) == NULL ||
+		    add(x, "Region", s->region) == NULL ||
+		    tok(x, "Type", &vocab_unit_type, s->type) == -1 ||
+		    tok(x, "ServiceLevel", &vocab_service_level,
+		    s->service_level) == -1 ||
+		    (fp = add_long(x, "FreePlaces", s->free_places)) == NULL)
+			return NULL;
+		if (s->free_updated > 0) {
+			model_datetime_format(s->free_updated, buf);
+			xmlNewProp(fp, (const xmlChar *)"updated",
+			    (const xmlChar *)buf);
+		}
+		snprintf(buf, sizeof(buf), "%ld.%02ld", s->price_cents / 100,
+		    s->price_cents % 100);
+		if (s->price_cents < 0 || add(x, "DailyPrice", buf) == NULL ||
+		    add_long(x, "Score", s->score) == NULL ||
+		    add_long(x, "NeedsMet", s->needs_met) == NULL ||
+		    add_long(x, "NeedsAsked", s->needs_asked) == NULL ||
+		    add(x, "InFramework", s->in_framework ? "true" :
+		    "false") == NULL ||
+		    add_long(x, "OpenSerious", s->open_serious) == NULL ||
+		    (s->open_serious_severity >= 0 && tok(x,
+		    "OpenSeriousSeverity", &vocab_severity,
+		    s->open_serious_severity) == -1) ||
+		    add_long(x, "RecentFindings", s->recent_findings) == NULL)
+			return NULL;
+	}
+	return root;
+}
+
+static const char *
+state_token(unsigned char st)
+{
+	switch (st) {
+	case STATS_PRIMARY:
+		return "primary";
+	case STATS_COMPLEMENT:
+		return "complement";
+	case STATS_FEW:
+		return "few";
+	default:
+		return NULL;
+	}
+}
+
+static int
+stats_table_xml(xmlNodePtr root, const struct stats_table *t)
+{
+	xmlNodePtr tab, row, cell;
+	size_t i, j;
+	const char *st;
+
+	if ((tab = add(root, "Table", NULL)) == NULL)
+		return -1;
+	xmlNewProp(tab, (const xmlChar *)"name", (const xmlChar *)t->name);
+	xmlNewProp(tab, (const xmlChar *)"by",
+	    (const xmlChar *)stats_by_name(t->by));
+	/* A table that is never suppressed says 1 (nothing is below). */
+	attr_long(tab, "threshold", t->threshold > 1 ? t->threshold : 1);
+	for (j = 0; j < t->ncols; j++) {
+		if ((cell = add(tab, "Column", NULL)) == NULL)
+			return -1;
+		xmlNewProp(cell, (const xmlChar *)"key",
+		    (const xmlChar *)t->col_keys[j]);
+	}
+	for (i = 0; i < t->nrows; i++) {
+		if ((row = add(tab, "Row", NULL)) == NULL)
+			return -1;
+		xmlNewProp(row, (const xmlChar *)"key",
+		    (const xmlChar *)t->row_keys[i]);
+		if (t->row_levels != NULL && t->row_levels[i] != NULL &&
+		    vocab_find(&vocab_service_level, t->row_levels[i]) >= 0)
+			xmlNewProp(row, (const xmlChar *)"level",
+			    (const xmlChar *)t->row_levels[i]);
+		for (j = 0; j < t->ncols; j++) {
+			if ((cell = add(row, "Cell", NULL)) == NULL)
+				return -1;
+			if ((st = state_token(t->state[i * t->ncols + j])) !=
+			    NULL)
+				xmlNewProp(cell, (const xmlChar *)"state",
+				    (const xmlChar *)st);
+			else
+				attr_long(cell, "value", t->v[i * t->ncols + j]);
+		}
+	}
+	return 0;
+}
+
+static xmlNodePtr
+statistics_results(xmlDocPtr *doc, struct stats_table *const t[3])
+{
+	xmlNodePtr root;
+	int i;
+
+	if ((root = results_root(doc, "StatisticsResults")) == NULL)
+		return NULL;
+	for (i = 0; i < 3; i++)
+		if (t[i] != NULL && stats_table_xml(root, t[i]) == -1)
+			return NULL;
+	return root;
+}
+
+/* The signed records this node holds about the unit, verbatim; a record
+ * stored without a signature cannot be checked by the asker and is left
+ * out. */
+static xmlNodePtr
+supervision_results(struct node *n, xmlDocPtr *doc, const char *unit_id,
+    int64_t deadline, long *count, struct err *e)
+{
+	struct supervision_record *r = NULL;
+	struct store_record_meta meta;
+	xmlNodePtr root, ret = NULL;
+	char *xml = NULL, *b64 = NULL;
+	size_t nr = 0, i, len;
+
+	*count = 0;
+	if ((root = results_root(doc, "SupervisionResults")) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (store_records_for_unit(n->store, unit_id, &r, &nr, e) == -1)
+		goto done;
+	for (i = 0; i < nr && i < 1000; i++) {
+		/* Each statement is short: the work limit is also checked
+		 * between records. */
+		if (store_monotonic_ms() >= deadline) {
+			err_set(e, ERR_TIMEOUT, "the look-up ran past the "
+			    "query's work limit after %zu records", i);
+			goto done;
+		}
+		if (store_record_meta(n->store, r[i].id, &meta, e) == -1)
+			goto done;
+		if (meta.signer[0] == '\0')
+			continue;
+		if (store_record_get(n->store, r[i].id, &xml, &len, NULL,
+		    e) == -1)
+			goto done;
+		if ((b64 = malloc(4 * (len / 3 + 1) + 1)) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)xml,
+		    (int)len);
+		if (add(root, "SignedRecord", b64) == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		free(b64);
+		free(xml);
+		b64 = xml = NULL;
+		(*count)++;
+	}
+	ret = root;
+done:
+	free(b64);
+	free(xml);
+	free(r);
+	return ret;
+}
+
+/* --- answering ------------------------------------------------------------ */
+
+static void
+needs_from(const struct envelope_search *es, struct query_search *q,
+    const char **fw)
+{
+	int i;
+
+	query_search_init(q, "");
+	q->age_set = 1;
+	q->nd.age = es->age;
+	q->nd.gender = es->gender;
+	for (i = 0; i < es->nlanguages && i < SEARCH_LANG_MAX; i++)
+		memcpy(q->nd.languages[i], es->languages[i], 3);
+	q->nd.nlanguages = i;
+	q->nd.expertise = es->expertise;
+	q->nd.target_groups = es->target_groups;
+	q->nd.types = es->types;
+	q->nd.levels = es->levels;
+	q->nd.regions_required = es->regions_required;
+	q->nd.regions_preferred = es->regions_preferred;
+	memcpy(q->nd.home_region, es->home_region, 3);
+	for (i = 0; i < es->nframeworks && i < ENVELOPE_FRAMEWORK_MAX; i++)
+		fw[i] = es->frameworks[i];
+	q->nd.frameworks = fw;
+	q->nd.nframeworks = i;
+	q->nd.max_price_cents = es->max_price_cents;
+	q->nd.free_places = es->free_places;
+	q->nd.limit = es->limit;
+}
+
+/* Answers a search or statistics question from d. */
+static void
+answer_data(struct asked *a, const struct query_data *d)
+{
+	const char *fw[ENVELOPE_FRAMEWORK_MAX];
+	struct search_result *res = NULL;
+	struct search_totals tot;
+	struct stats_table *t[3] = { NULL, NULL, NULL };
+	struct query_search qs;
+	struct query_stats qt;
+	enum envelope_status st = ENVELOPE_ST_OK;
+	xmlDocPtr rdoc = NULL;
+	xmlNodePtr results = NULL;
+	size_t nres = 0;
+	long count = 0;
+	struct err e;
+	int i;
+
+	err_clear(&e);
+	if (a->q.kind == ENVELOPE_SEARCH) {
+		needs_from(&a->q.search, &qs, fw);
+		if (query_search_results(d, &qs, &res, &nres, &tot, &e) == 0)
+			results = placement_results(&rdoc, res, nres, &tot);
+		count = (long)nres;
+	} else {
+		query_stats_init(&qt, a->n->conf.suppress_threshold, "");
+		qt.by = (int)a->q.stats.by;
+		/* An asker may ask for more suppression, never for less. */
+		if (a->q.stats.threshold > qt.threshold)
+			qt.threshold = a->q.stats.threshold;
+		qt.want_cap = qt.want_sup = qt.want_prices = 1;
+		if (query_stats_tables(d, &qt, t, &e) == 0)
+			results = statistics_results(&rdoc, t);
+		for (i = 0; i < 3; i++)
+			count += t[i] != NULL;
+	}
+	if (results == NULL) {
+		st = ENVELOPE_ST_ERROR;
+		log_warnx("query_failed", "asker=%s kind=%s msg=\"%s\"",
+		    a->asker, kind_name(a->q.kind), e.msg[0] ? e.msg :
+		    "out of memory");
+	}
+	/* The work limit of a search held in memory is measured after the
+	 * fact: it runs in milliseconds, and nothing here can be cut. */
+	respond(a->n, a->r, a->asker, a->q.digest, st, st == ENVELOPE_ST_OK ?
+	    NULL : "the question could not be answered", results);
+	logged(a->n, a->asker, kind_name(a->q.kind), st, count, a->at, a->t0,
+	    a->q.digest);
+	for (i = 0; i < 3; i++)
+		stats_table_free(t[i]);
+	free(res);
+	xmlFreeDoc(rdoc);
+}
+
+static void
+answer_later(void *arg, const struct query_data *d, const struct err *e)
+{
+	struct asked *a = arg;
+
+	if (d != NULL)
+		answer_data(a, d);
+	else if (e != NULL) {
+		respond(a->n, a->r, a->asker, a->q.digest, ENVELOPE_ST_ERROR,
+		    "the search data could not be built", NULL);
+		logged(a->n, a->asker, kind_name(a->q.kind), ENVELOPE_ST_ERROR,
+		    0, a->at, a->t0, a->q.digest);
+	}
+	free(a);
+}
+
+static void
+answer_lookup(struct asked *a)
+{
+	struct node *n = a->n;
+	enum envelope_status st = ENVELOPE_ST_OK;
+	const char *reason = NULL;
+	xmlDocPtr rdoc = NULL;
+	xmlNodePtr results = NULL;
+	long count = 0;
+	struct err e;
+
+	err_clear(&e);
+	if (a->q.lookup.unit_id[0] == '\0') {
+		/* Records name their unit; the store keeps no index by
+		 * provider yet, and a full scan is what the work limit is
+		 * for, not a way to answer. */
+		st = ENVELOPE_ST_BAD_REQUEST;
+		reason = "this region answers supervision look-ups by unit Id";
+	} else {
+		store_set_deadline(n->store, a->t0 + n->conf.query_work_limit);
+		results = supervision_results(n, &rdoc, a->q.lookup.unit_id,
+		    a->t0 + n->conf.query_work_limit, &count, &e);
+		store_set_deadline(n->store, 0);
+		if (results == NULL) {
+			st = e.code == ERR_TIMEOUT ? ENVELOPE_ST_BUSY :
+			    ENVELOPE_ST_ERROR;
+			reason = st == ENVELOPE_ST_BUSY ? "the look-up ran past "
+			    "this region's work limit" : "the look-up failed";
+			log_warnx("query_failed", "asker=%s kind=lookup "
+			    "msg=\"%s\"", a->asker, e.msg);
+		}
+	}
+	respond(n, a->r, a->asker, a->q.digest, st, reason, results);
+	logged(n, a->asker, "lookup", st, count, a->at, a->t0, a->q.digest);
+	xmlFreeDoc(rdoc);
+}
+
+static void
+h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	struct asked a, *keep;
+	struct dsig_info info;
+	const struct query_data *d;
+	const unsigned char *body;
+	enum envelope_status st;
+	xmlDocPtr doc = NULL;
+	char q[LOG_Q_MAX];
+	size_t len;
+	time_t now = time(NULL);
+	struct err e;
+	int seen, failed;
+
+	err_clear(&e);
+	memset(&a, 0, sizeof(a));
+	memset(&info, 0, sizeof(info));
+	a.n = n;
+	a.r = r;
+	a.t0 = store_monotonic_ms();
+	a.at = unix_ms();
+	if (api_trust_refuse(n, r))
+		return;
+	body = httpd_req_body(r, &len);
+	if ((doc = xml_parse((const char *)body, len, "query",
+	    &xml_limits_wire, &e)) == NULL ||
+	    envelope_query_check(n->verifier, doc, body, len,
+	    peer->member_id, now, &a.q, &info, &e) == -1) {
+		st = doc == NULL ? ENVELOPE_ST_BAD_REQUEST :
+		    (enum envelope_status)a.q.refusal;
+		log_warnx("query_refused", "peer=%s signer=%s status=%s "
+		    "msg=%s", peer->member_id, info.member_id[0] ?
+		    info.member_id : "-", envelope_status_token(st),
+		    log_q(e.msg, q, sizeof(q)));
+		if (info.member_id[0] == '\0')
+			httpd_reply_error(r, status_http(st),
+			    envelope_status_token(st), "%s", e.msg);
+		else {
+			respond(n, r, info.member_id, a.q.digest, st, e.msg,
+			    NULL);
+			logged(n, info.member_id, "unknown", st, 0, a.at, a.t0,
+			    a.q.digest);
+		}
+		goto done;
+	}
+	snprintf(a.asker, sizeof(a.asker), "%s", info.member_id);
+	if (store_query_nonce(n->store, a.q.nonce, a.asker, a.q.expires, now,
+	    &seen, &e) == -1 || seen) {
+		st = seen ? ENVELOPE_ST_REPLAYED : ENVELOPE_ST_BUSY;
+		log_warnx("query_refused", "peer=%s signer=%s status=%s "
+		    "nonce=%s msg=%s", peer->member_id, a.asker,
+		    envelope_status_token(st), a.q.nonce, seen ?
+		    "\"nonce seen before\"" : log_q(e.msg, q, sizeof(q)));
+		respond(n, r, a.asker, a.q.digest, st, seen ? "this query was "
+		    "answered before: its nonce is spent" : "this region "
+		    "could not record the query's nonce; try again", NULL);
+		logged(n, a.asker, kind_name(a.q.kind), st, 0, a.at, a.t0,
+		    a.q.digest);
+		goto done;
+	}
+	if (a.q.kind == ENVELOPE_LOOKUP) {
+		answer_lookup(&a);
+		goto done;
+	}
+	if ((d = qindex_current(n->qindex, &failed, &e)) != NULL) {
+		answer_data(&a, d);
+		goto done;
+	}
+	if (!failed && (keep = malloc(sizeof(*keep))) != NULL) {
+		*keep = a;
+		if (qindex_wait(n->qindex, answer_later, keep, &e) == 0)
+			goto done;
+		free(keep);
+	}
+	respond(n, r, a.asker, a.q.digest, failed ? ENVELOPE_ST_ERROR :
+	    ENVELOPE_ST_BUSY, failed ? "the search data could not be built" :
+	    "this region is busy; try again", NULL);
+	logged(n, a.asker, kind_name(a.q.kind), failed ? ENVELOPE_ST_ERROR :
+	    ENVELOPE_ST_BUSY, 0, a.at, a.t0, a.q.digest);
+done:
+	xmlFreeDoc(doc);
+}
+
+/* --- the query log on the admin socket ------------------------------------ */
+
+static const char *
+fmt_type(enum out_format fmt)
+{
+	return fmt == OUT_CSV ? "text/csv; charset=utf-8" : fmt == OUT_XML ?
+	    "application/xml; charset=utf-8" : "text/plain; charset=utf-8";
+}
+
+static void
+h_queries(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	static const char *const keys[] = { "at", "asker", "kind", "status",
+	    "results", "ms", "digest" };
+	static const char *const heads[] = { "at", "asker", "kind", "status",
+	    "results", "ms", "query digest" };
+	struct node *n = arg;
+	struct query_log_row *rows = NULL;
+	struct out_table *t = NULL;
+	const char *cells[7];
+	char buf[16], at[32], res[24], ms[24], *end, *out = NULL;
+	enum out_format fmt = OUT_TABLE;
+	struct err e;
+	long limit = 50;
+	int nrows = 0, i, f;
+
+	(void)peer;
+	err_clear(&e);
+	if (httpd_req_query(r, "limit", buf, sizeof(buf)) != 0) {
+		limit = strtol(buf, &end, 10);
+		if (*buf == '\0' || *end != '\0' || limit < 1 ||
+		    limit > QUERIES_MAX) {
+			httpd_reply_error(r, 400, "bad-request", "limit: not a "
+			    "number from 1 to %d", QUERIES_MAX);
+			return;
+		}
+	}
+	if (httpd_req_query(r, "format", buf, sizeof(buf)) != 0) {
+		if ((f = out_format_parse(buf)) == -1) {
+			httpd_reply_error(r, 400, "bad-request", "format: not "
+			    "one of " OUT_FORMAT_TOKENS);
+			return;
+		}
+		fmt = (enum out_format)f;
+	}
+	if ((rows = calloc((size_t)limit, sizeof(*rows))) == NULL ||
+	    (t = out_table_new("queries", 7, keys, heads)) == NULL) {
+		httpd_reply_error(r, 503, "unavailable", "out of memory");
+		goto done;
+	}
+	if (store_query_log_list(n->store, (int)limit, rows, &nrows,
+	    &e) == -1) {
+		httpd_reply_error(r, 500, "internal", "%s", e.msg);
+		goto done;
+	}
+	out_table_title(t, "National queries this node answered, newest first");
+	out_table_right(t, 4);
+	out_table_right(t, 5);
+	for (i = 0; i < nrows; i++) {
+		model_datetime_format((time_t)(rows[i].at / 1000), at);
+		snprintf(res, sizeof(res), "%ld", rows[i].results);
+		snprintf(ms, sizeof(ms), "%ld", rows[i].ms);
+		cells[0] = at;
+		cells[1] = rows[i].asker;
+		cells[2] = rows[i].kind;
+		cells[3] = rows[i].status;
+		cells[4] = res;
+		cells[5] = ms;
+		cells[6] = rows[i].digest;
+		if (out_table_add(t, cells) == -1) {
+			httpd_reply_error(r, 503, "unavailable", "out of "
+			    "memory");
+			goto done;
+		}
+	}
+	if ((out = out_write_string(fmt, "Queries", &t, 1, &e)) == NULL) {
+		httpd_reply_error(r, 500, "internal", "%s", e.msg);
+		goto done;
+	}
+	httpd_reply(r, 200, fmt_type(fmt), out, strlen(out));
+done:
+	free(out);
+	out_table_free(t);
+	free(rows);
+}
+
+int
+api_query_register(struct node *n, struct err *e)
+{
+	metrics_register(n->metrics, M_QUERIES_ANSWERED, METRICS_COUNTER,
+	    "National queries this node answered, by kind and status.");
+	if (httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_POST, QUERY_PATH,
+	    h_query, n, e) == -1 ||
+	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, QUERIES_PATH,
+	    h_queries, n, e) == -1)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * api_query.h - a region answering national queries: POST /v1/query on the
+ * federation port, and the query log on the admin socket
+ * (GET /admin/v1/queries, `lasteri queries`).
+ *
+ * Before any work, in this order (issue 10, lasterid(8)): the trust list is
+ * valid; the Query parses under the wire limits and validates; its
+ * signature verifies; its signer is the TLS peer that posted it and holds a
+ * role for its kind; it has not expired and was not issued more than 30 s
+ * ahead; its nonce was never answered (kept in the store until the query
+ * expires, so a restart does not reopen it).  A refusal is a 4xx with a
+ * Response signed by this node and addressed to the signer when the
+ * signature verified, else a plain error.  The work itself runs under
+ * query_work_limit (an SQLite progress handler for what reads the store).
+ * Every query whose signer is known is logged: who, when, kind, status,
+ * how many results, milliseconds.  Queries carry needs, never a person.
+ */
+#ifndef LASTERI_API_QUERY_H
+#define LASTERI_API_QUERY_H
+
+#include "err.h"
+
+struct node;
+
+#define QUERY_PATH		"/v1/query"
+#define M_QUERIES_ANSWERED	"lasteri_queries_answered_total"
+
+int	api_query_register(struct node *n, struct err *e);
+
+#endif

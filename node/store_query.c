@@ -1,0 +1,169 @@
+/*
+ * store_query.c - the nonces and the log of the national queries a node
+ * answers, and the per-query work limit (see store_query.h; the tables are
+ * created by migration 7 in store_migrate.c).  A few statements per query:
+ * prepared per call, like the outbox's.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_internal.h"
+#include "store_query.h"
+
+int64_t
+store_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite calls this every 200 virtual-machine steps (a clock read per some
+ * microseconds of work); non-zero interrupts the statement. */
+static int
+past_deadline(void *arg)
+{
+	struct store *s = arg;
+
+	return s->deadline != 0 && store_monotonic_ms() >= s->deadline;
+}
+
+void
+store_set_deadline(struct store *s, int64_t until_ms)
+{
+	s->deadline = until_ms;
+	sqlite3_progress_handler(s->db, until_ms != 0 ? 200 : 0,
+	    until_ms != 0 ? past_deadline : NULL, s);
+}
+
+static sqlite3_stmt *
+prep(struct store *s, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (s->rdonly) {
+		err_set(e, ERR_DB, "%s: opened read-only", s->path);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_dberr(s, "preparing a query-log statement", e);
+		return NULL;
+	}
+	return st;
+}
+
+static int
+run(struct store *s, sqlite3_stmt *st, const char *what, struct err *e)
+{
+	int rc = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store_dberr(s, what, e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_query_nonce(struct store *s, const char *nonce, const char *asker,
+    time_t expires, time_t now, int *seen, struct err *e)
+{
+	sqlite3_stmt *st;
+
+	*seen = 0;
+	if (s->in_tx)
+		return err_set(e, ERR_INTERNAL, "%s: a query's nonce is kept in "
+		    "a transaction of its own", s->path);
+	if ((st = prep(s, "DELETE FROM query_nonce WHERE expires < ?",
+	    e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	if (run(s, st, "dropping expired query nonces", e) == -1)
+		return -1;
+	if ((st = prep(s, "INSERT INTO query_nonce(nonce, asker, expires)"
+	    " VALUES (?, ?, ?) ON CONFLICT(nonce) DO NOTHING", e)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, nonce, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, asker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)expires);
+	if (run(s, st, "keeping a query's nonce", e) == -1)
+		return -1;
+	*seen = sqlite3_changes(s->db) == 0;
+	return 0;
+}
+
+int
+store_query_log_add(struct store *s, const struct query_log_row *r,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 seq;
+
+	if ((st = prep(s, "INSERT INTO query_log(at, asker, kind, status,"
+	    " results, ms, digest) VALUES (?, ?, ?, ?, ?, ?, ?)", e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->at);
+	sqlite3_bind_text(st, 2, r->asker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, r->results);
+	sqlite3_bind_int64(st, 6, r->ms);
+	sqlite3_bind_text(st, 7, r->digest, -1, SQLITE_TRANSIENT);
+	if (run(s, st, "logging a query", e) == -1)
+		return -1;
+	seq = sqlite3_last_insert_rowid(s->db);
+	if (seq % 1000 != 0 || seq <= STORE_QUERY_LOG_KEEP)
+		return 0;
+	/* Now and then, not on every row: the log's bound. */
+	if ((st = prep(s, "DELETE FROM query_log WHERE seq <= ?", e)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq - STORE_QUERY_LOG_KEEP);
+	return run(s, st, "trimming the query log", e);
+}
+
+static void
+copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	snprintf(dst, len, "%s", v != NULL ? v : "");
+}
+
+int
+store_query_log_list(struct store *s, int max, struct query_log_row *out,
+    int *n, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	struct query_log_row *r;
+	int step = SQLITE_DONE;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, at, asker, kind, status,"
+	    " results, ms, digest FROM query_log ORDER BY seq DESC LIMIT ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return store_dberr(s, "reading the query log", e);
+	sqlite3_bind_int(st, 1, max);
+	while (*n < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		r = &out[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->seq = sqlite3_column_int64(st, 0);
+		r->at = sqlite3_column_int64(st, 1);
+		copy_col(st, 2, r->asker, sizeof(r->asker));
+		copy_col(st, 3, r->kind, sizeof(r->kind));
+		copy_col(st, 4, r->status, sizeof(r->status));
+		r->results = (long)sqlite3_column_int64(st, 5);
+		r->ms = (long)sqlite3_column_int64(st, 6);
+		copy_col(st, 7, r->digest, sizeof(r->digest));
+	}
+	if (*n < max && step != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		*n = 0;
+		return store_dberr(s, "reading the query log", e);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * store_query.h - what a node keeps about the national queries it answers
+ * (migration 7): the nonces of the queries it answered, until they expire,
+ * so that a captured Query cannot be answered twice, not even after a
+ * restart; and the query log listed by `lasteri queries`.  A Query carries
+ * needs, never a person, so neither holds personal data.
+ *
+ * And the per-query work limit: a deadline after which SQLite interrupts
+ * the statement running on the store (a progress handler), so that one
+ * question cannot hold the node past the asker's timeout.
+ */
+#ifndef LASTERI_STORE_QUERY_H
+#define LASTERI_STORE_QUERY_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+#include "store.h"
+
+/* Rows kept in the query log; older ones are dropped as new ones come. */
+#define STORE_QUERY_LOG_KEEP	100000
+
+/* Remembers nonce (from asker) until expires.  *seen is 1 when it was
+ * remembered already (a replay: nothing changes), 0 when it is new.  Drops
+ * the nonces that expired before now.  Commits before it returns. */
+int	store_query_nonce(struct store *s, const char *nonce,
+	    const char *asker, time_t expires, time_t now, int *seen,
+	    struct err *e);
+
+struct query_log_row {
+	int64_t		seq;		/* set by the store */
+	int64_t		at;		/* Unix ms the query arrived */
+	char		asker[160];
+	char		kind[24];	/* "search", "statistics", "lookup" */
+	char		status[24];	/* envelope_status_token() */
+	long		results;	/* rows, tables or records answered */
+	long		ms;		/* time to answer */
+	char		digest[65];	/* SHA-256 of the Query, hex */
+};
+
+int	store_query_log_add(struct store *s, const struct query_log_row *r,
+	    struct err *e);
+
+/* The newest rows, newest first: at most max into out (*n of them). */
+int	store_query_log_list(struct store *s, int max,
+	    struct query_log_row *out, int *n, struct err *e);
+
+/* From now until it is cleared (until_ms 0), a statement on s that runs
+ * past until_ms (CLOCK_MONOTONIC milliseconds) is interrupted: it fails
+ * with ERR_TIMEOUT naming the work limit. */
+void	store_set_deadline(struct store *s, int64_t until_ms);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t	store_monotonic_ms(void);
+
+#endif
