@@ -31,7 +31,7 @@ enum doc_kind {
 	DOC_RESPONSE,		/* Response */
 	DOC_CHECKPOINT,		/* Checkpoint */
 	DOC_TRUSTLIST,		/* TrustList */
-	DOC_NATIONAL,		/* NationalAnswer (federation/proof.h) */
+	DOC_NATIONAL,		/* NationalAnswer (node/proof.h) */
 	DOC_KIND_COUNT
 };
 

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 #include "verifier.h"
 #include "vocab.h"
 #include "xml.h"
+#include "ytunnus.h"
 
 #define NATIONAL_PREFIX	"/admin/v1/national/"
 #define NATIONAL_TTL_MIN	60	/* a Query lives at least this, s */
@@ -54,10 +56,12 @@ struct national {
 	struct query_search	 qs;
 	struct query_stats	 qt;
 	char			 unit[ID_MAX + 1];
+	char			 provider[10];	/* business ID */
 	enum out_format		 fmt;
 	long			 deadline;	/* ms */
 	int			 progress;	/* stream progress lines */
 	int			 started;	/* the streamed reply began */
+	uint32_t		 ask;		/* ask=CODE: regions[] bits; 0 all */
 	struct envelope_query	 q;
 	char			*qbytes;
 	size_t			 qlen;
@@ -406,7 +410,9 @@ records_table(struct national *a, xmlNodePtr merged)
 
 	if ((t = out_table_new("records", 8, keys, heads)) == NULL)
 		return NULL;
-	out_table_title(t, "Supervision records about the unit, nationally");
+	out_table_title(t, a->unit[0] != '\0' ? "Supervision records about the "
+	    "unit, nationally" : "Supervision records about the provider's "
+	    "units, nationally");
 	for (x = xml_first_elem(merged); x != NULL; x = xml_next_elem(x)) {
 		if (!xml_is(x, "SignedRecord"))
 			continue;
@@ -703,8 +709,12 @@ launch(struct national *a)
 	tl = verifier_trust_list(a->v);
 	for (i = 0; i < trust_member_count(tl); i++) {
 		m = trust_member_at(tl, i);
-		if ((m->roles & TRUST_ROLE_REGION) && nm < PROOF_ROWS_MAX)
-			members[nm++] = m;
+		if (!(m->roles & TRUST_ROLE_REGION) || nm == PROOF_ROWS_MAX)
+			continue;
+		if (a->ask != 0 && (region_find(m->region) == -1 ||
+		    !(a->ask & ((uint32_t)1 << region_find(m->region)))))
+			continue;
+		members[nm++] = m;
 	}
 	qsort(members, nm, sizeof(members[0]), cmp_member);
 	if (a->progress) {
@@ -818,6 +828,13 @@ common_param(struct national *a, const char *name, const char *value,
 		a->progress = strcmp(value, "1") == 0;
 		return 0;
 	}
+	if (strcmp(name, "ask") == 0) {
+		if ((f = region_find(value)) == -1)
+			return err_set(e, ERR_USAGE, "ask: '%s' is not a region "
+			    "code (01..21, 90)", value);
+		a->ask |= (uint32_t)1 << f;
+		return 0;
+	}
 	if (strcmp(name, "format") == 0) {
 		if ((f = out_format_parse(value)) == -1)
 			return err_set(e, ERR_USAGE, "format: '%s' is not one "
@@ -861,9 +878,18 @@ param_one(void *arg, const char *name, const char *value)
 			snprintf(a->unit, sizeof(a->unit), "%s", value);
 			return 0;
 		}
+		if (strcmp(name, "provider") == 0) {
+			if (!ytunnus_is_valid(value))
+				return err_set(w->e, ERR_USAGE, "provider: '%s' "
+				    "is not a valid business ID (1234567-8)",
+				    value);
+			snprintf(a->provider, sizeof(a->provider), "%s",
+			    value);
+			return 0;
+		}
 		return err_set(w->e, ERR_USAGE, "%s: unknown parameter of a "
-		    "national supervision look-up (unit, deadline, format)",
-		    name);
+		    "national supervision look-up (unit or provider, "
+		    "deadline, format)", name);
 	}
 }
 
@@ -933,13 +959,15 @@ h_national(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		}
 		a->q.stats.threshold = (int)a->qt.threshold;
 	} else {
-		if (a->unit[0] == '\0') {
-			fail(a, 400, "bad-request", "unit: the unit Id is "
-			    "needed");
+		if ((a->unit[0] == '\0') == (a->provider[0] == '\0')) {
+			fail(a, 400, "bad-request", "unit or provider: one of "
+			    "the two is needed");
 			return;
 		}
 		snprintf(a->q.lookup.unit_id, sizeof(a->q.lookup.unit_id),
 		    "%s", a->unit);
+		snprintf(a->q.lookup.business_id,
+		    sizeof(a->q.lookup.business_id), "%s", a->provider);
 	}
 	httpd_req_hold(r);
 	if (a->kind != ENVELOPE_SEARCH || a->qs.purchaser[0] == '\0') {

@@ -332,27 +332,32 @@ statistics_results(xmlDocPtr *doc, struct stats_table *const t[3])
 	return root;
 }
 
-/* The signed records this node holds about the unit, verbatim; a record
- * stored without a signature cannot be checked by the asker and is left
- * out. */
+/* The signed records this node holds about the unit (or the provider's
+ * records), verbatim; a record stored without a signature cannot be checked
+ * by the asker and is left out. */
+#define LOOKUP_MAX	1000	/* SupervisionResults holds at most this */
+
 static xmlNodePtr
-supervision_results(struct node *n, xmlDocPtr *doc, const char *unit_id,
-    int64_t deadline, long *count, struct err *e)
+supervision_results(struct node *n, xmlDocPtr *doc,
+    const struct envelope_lookup *lk, int64_t deadline, long *count,
+    struct err *e)
 {
-	struct supervision_record *r = NULL;
-	struct store_record_meta meta;
+	char (*ids)[ID_MAX + 1] = NULL;
 	xmlNodePtr root, ret = NULL;
 	char *xml = NULL, *b64 = NULL;
 	size_t nr = 0, i, len;
 
 	*count = 0;
-	if ((root = results_root(doc, "SupervisionResults")) == NULL) {
+	if ((root = results_root(doc, "SupervisionResults")) == NULL ||
+	    (ids = calloc(LOOKUP_MAX, sizeof(*ids))) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (store_records_for_unit(n->store, unit_id, &r, &nr, e) == -1)
+	if (store_record_ids_by(n->store, lk->unit_id[0] != '\0' ?
+	    lk->unit_id : NULL, lk->business_id, ids, LOOKUP_MAX, &nr,
+	    e) == -1)
 		goto done;
-	for (i = 0; i < nr && i < 1000; i++) {
+	for (i = 0; i < nr; i++) {
 		/* Each statement is short: the work limit is also checked
 		 * between records. */
 		if (store_monotonic_ms() >= deadline) {
@@ -360,11 +365,7 @@ supervision_results(struct node *n, xmlDocPtr *doc, const char *unit_id,
 			    "query's work limit after %zu records", i);
 			goto done;
 		}
-		if (store_record_meta(n->store, r[i].id, &meta, e) == -1)
-			goto done;
-		if (meta.signer[0] == '\0')
-			continue;
-		if (store_record_get(n->store, r[i].id, &xml, &len, NULL,
+		if (store_record_get(n->store, ids[i], &xml, &len, NULL,
 		    e) == -1)
 			goto done;
 		if ((b64 = malloc(4 * (len / 3 + 1) + 1)) == NULL) {
@@ -386,7 +387,7 @@ supervision_results(struct node *n, xmlDocPtr *doc, const char *unit_id,
 done:
 	free(b64);
 	free(xml);
-	free(r);
+	free(ids);
 	return ret;
 }
 
@@ -503,25 +504,17 @@ answer_lookup(struct asked *a)
 	struct err e;
 
 	err_clear(&e);
-	if (a->q.lookup.unit_id[0] == '\0') {
-		/* Records name their unit; the store keeps no index by
-		 * provider yet, and a full scan is what the work limit is
-		 * for, not a way to answer. */
-		st = ENVELOPE_ST_BAD_REQUEST;
-		reason = "this region answers supervision look-ups by unit Id";
-	} else {
-		store_set_deadline(n->store, a->t0 + n->conf.query_work_limit);
-		results = supervision_results(n, &rdoc, a->q.lookup.unit_id,
-		    a->t0 + n->conf.query_work_limit, &count, &e);
-		store_set_deadline(n->store, 0);
-		if (results == NULL) {
-			st = e.code == ERR_TIMEOUT ? ENVELOPE_ST_BUSY :
-			    ENVELOPE_ST_ERROR;
-			reason = st == ENVELOPE_ST_BUSY ? "the look-up ran past "
-			    "this region's work limit" : "the look-up failed";
-			log_warnx("query_failed", "asker=%s kind=lookup "
-			    "msg=\"%s\"", a->asker, e.msg);
-		}
+	store_set_deadline(n->store, a->t0 + n->conf.query_work_limit);
+	results = supervision_results(n, &rdoc, &a->q.lookup,
+	    a->t0 + n->conf.query_work_limit, &count, &e);
+	store_set_deadline(n->store, 0);
+	if (results == NULL) {
+		st = e.code == ERR_TIMEOUT ? ENVELOPE_ST_BUSY :
+		    ENVELOPE_ST_ERROR;
+		reason = st == ENVELOPE_ST_BUSY ? "the look-up ran past this "
+		    "region's work limit" : "the look-up failed";
+		log_warnx("query_failed", "asker=%s kind=lookup msg=\"%s\"",
+		    a->asker, e.msg);
 	}
 	respond(n, a->r, a->asker, a->q.digest, st, reason, results);
 	logged(n, a->asker, "lookup", st, count, a->at, a->t0, a->q.digest);

@@ -142,7 +142,7 @@ void	stats_suppress(const long *v, size_t ncells,
 
 /*
  * The same on a table some of whose cells arrive hidden already (a national
- * table merged from the regions' answers, federation/merge.c: a sum with a
+ * table merged from the regions' answers, node/merge.c: a sum with a
  * hidden part is hidden).  state[] is read: a cell not STATS_SHOWN stays as
  * it is, and its v is never read (its value is not known); a shown cell
  * with 0 < v < threshold becomes PRIMARY; then the complementary rounds of

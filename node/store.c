@@ -432,6 +432,10 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 		store_bind_text(st, 11, signer);
 	else
 		sqlite3_bind_null(st, 11);
+	if (r->provider_ytunnus[0] != '\0')
+		store_bind_text(st, 12, r->provider_ytunnus);
+	else
+		sqlite3_bind_null(st, 12);
 	if (store_step_done(s, st, "storing supervision record", r->id, e) == -1)
 		goto done;
 	brief_record_from(r, &b);

@@ -40,7 +40,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " FROM supervision_records WHERE id = ?",
 	[ST_REC_PUT] = "INSERT INTO supervision_records(id, unit_id, kind,"
 	    " status, issuer, opened, digest, xml, received, content_digest,"
-	    " signer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    " signer, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_REC_GET] = "SELECT xml, digest FROM supervision_records WHERE id = ?",
 	[ST_REC_ALL] = "SELECT id, xml FROM supervision_records ORDER BY id",
 	[ST_REC_UNIT] = "SELECT id, xml FROM supervision_records"

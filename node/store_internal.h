@@ -95,6 +95,10 @@ int	store_brief_record_put(struct store *s, const struct record_brief *b,
  * document once (store_brief.c). */
 int	store_briefs_fill(struct store *s, struct err *e);
 
+/* Fills supervision_records.provider (migration 7) from the stored XML
+ * (store_query.c). */
+int	store_providers_fill(struct store *s, struct err *e);
+
 /* Brings the schema to STORE_SCHEMA_VERSION (store_migrate.c).  A read-only
  * store is only checked.  Refuses a database newer than this program. */
 int	store_migrate(struct store *s, struct err *e);

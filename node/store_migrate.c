@@ -29,6 +29,7 @@ static const struct {
 	int		(*fill)(struct store *, struct err *);
 } fills[] = {
 	{ 6, store_briefs_fill },
+	{ 7, store_providers_fill },
 };
 
 static const struct migration migrations[] = {
@@ -179,7 +180,8 @@ static const struct migration migrations[] = {
 	"  view INTEGER NOT NULL,"
 	"  attention INTEGER NOT NULL,"
 	"  reprimand INTEGER NOT NULL) WITHOUT ROWID;" },
-	{ 7, "national queries: the nonces answered and the query log",
+	{ 7, "national queries: the nonces answered, the query log and records "
+	"by provider",
 	/* A nonce is kept until its query expires (at most 5 minutes), so
 	 * that a captured query is answered once, also across a restart. */
 	"CREATE TABLE query_nonce ("
@@ -197,7 +199,12 @@ static const struct migration migrations[] = {
 	"  status TEXT NOT NULL,"
 	"  results INTEGER NOT NULL,"
 	"  ms INTEGER NOT NULL,"
-	"  digest TEXT NOT NULL);" },
+	"  digest TEXT NOT NULL);"
+	/* A SupervisionLookup by a provider's business ID finds its records
+	 * here (filled for older rows from their stored XML). */
+	"ALTER TABLE supervision_records ADD COLUMN provider TEXT;"
+	"CREATE INDEX supervision_records_provider ON"
+	"  supervision_records(provider, opened, id) WHERE provider IS NOT NULL;" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -167,3 +167,71 @@ store_query_log_list(struct store *s, int max, struct query_log_row *out,
 	sqlite3_finalize(st);
 	return 0;
 }
+
+/* --- records by provider ------------------------------------------------- */
+
+struct fill {
+	struct store	*s;
+	sqlite3_stmt	*up;
+};
+
+static int
+provider_one(void *arg, const struct supervision_record *r, struct err *e)
+{
+	struct fill *f = arg;
+
+	if (r->provider_ytunnus[0] == '\0')
+		return 0;
+	sqlite3_reset(f->up);
+	sqlite3_bind_text(f->up, 1, r->provider_ytunnus, -1, SQLITE_STATIC);
+	sqlite3_bind_text(f->up, 2, r->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(f->up) != SQLITE_DONE)
+		return store_dberr(f->s, "filling a record's provider", e);
+	return 0;
+}
+
+int
+store_providers_fill(struct store *s, struct err *e)
+{
+	struct fill f = { s, NULL };
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE supervision_records SET"
+	    " provider = ? WHERE id = ?", -1, &f.up, NULL) != SQLITE_OK)
+		return store_dberr(s, "preparing the provider fill", e);
+	rc = store_records_each(s, provider_one, &f, e);
+	sqlite3_finalize(f.up);
+	return rc;
+}
+
+int
+store_record_ids_by(struct store *s, const char *unit_id,
+    const char *provider, char (*ids)[ID_MAX + 1], size_t max, size_t *n,
+    struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	const char *v;
+	int step = SQLITE_DONE;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, unit_id != NULL ?
+	    "SELECT id FROM supervision_records WHERE unit_id = ?"
+	    " AND signer IS NOT NULL ORDER BY opened, id LIMIT ?" :
+	    "SELECT id FROM supervision_records WHERE provider = ?"
+	    " AND signer IS NOT NULL ORDER BY opened, id LIMIT ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_dberr(s, "finding records", e);
+	sqlite3_bind_text(st, 1, unit_id != NULL ? unit_id : provider, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (*n < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		snprintf(ids[(*n)++], ID_MAX + 1, "%s", v != NULL ? v : "");
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		*n = 0;
+		return store_dberr(s, "finding records", e);
+	}
+	return 0;
+}

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "model.h"
 #include "store.h"
 
 /* Rows kept in the query log; older ones are dropped as new ones come. */
@@ -50,6 +51,13 @@ int	store_query_log_list(struct store *s, int max,
  * past until_ms (CLOCK_MONOTONIC milliseconds) is interrupted: it fails
  * with ERR_TIMEOUT naming the work limit. */
 void	store_set_deadline(struct store *s, int64_t until_ms);
+
+/* The Ids of the signed records about unit_id, or (unit_id NULL) about the
+ * provider of business ID provider, oldest opened first: at most max into
+ * ids, *n of them.  Under the work limit. */
+int	store_record_ids_by(struct store *s, const char *unit_id,
+	    const char *provider, char (*ids)[ID_MAX + 1], size_t max,
+	    size_t *n, struct err *e);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t	store_monotonic_ms(void);

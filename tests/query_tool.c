@@ -4,7 +4,8 @@
  * over the member's own (or another member's) TLS certificate.
  *
  *   query_tool query KEY CERT FROM KIND [AGE|UNIT] [ISSUED-OFFSET [TTL]]
- *	KIND search (AGE, default 10), stats, lookup (UNIT); the query is
+ *	KIND search (AGE, default 10), stats, lookup (UNIT), provider
+ *	(a business ID: a SupervisionLookup by provider); the query is
  *	issued ISSUED-OFFSET seconds from now (default 0, negative is in the
  *	past) and lives TTL seconds (default 60).  Prints the signed bytes.
  *   query_tool response TRUSTLIST ANCHOR ASKED SELF QUERY RESPONSE
@@ -83,7 +84,8 @@ make_query(int argc, char **argv)
 		kind = ENVELOPE_SEARCH;
 	else if (strcmp(argv[5], "stats") == 0)
 		kind = ENVELOPE_STATISTICS;
-	else if (strcmp(argv[5], "lookup") == 0)
+	else if (strcmp(argv[5], "lookup") == 0 ||
+	    strcmp(argv[5], "provider") == 0)
 		kind = ENVELOPE_LOOKUP;
 	else
 		return usage();
@@ -93,6 +95,9 @@ make_query(int argc, char **argv)
 		q.search.age = argc > 6 ? atoi(argv[6]) : 10;
 	else if (kind == ENVELOPE_STATISTICS)
 		q.stats.by = ENVELOPE_BY_REGION;
+	else if (argc > 6 && strcmp(argv[5], "provider") == 0)
+		snprintf(q.lookup.business_id, sizeof(q.lookup.business_id),
+		    "%s", argv[6]);
 	else if (argc > 6)
 		snprintf(q.lookup.unit_id, sizeof(q.lookup.unit_id), "%s",
 		    argv[6]);

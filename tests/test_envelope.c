@@ -4,9 +4,8 @@
  * ahead, valid too long, relayed over another member's connection, asked
  * by a role not allowed the kind, tampered or unsigned; answers refused when
  * signed by another region, for another query (a replay), or from or to
- * the wrong member.  The test PKI is made with certs/mkpki
- * ($LASTERI_CERTS_DIR) in suite init, as tests/test_trust.c does, and the
- * trust list is built and signed by the operator here.
+ * the wrong member.  The test PKI and its operator-signed trust list are
+ * tests/testpki.c's, made in suite init.
  */
 #include "config.h"
 
@@ -16,8 +15,6 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "dsig.h"
 #include "envelope.h"
@@ -28,190 +25,30 @@
 #include "vocab.h"
 #include "xml.h"
 #include "testmain.h"
-
-#define LIST_MAX	(64 * 1024)
+#include "testpki.h"
 
 /* The members: two regions, a supervisor only, a coordinator only. */
 enum { R01, R02, LVV, THL, NMEMBERS };
-static const char *codes[NMEMBERS] = { "01", "02", "lvv", "thl" };
-static const char *roles[NMEMBERS] = { "region", "region", "supervisor",
-    "coordinator" };
+static const struct testpki_member members[NMEMBERS] = {
+	{ "01", "region", "01", NULL, 7600 },
+	{ "02", "region", "02", NULL, 7601 },
+	{ "lvv", "supervisor", NULL, "LVV", 7602 },
+	{ "thl", "coordinator", NULL, NULL, 7603 },
+};
 
-static char pkidir[256];
-static char ids[NMEMBERS][160];
-static struct dsig_key *keys[NMEMBERS];
-static struct trust_list *tl;
-static struct verifier *ver;
-static time_t now;
-
-static X509 *
-pem_load(const char *path)
-{
-	FILE *f;
-	X509 *x;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	return x;
-}
-
-static int
-fpr_hex(const char *path, char out[65])
-{
-	unsigned char md[32];
-	unsigned int len;
-	X509 *x;
-	int i, rc;
-
-	if ((x = pem_load(path)) == NULL)
-		return -1;
-	rc = X509_digest(x, EVP_sha256(), md, &len) == 1 && len == 32 ? 0 : -1;
-	X509_free(x);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	return rc;
-}
-
-/* The operator-signed trust list of the members above. */
-static int
-trust_list_make(void)
-{
-	char *text = NULL, *out = NULL, path[512], crtf[512], th[65], sh[65];
-	char t1[32], t2[32], b64[4096];
-	unsigned char *der = NULL;
-	struct dsig_key *op = NULL;
-	xmlDocPtr doc = NULL;
-	X509 *ca = NULL, *opcrt = NULL;
-	size_t off, len = 0;
-	struct err e;
-	int i, dlen, rc = -1;
-
-	err_clear(&e);
-	if ((text = malloc(LIST_MAX)) == NULL)
-		goto done;
-	snprintf(path, sizeof(path), "%s/pki/ca.crt", pkidir);
-	if ((ca = pem_load(path)) == NULL || (dlen = i2d_X509(ca, &der)) <= 0)
-		goto done;
-	EVP_EncodeBlock((unsigned char *)b64, der, dlen);
-	model_datetime_format(now - 3600, t1);
-	model_datetime_format(now + 30 * 86400, t2);
-	off = (size_t)snprintf(text, LIST_MAX,
-	    "<TrustList xmlns=\"urn:lasteri:1\" Id=\"tl-1\">"
-	    "<Instance>FI</Instance><Sequence>1</Sequence>"
-	    "<Issued>%s</Issued><Expires>%s</Expires>"
-	    "<CACertificates><Certificate>%s</Certificate></CACertificates>"
-	    "<Members>", t1, t2, b64);
-	for (i = 0; i < NMEMBERS; i++) {
-		snprintf(path, sizeof(path), "%s/members/%s/tls.crt", pkidir,
-		    codes[i]);
-		if (fpr_hex(path, th) == -1)
-			goto done;
-		snprintf(path, sizeof(path), "%s/members/%s/sign.crt", pkidir,
-		    codes[i]);
-		if (fpr_hex(path, sh) == -1)
-			goto done;
-		off += (size_t)snprintf(text + off, LIST_MAX - off,
-		    "<Member><MemberId>%s</MemberId><Name>Member %s</Name>"
-		    "<Code>%s</Code>%s%s%s<Roles>%s</Roles>"
-		    "<Endpoint>https://127.0.0.1:%d</Endpoint>%s"
-		    "<TlsCertificate sha256=\"%s\"/>"
-		    "<SigningCertificate sha256=\"%s\"/></Member>", ids[i],
-		    codes[i], codes[i], i <= R02 ? "<Region>" : "",
-		    i <= R02 ? codes[i] : "", i <= R02 ? "</Region>" : "",
-		    roles[i], 7600 + i,
-		    i == LVV ? "<IssuerCode>LVV</IssuerCode>" : "", th, sh);
-	}
-	snprintf(text + off, LIST_MAX - off, "</Members></TrustList>");
-	snprintf(path, sizeof(path), "%s/pki/operator.key", pkidir);
-	snprintf(crtf, sizeof(crtf), "%s/pki/operator.crt", pkidir);
-	if ((doc = xml_parse(text, strlen(text), "tl", &xml_limits_wire,
-	    &e)) == NULL || dsig_key_load(path, crtf, &op, &e) == -1 ||
-	    dsig_sign(op, doc, &e) == -1 ||
-	    xml_serialize(doc, &out, &len, &e) == -1 ||
-	    (opcrt = pem_load(crtf)) == NULL ||
-	    trust_parse(out, len, "tl.xml", opcrt, NULL, now, &tl, &e) == -1)
-		goto done;
-	rc = 0;
-done:
-	if (rc == -1)
-		fprintf(stderr, "trust list: %s\n", e.msg);
-	xmlFree(out);
-	xmlFreeDoc(doc);
-	dsig_key_free(op);
-	X509_free(opcrt);
-	X509_free(ca);
-	OPENSSL_free(der);
-	free(text);
-	return rc;
-}
+static struct testpki *pki;
 
 static int
 suite_init(void)
 {
-	char cmd[1024], path[512], crt[512];
-	const char *certs = getenv("LASTERI_CERTS_DIR");
-	struct err e;
-	FILE *f;
-	int i;
-
-	if (certs == NULL)
-		certs = LASTERI_SRC_CERTSDIR;
-	snprintf(pkidir, sizeof(pkidir), "%s/lasteri-envelope.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(pkidir) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/mkpki' '%s/f' --members '01 02 lvv "
-	    "thl' >/dev/null", certs, pkidir);
-	if (system(cmd) != 0)
-		return -1;
-	/* After mkpki: its certificates are valid from the second they were
-	 * made. */
-	now = time(NULL);
-	strncat(pkidir, "/f", sizeof(pkidir) - strlen(pkidir) - 1);
-	xml_init();
-	err_clear(&e);
-	if (dsig_init(&e) == -1)
-		return -1;
-	for (i = 0; i < NMEMBERS; i++) {
-		snprintf(path, sizeof(path), "%s/members/%s/member.id", pkidir,
-		    codes[i]);
-		if ((f = fopen(path, "r")) == NULL)
-			return -1;
-		if (fgets(ids[i], sizeof(ids[i]), f) == NULL) {
-			fclose(f);
-			return -1;
-		}
-		fclose(f);
-		ids[i][strcspn(ids[i], "\n")] = '\0';
-		snprintf(path, sizeof(path), "%s/members/%s/sign.key", pkidir,
-		    codes[i]);
-		snprintf(crt, sizeof(crt), "%s/members/%s/sign.crt", pkidir,
-		    codes[i]);
-		if (dsig_key_load(path, crt, &keys[i], &e) == -1)
-			return -1;
-	}
-	if (trust_list_make() == -1)
-		return -1;
-	if ((ver = verifier_new(tl, &e)) == NULL)
-		return -1;
-	return 0;
+	pki = testpki_new("envelope", members, NMEMBERS);
+	return pki != NULL ? 0 : -1;
 }
 
 static int
 suite_clean(void)
 {
-	char cmd[600];
-	int i;
-
-	verifier_free(ver);
-	trust_unref(tl);
-	for (i = 0; i < NMEMBERS; i++)
-		dsig_key_free(keys[i]);
-	pkidir[strlen(pkidir) - 2] = '\0';	/* drop "/f" */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pkidir);
-	return system(cmd) == 0 ? 0 : -1;
+	return testpki_free(pki);
 }
 
 /* --- helpers -------------------------------------------------------------- */
@@ -234,29 +71,12 @@ has_reason(const char *what, int rc, const struct err *e, enum err_code code,
 	return 1;
 }
 
-/* Bytes of doc, signed by member signer (-1: unsigned); xmlFree(). */
-static char *
-bytes_of(xmlDocPtr doc, int signer, size_t *len)
-{
-	char *out = NULL;
-	struct err e;
-
-	err_clear(&e);
-	if (doc == NULL)
-		return NULL;
-	if ((signer < 0 || dsig_sign(keys[signer], doc, &e) == 0) &&
-	    xml_serialize(doc, &out, len, &e) == 0)
-		return out;
-	printf("\n  bytes_of: %s\n", e.msg);
-	return NULL;
-}
-
 /* A query of kind from member from, issued at at with ttl. */
 static void
 query_fill(struct envelope_query *q, enum envelope_kind kind, int from)
 {
 	envelope_query_init(q, kind);
-	snprintf(q->from, sizeof(q->from), "%s", ids[from]);
+	snprintf(q->from, sizeof(q->from), "%s", pki->ids[from]);
 	switch (kind) {
 	case ENVELOPE_SEARCH:
 		q->search.age = 14;
@@ -305,7 +125,7 @@ query_bytes(enum envelope_kind kind, int from, int signer, time_t at, int ttl,
 		printf("\n  envelope_query_new: %s\n", e.msg);
 		return NULL;
 	}
-	out = bytes_of(doc, signer, len);
+	out = testpki_sign(pki, doc, signer, len);
 	xmlFreeDoc(doc);
 	return out;
 }
@@ -322,8 +142,8 @@ check_query(const char *buf, size_t len, int peer, time_t t,
 		return err_set(e, ERR_USAGE, "no query was built");
 	if ((doc = xml_parse(buf, len, "query", &xml_limits_wire, e)) == NULL)
 		return -1;
-	rc = envelope_query_check(ver, doc, buf, len, ids[peer], t, out, NULL,
-	    e);
+	rc = envelope_query_check(pki->ver, doc, buf, len, pki->ids[peer], t,
+	    out, NULL, e);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -361,16 +181,16 @@ test_builds_signs_and_accepts_a_placement_search(void)
 	size_t len = 0;
 	char *buf;
 
-	buf = query_bytes(ENVELOPE_SEARCH, THL, THL, now, 120, &len);
+	buf = query_bytes(ENVELOPE_SEARCH, THL, THL, pki->now, 120, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-	CU_ASSERT_EQUAL(check_query(buf, len, THL, now, &q, &e), 0);
+	CU_ASSERT_EQUAL(check_query(buf, len, THL, pki->now, &q, &e), 0);
 	if (e.code != ERR_OK)
 		printf("\n  %s\n", e.msg);
 	CU_ASSERT_EQUAL(q.refusal, ENVELOPE_ST_OK);
 	CU_ASSERT_EQUAL(q.kind, ENVELOPE_SEARCH);
-	CU_ASSERT_STRING_EQUAL(q.from, ids[THL]);
-	CU_ASSERT_EQUAL(q.issued, now);
-	CU_ASSERT_EQUAL(q.expires, now + 120);
+	CU_ASSERT_STRING_EQUAL(q.from, pki->ids[THL]);
+	CU_ASSERT_EQUAL(q.issued, pki->now);
+	CU_ASSERT_EQUAL(q.expires, pki->now + 120);
 	CU_ASSERT_EQUAL(strlen(q.nonce), 2 * ENVELOPE_NONCE_BYTES);
 	CU_ASSERT_EQUAL(q.search.age, 14);
 	CU_ASSERT_EQUAL(q.search.gender, G_GIRLS);
@@ -402,15 +222,15 @@ test_builds_signs_and_accepts_statistics_and_a_supervision_lookup(void)
 	size_t len = 0;
 	char *buf;
 
-	buf = query_bytes(ENVELOPE_STATISTICS, R01, R01, now, 300, &len);
-	CU_ASSERT_EQUAL(check_query(buf, len, R01, now, &q, &e), 0);
+	buf = query_bytes(ENVELOPE_STATISTICS, R01, R01, pki->now, 300, &len);
+	CU_ASSERT_EQUAL(check_query(buf, len, R01, pki->now, &q, &e), 0);
 	CU_ASSERT_EQUAL(q.kind, ENVELOPE_STATISTICS);
 	CU_ASSERT_EQUAL(q.stats.by, ENVELOPE_BY_EXPERTISE);
 	CU_ASSERT_EQUAL(q.stats.threshold, 5);
 	xmlFree(buf);
 	/* A supervisor may look up what supervision found. */
-	buf = query_bytes(ENVELOPE_LOOKUP, LVV, LVV, now, 60, &len);
-	CU_ASSERT_EQUAL(check_query(buf, len, LVV, now, &q, &e), 0);
+	buf = query_bytes(ENVELOPE_LOOKUP, LVV, LVV, pki->now, 60, &len);
+	CU_ASSERT_EQUAL(check_query(buf, len, LVV, pki->now, &q, &e), 0);
 	if (e.code != ERR_OK)
 		printf("\n  %s\n", e.msg);
 	CU_ASSERT_EQUAL(q.kind, ENVELOPE_LOOKUP);
@@ -428,8 +248,8 @@ test_draws_a_new_nonce_for_every_query(void)
 
 	query_fill(&a, ENVELOPE_STATISTICS, THL);
 	query_fill(&b, ENVELOPE_STATISTICS, THL);
-	d1 = envelope_query_new(&a, now, 60, &e);
-	d2 = envelope_query_new(&b, now, 60, &e);
+	d1 = envelope_query_new(&a, pki->now, 60, &e);
+	d2 = envelope_query_new(&b, pki->now, 60, &e);
 	CU_ASSERT_PTR_NOT_NULL(d1);
 	CU_ASSERT_PTR_NOT_NULL(d2);
 	CU_ASSERT_STRING_NOT_EQUAL(a.nonce, b.nonce);
@@ -445,11 +265,11 @@ test_refuses_to_build_a_query_valid_longer_than_five_minutes(void)
 
 	err_clear(&e);
 	query_fill(&q, ENVELOPE_SEARCH, THL);
-	CU_ASSERT_PTR_NULL(envelope_query_new(&q, now, 301, &e));
+	CU_ASSERT_PTR_NULL(envelope_query_new(&q, pki->now, 301, &e));
 	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "ttl: 301 seconds"));
 	q.search.age = 30;
-	CU_ASSERT_PTR_NULL(envelope_query_new(&q, now, 60, &e));
+	CU_ASSERT_PTR_NULL(envelope_query_new(&q, pki->now, 60, &e));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "age: 30"));
 }
 
@@ -457,9 +277,9 @@ static void
 test_refuses_an_expired_query(void)
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, now, 60, &len);
+	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, pki->now, 60, &len);
 
-	refuse_query("expired", buf, len, THL, now + 60, ERR_INPUT,
+	refuse_query("expired", buf, len, THL, pki->now + 60, ERR_INPUT,
 	    "expired at", ENVELOPE_ST_EXPIRED);
 }
 
@@ -467,18 +287,20 @@ static void
 test_refuses_a_query_issued_more_than_30_seconds_ahead(void)
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, now + 31, 60, &len);
+	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, pki->now + 31, 60,
+	    &len);
 
-	refuse_query("ahead", buf, len, THL, now, ERR_INPUT,
+	refuse_query("ahead", buf, len, THL, pki->now, ERR_INPUT,
 	    "is 31 seconds after now", ENVELOPE_ST_EXPIRED);
 	/* 30 seconds ahead is within the allowance. */
-	buf = query_bytes(ENVELOPE_SEARCH, THL, THL, now + 30, 60, &len);
+	buf = query_bytes(ENVELOPE_SEARCH, THL, THL, pki->now + 30, 60, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	{
 		struct envelope_query q;
 		struct err e;
 
-		CU_ASSERT_EQUAL(check_query(buf, len, THL, now, &q, &e), 0);
+		CU_ASSERT_EQUAL(check_query(buf, len, THL, pki->now, &q, &e),
+		    0);
 	}
 	xmlFree(buf);
 }
@@ -494,17 +316,17 @@ test_refuses_a_query_valid_longer_than_five_minutes(void)
 	size_t len = 0;
 
 	query_fill(&q, ENVELOPE_SEARCH, THL);
-	doc = envelope_query_new(&q, now, 300, &e);
+	doc = envelope_query_new(&q, pki->now, 300, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	/* A hand-made Expires, one second past the limit, then signed. */
-	model_datetime_format(now + 301, t);
+	model_datetime_format(pki->now + 301, t);
 	for (c = xml_first_elem(xmlDocGetRootElement(doc)); c != NULL;
 	    c = xml_next_elem(c))
 		if (xml_is(c, "Expires"))
 			xmlNodeSetContent(c, (const xmlChar *)t);
-	buf = bytes_of(doc, THL, &len);
+	buf = testpki_sign(pki, doc, THL, &len);
 	xmlFreeDoc(doc);
-	refuse_query("ttl 301", buf, len, THL, now, ERR_INPUT,
+	refuse_query("ttl 301", buf, len, THL, pki->now, ERR_INPUT,
 	    "valid for 301 seconds", ENVELOPE_ST_EXPIRED);
 }
 
@@ -512,9 +334,9 @@ static void
 test_refuses_a_query_relayed_over_another_members_connection(void)
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, now, 60, &len);
+	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, pki->now, 60, &len);
 
-	refuse_query("relayed", buf, len, R02, now, ERR_TRUST,
+	refuse_query("relayed", buf, len, R02, pki->now, ERR_TRUST,
 	    "came over the TLS connection of member", ENVELOPE_ST_FORBIDDEN);
 }
 
@@ -522,9 +344,10 @@ static void
 test_refuses_statistics_from_a_supervisor_only_member(void)
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_STATISTICS, LVV, LVV, now, 60, &len);
+	char *buf = query_bytes(ENVELOPE_STATISTICS, LVV, LVV, pki->now, 60,
+	    &len);
 
-	refuse_query("statistics by lvv", buf, len, LVV, now, ERR_TRUST,
+	refuse_query("statistics by lvv", buf, len, LVV, pki->now, ERR_TRUST,
 	    "(roles supervisor) may not ask a Statistics query",
 	    ENVELOPE_ST_FORBIDDEN);
 }
@@ -533,23 +356,24 @@ static void
 test_refuses_a_query_whose_from_is_not_its_signer(void)
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_SEARCH, THL, R01, now, 60, &len);
+	char *buf = query_bytes(ENVELOPE_SEARCH, THL, R01, pki->now, 60, &len);
 
-	refuse_query("from thl, signed by 01", buf, len, R01, now, ERR_TRUST,
-	    "is not its signer", ENVELOPE_ST_FORBIDDEN);
+	refuse_query("from thl, signed by 01", buf, len, R01, pki->now,
+	    ERR_TRUST, "is not its signer", ENVELOPE_ST_FORBIDDEN);
 }
 
 static void
 test_refuses_a_tampered_query(void)
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, now, 60, &len), *p;
+	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, pki->now, 60,
+	    &len), *p;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	p = strstr(buf, "<Age>14</Age>");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	p[6] = '5';	/* <Age>15</Age> */
-	refuse_query("tampered", buf, len, THL, now, ERR_SIGNATURE,
+	refuse_query("tampered", buf, len, THL, pki->now, ERR_SIGNATURE,
 	    "digest mismatch", ENVELOPE_ST_BAD_SIGNATURE);
 }
 
@@ -557,9 +381,9 @@ static void
 test_refuses_an_unsigned_query(void)
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_SEARCH, THL, -1, now, 60, &len);
+	char *buf = query_bytes(ENVELOPE_SEARCH, THL, -1, pki->now, 60, &len);
 
-	refuse_query("unsigned", buf, len, THL, now, ERR_SIGNATURE,
+	refuse_query("unsigned", buf, len, THL, pki->now, ERR_SIGNATURE,
 	    "not signed", ENVELOPE_ST_BAD_SIGNATURE);
 }
 
@@ -572,7 +396,7 @@ test_refuses_a_query_that_breaks_the_schema(void)
 	    "<Statistics><By>region</By></Statistics></Query>";
 
 	refuse_query("short nonce", (char *)xmlStrdup((const xmlChar *)q),
-	    strlen(q), THL, now, ERR_SCHEMA, "Nonce",
+	    strlen(q), THL, pki->now, ERR_SCHEMA, "Nonce",
 	    ENVELOPE_ST_BAD_REQUEST);
 }
 
@@ -602,7 +426,7 @@ response_bytes(int to, const unsigned char digest[32], int from, int signer,
 	if (st == ENVELOPE_ST_OK && (rdoc = xml_parse(results_xml,
 	    strlen(results_xml), "results", &xml_limits_wire, &e)) == NULL)
 		return NULL;
-	doc = envelope_response_new(ids[to], digest, ids[from], st,
+	doc = envelope_response_new(pki->ids[to], digest, pki->ids[from], st,
 	    st == ENVELOPE_ST_OK ? NULL : "nonce seen before",
 	    rdoc != NULL ? xmlDocGetRootElement(rdoc) : NULL, &e);
 	xmlFreeDoc(rdoc);
@@ -610,7 +434,7 @@ response_bytes(int to, const unsigned char digest[32], int from, int signer,
 		printf("\n  envelope_response_new: %s\n", e.msg);
 		return NULL;
 	}
-	out = bytes_of(doc, signer, len);
+	out = testpki_sign(pki, doc, signer, len);
 	xmlFreeDoc(doc);
 	return out;
 }
@@ -629,8 +453,8 @@ check_response(const char *buf, size_t len, int asked,
 	if ((doc = xml_parse(buf, len, "response", &xml_limits_answer,
 	    e)) == NULL)
 		return -1;
-	rc = envelope_response_check(ver, doc, ids[asked], digest, ids[THL],
-	    now, out, e);
+	rc = envelope_response_check(pki->ver, doc, pki->ids[asked], digest,
+	    pki->ids[THL], pki->now, out, e);
 	if (keep != NULL)
 		*keep = doc;
 	else
@@ -658,7 +482,7 @@ static void
 a_query(unsigned char md[32])
 {
 	size_t len = 0;
-	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, now, 60, &len);
+	char *buf = query_bytes(ENVELOPE_SEARCH, THL, THL, pki->now, 60, &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	sha256(buf, len, md);
@@ -684,9 +508,9 @@ test_accepts_the_answer_of_the_member_asked(void)
 	if (e.code != ERR_OK)
 		printf("\n  %s\n", e.msg);
 	CU_ASSERT_EQUAL(r.status, ENVELOPE_ST_OK);
-	CU_ASSERT_STRING_EQUAL(r.from, ids[R01]);
-	CU_ASSERT_STRING_EQUAL(r.to, ids[THL]);
-	CU_ASSERT_STRING_EQUAL(r.info.member_id, ids[R01]);
+	CU_ASSERT_STRING_EQUAL(r.from, pki->ids[R01]);
+	CU_ASSERT_STRING_EQUAL(r.to, pki->ids[THL]);
+	CU_ASSERT_STRING_EQUAL(r.info.member_id, pki->ids[R01]);
 	CU_ASSERT_EQUAL(memcmp(r.query_digest, md, 32), 0);
 	CU_ASSERT_PTR_NOT_NULL(r.results);
 	if (r.results != NULL)

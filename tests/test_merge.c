@@ -1,13 +1,13 @@
 /*
- * test_merge.c - the national merge (federation/merge.c) and the proof of
- * completeness (federation/proof.c, lasteri verify on a NationalAnswer).
+ * test_merge.c - the national merge (node/merge.c) and the proof of
+ * completeness (node/proof.c, lasteri verify on a NationalAnswer).
  *
  * Placement and statistics merges run on hand-made result elements, each
  * test's comment showing the tables worked out by hand.  Supervision
- * records, Queries, Responses and NationalAnswers are signed with a test PKI
- * made by certs/mkpki in suite init, as tests/test_envelope.c does: three
- * regions (01, 02, 03), the supervisory authority (lvv, issuer code LVV)
- * and the coordinator (thl), and an operator-signed trust list.
+ * records, Queries, Responses and NationalAnswers are signed with the test
+ * PKI of tests/testpki.c made in suite init: three regions (01, 02, 03),
+ * the supervisory authority (lvv, issuer code LVV) and the coordinator
+ * (thl), and an operator-signed trust list.
  */
 #include "config.h"
 
@@ -18,8 +18,6 @@
 #include <time.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "dsig.h"
 #include "envelope.h"
@@ -32,6 +30,7 @@
 #include "verifier.h"
 #include "xml.h"
 #include "testmain.h"
+#include "testpki.h"
 
 #define S	STATS_SHOWN
 #define P	STATS_PRIMARY
@@ -694,207 +693,28 @@ test_leaves_out_a_region_whose_table_does_not_line_up(void)
 
 /* --- the test PKI --------------------------------------------------------- */
 
-#define LIST_MAX	(64 * 1024)
-
 enum { R01, R02, R03, LVV, THL, NMEMBERS };
-static const char *codes[NMEMBERS] = { "01", "02", "03", "lvv", "thl" };
-static const char *roles[NMEMBERS] = { "region", "region", "region",
-    "supervisor", "coordinator" };
+static const struct testpki_member members[NMEMBERS] = {
+	{ "01", "region", "01", NULL, 7700 },
+	{ "02", "region", "02", NULL, 7701 },
+	{ "03", "region", "03", NULL, 7702 },
+	{ "lvv", "supervisor", NULL, "LVV", 7703 },
+	{ "thl", "coordinator", NULL, NULL, 7704 },
+};
 
-static char pkidir[256];
-static char ids[NMEMBERS][160];
-static struct dsig_key *keys[NMEMBERS];
-static struct trust_list *tl;
-static struct verifier *ver;
-static char *tlbytes;
-static size_t tllen;
-static time_t now;
-
-static X509 *
-pem_load(const char *path)
-{
-	FILE *f;
-	X509 *x;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	return x;
-}
-
-static int
-fpr_hex(const char *path, char out[65])
-{
-	unsigned char md[32];
-	unsigned int len;
-	X509 *x;
-	int i, rc;
-
-	if ((x = pem_load(path)) == NULL)
-		return -1;
-	rc = X509_digest(x, EVP_sha256(), md, &len) == 1 && len == 32 ? 0 : -1;
-	X509_free(x);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	return rc;
-}
-
-/* The operator-signed trust list of the members above (its bytes kept
- * for lasteri verify). */
-static int
-trust_list_make(void)
-{
-	char *text = NULL, path[512], crtf[512], th[65], sh[65];
-	char t1[32], t2[32], b64[4096];
-	unsigned char *der = NULL;
-	struct dsig_key *op = NULL;
-	xmlDocPtr doc = NULL;
-	X509 *ca = NULL, *opcrt = NULL;
-	size_t off;
-	struct err e;
-	int i, dlen, rc = -1;
-
-	err_clear(&e);
-	if ((text = malloc(LIST_MAX)) == NULL)
-		goto done;
-	snprintf(path, sizeof(path), "%s/pki/ca.crt", pkidir);
-	if ((ca = pem_load(path)) == NULL || (dlen = i2d_X509(ca, &der)) <= 0)
-		goto done;
-	EVP_EncodeBlock((unsigned char *)b64, der, dlen);
-	model_datetime_format(now - 3600, t1);
-	model_datetime_format(now + 30 * 86400, t2);
-	off = (size_t)snprintf(text, LIST_MAX,
-	    "<TrustList xmlns=\"urn:lasteri:1\" Id=\"tl-1\">"
-	    "<Instance>FI</Instance><Sequence>1</Sequence>"
-	    "<Issued>%s</Issued><Expires>%s</Expires>"
-	    "<CACertificates><Certificate>%s</Certificate></CACertificates>"
-	    "<Members>", t1, t2, b64);
-	for (i = 0; i < NMEMBERS; i++) {
-		snprintf(path, sizeof(path), "%s/members/%s/tls.crt", pkidir,
-		    codes[i]);
-		if (fpr_hex(path, th) == -1)
-			goto done;
-		snprintf(path, sizeof(path), "%s/members/%s/sign.crt", pkidir,
-		    codes[i]);
-		if (fpr_hex(path, sh) == -1)
-			goto done;
-		off += (size_t)snprintf(text + off, LIST_MAX - off,
-		    "<Member><MemberId>%s</MemberId><Name>Member %s</Name>"
-		    "<Code>%s</Code>%s%s%s<Roles>%s</Roles>"
-		    "<Endpoint>https://127.0.0.1:%d</Endpoint>%s"
-		    "<TlsCertificate sha256=\"%s\"/>"
-		    "<SigningCertificate sha256=\"%s\"/></Member>", ids[i],
-		    codes[i], codes[i], i <= R03 ? "<Region>" : "",
-		    i <= R03 ? codes[i] : "", i <= R03 ? "</Region>" : "",
-		    roles[i], 7700 + i,
-		    i == LVV ? "<IssuerCode>LVV</IssuerCode>" : "", th, sh);
-	}
-	snprintf(text + off, LIST_MAX - off, "</Members></TrustList>");
-	snprintf(path, sizeof(path), "%s/pki/operator.key", pkidir);
-	snprintf(crtf, sizeof(crtf), "%s/pki/operator.crt", pkidir);
-	if ((doc = xml_parse(text, strlen(text), "tl", &xml_limits_wire,
-	    &e)) == NULL || dsig_key_load(path, crtf, &op, &e) == -1 ||
-	    dsig_sign(op, doc, &e) == -1 ||
-	    xml_serialize(doc, &tlbytes, &tllen, &e) == -1 ||
-	    (opcrt = pem_load(crtf)) == NULL ||
-	    trust_parse(tlbytes, tllen, "tl.xml", opcrt, NULL, now, &tl,
-	    &e) == -1)
-		goto done;
-	rc = 0;
-done:
-	if (rc == -1)
-		fprintf(stderr, "trust list: %s\n", e.msg);
-	xmlFreeDoc(doc);
-	dsig_key_free(op);
-	X509_free(opcrt);
-	X509_free(ca);
-	OPENSSL_free(der);
-	free(text);
-	return rc;
-}
+static struct testpki *pki;
 
 static int
 suite_init(void)
 {
-	char cmd[1024], path[512], crt[512];
-	const char *certs = getenv("LASTERI_CERTS_DIR");
-	struct err e;
-	FILE *f;
-	int i;
-
-	if (certs == NULL)
-		certs = LASTERI_SRC_CERTSDIR;
-	snprintf(pkidir, sizeof(pkidir), "%s/lasteri-merge.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(pkidir) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/mkpki' '%s/f' --members '01 02 03 "
-	    "lvv thl' >/dev/null", certs, pkidir);
-	if (system(cmd) != 0)
-		return -1;
-	now = time(NULL);
-	strncat(pkidir, "/f", sizeof(pkidir) - strlen(pkidir) - 1);
-	xml_init();
-	err_clear(&e);
-	if (dsig_init(&e) == -1)
-		return -1;
-	for (i = 0; i < NMEMBERS; i++) {
-		snprintf(path, sizeof(path), "%s/members/%s/member.id", pkidir,
-		    codes[i]);
-		if ((f = fopen(path, "r")) == NULL)
-			return -1;
-		if (fgets(ids[i], sizeof(ids[i]), f) == NULL) {
-			fclose(f);
-			return -1;
-		}
-		fclose(f);
-		ids[i][strcspn(ids[i], "\n")] = '\0';
-		snprintf(path, sizeof(path), "%s/members/%s/sign.key", pkidir,
-		    codes[i]);
-		snprintf(crt, sizeof(crt), "%s/members/%s/sign.crt", pkidir,
-		    codes[i]);
-		if (dsig_key_load(path, crt, &keys[i], &e) == -1)
-			return -1;
-	}
-	if (trust_list_make() == -1)
-		return -1;
-	if ((ver = verifier_new(tl, &e)) == NULL)
-		return -1;
-	return 0;
+	pki = testpki_new("merge", members, NMEMBERS);
+	return pki != NULL ? 0 : -1;
 }
 
 static int
 suite_clean(void)
 {
-	char cmd[600];
-	int i;
-
-	verifier_free(ver);
-	trust_unref(tl);
-	xmlFree(tlbytes);
-	for (i = 0; i < NMEMBERS; i++)
-		dsig_key_free(keys[i]);
-	pkidir[strlen(pkidir) - 2] = '\0';	/* drop "/f" */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pkidir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Bytes of doc, signed by member signer (-1: unsigned); xmlFree(). */
-static char *
-bytes_of(xmlDocPtr doc, int signer, size_t *len)
-{
-	char *out = NULL;
-	struct err e;
-
-	err_clear(&e);
-	if (doc == NULL)
-		return NULL;
-	if ((signer < 0 || dsig_sign(keys[signer], doc, &e) == 0) &&
-	    xml_serialize(doc, &out, len, &e) == 0)
-		return out;
-	printf("\n  bytes_of: %s\n", e.msg);
-	return NULL;
+	return testpki_free(pki);
 }
 
 /* Bytes of the XML text signed by signer. */
@@ -911,7 +731,7 @@ signed_text(const char *xml, int signer, size_t *len)
 		printf("\n  signed_text: %s\n", e.msg);
 		return NULL;
 	}
-	out = bytes_of(d, signer, len);
+	out = testpki_sign(pki, d, signer, len);
 	xmlFreeDoc(d);
 	return out;
 }
@@ -1018,11 +838,12 @@ test_reverifies_every_record_and_drops_a_forged_one_with_the_reason(void)
 		rec[2] = (char *)xmlStrdup((const xmlChar *)unsig);
 		len[2] = strlen(unsig);
 	}
-	a[0] = (struct merge_answer){ ids[R01], "01", sup_results(rec, len,
+	a[0] = (struct merge_answer){ pki->ids[R01], "01", sup_results(rec, len,
 	    3) };
 	lookup_query(&q);
 	err_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(merge_run(&q, ver, now, a, 1, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(merge_run(&q, pki->ver, pki->now, a, 1, &r, &e),
+	    0);
 	CU_ASSERT_EQUAL(nchildren(xmlDocGetRootElement(r.doc)), 1);
 	CU_ASSERT_TRUE(merged_record_has(&r, 0, "LVV-2026-000001"));
 	CU_ASSERT_STRING_EQUAL(prop(nth(xmlDocGetRootElement(r.doc), 0),
@@ -1033,7 +854,7 @@ test_reverifies_every_record_and_drops_a_forged_one_with_the_reason(void)
 	CU_ASSERT_TRUE(has_note(&r, MERGE_NOTE_DROPPED, "01", "not signed"));
 	merge_result_clear(&r);
 	/* Without a verifier nothing is taken on trust. */
-	CU_ASSERT_EQUAL(merge_run(&q, NULL, now, a, 1, &r, &e), -1);
+	CU_ASSERT_EQUAL(merge_run(&q, NULL, pki->now, a, 1, &r, &e), -1);
 	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
 	xmlFree(rec[0]);
 	xmlFree(rec[1]);
@@ -1059,11 +880,12 @@ test_drops_a_genuine_record_about_another_unit(void)
 	    "<Issued>2026-09-20T10:00:00Z</Issued></SupervisionRecord>");
 	rec[0] = signed_text(xml, LVV, &len[0]);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rec[0]);
-	a[0] = (struct merge_answer){ ids[R02], "02", sup_results(rec, len,
+	a[0] = (struct merge_answer){ pki->ids[R02], "02", sup_results(rec, len,
 	    1) };
 	lookup_query(&q);
 	err_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(merge_run(&q, ver, now, a, 1, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(merge_run(&q, pki->ver, pki->now, a, 1, &r, &e),
+	    0);
 	CU_ASSERT_EQUAL(nchildren(xmlDocGetRootElement(r.doc)), 0);
 	CU_ASSERT_TRUE(has_note(&r, MERGE_NOTE_DROPPED, "02",
 	    "is about unit U-8"));
@@ -1102,12 +924,16 @@ test_keeps_one_copy_per_record_and_reports_a_conflict(void)
 	s2[0] = r2b; n2[0] = l2b;
 	s2[1] = r1; n2[1] = l1;
 	s3[0] = r3; n3[0] = l3;
-	a[0] = (struct merge_answer){ ids[R01], "01", sup_results(s1, n1, 2) };
-	a[1] = (struct merge_answer){ ids[R02], "02", sup_results(s2, n2, 2) };
-	a[2] = (struct merge_answer){ ids[R03], "03", sup_results(s3, n3, 1) };
+	a[0] = (struct merge_answer){ pki->ids[R01], "01",
+	    sup_results(s1, n1, 2) };
+	a[1] = (struct merge_answer){ pki->ids[R02], "02",
+	    sup_results(s2, n2, 2) };
+	a[2] = (struct merge_answer){ pki->ids[R03], "03",
+	    sup_results(s3, n3, 1) };
 	lookup_query(&q);
 	err_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(merge_run(&q, ver, now, a, 3, &r, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(merge_run(&q, pki->ver, pki->now, a, 3, &r, &e),
+	    0);
 	root = xmlDocGetRootElement(r.doc);
 	CU_ASSERT_EQUAL_FATAL(nchildren(root), 3);
 	CU_ASSERT_TRUE(merged_record_has(&r, 0, "Version B."));
@@ -1153,17 +979,17 @@ query_signed(enum envelope_kind kind, int signer, size_t *len,
 
 	err_clear(&e);
 	envelope_query_init(q, kind);
-	snprintf(q->from, sizeof(q->from), "%s", ids[THL]);
+	snprintf(q->from, sizeof(q->from), "%s", pki->ids[THL]);
 	if (kind == ENVELOPE_SEARCH) {
 		q->search.age = 12;
 		q->search.limit = 10;
 	} else
 		snprintf(q->lookup.unit_id, sizeof(q->lookup.unit_id), "U-7");
-	if ((doc = envelope_query_new(q, now, 60, &e)) == NULL) {
+	if ((doc = envelope_query_new(q, pki->now, 60, &e)) == NULL) {
 		printf("\n  envelope_query_new: %s\n", e.msg);
 		return NULL;
 	}
-	out = bytes_of(doc, signer, len);
+	out = testpki_sign(pki, doc, signer, len);
 	xmlFreeDoc(doc);
 	return out;
 }
@@ -1178,13 +1004,13 @@ response_signed(int from, const unsigned char digest[32], xmlNodePtr res,
 	char *out;
 
 	err_clear(&e);
-	doc = envelope_response_new(ids[THL], digest, ids[from], st,
+	doc = envelope_response_new(pki->ids[THL], digest, pki->ids[from], st,
 	    st == ENVELOPE_ST_OK ? NULL : "busy", res, &e);
 	if (doc == NULL) {
 		printf("\n  envelope_response_new: %s\n", e.msg);
 		return NULL;
 	}
-	out = bytes_of(doc, from, len);
+	out = testpki_sign(pki, doc, from, len);
 	xmlFreeDoc(doc);
 	return out;
 }
@@ -1233,17 +1059,17 @@ fixture_make(struct fixture *f, enum envelope_kind kind)
 		err_clear(&e);
 		f->rdoc[i] = xml_parse(f->resp[i], f->rlen[i], "response",
 		    &xml_limits_answer, &e);
-		if (f->rdoc[i] == NULL || envelope_response_check(ver,
-		    f->rdoc[i], ids[R01 + i], f->digest, ids[THL], now, &r,
-		    &e) == -1) {
+		if (f->rdoc[i] == NULL || envelope_response_check(pki->ver,
+		    f->rdoc[i], pki->ids[R01 + i], f->digest, pki->ids[THL],
+		    pki->now, &r, &e) == -1) {
 			printf("\n  fixture: %s\n", e.msg);
 			return -1;
 		}
-		a[i].member = ids[R01 + i];
-		a[i].region = codes[R01 + i];
+		a[i].member = pki->ids[R01 + i];
+		a[i].region = members[R01 + i].code;
 		a[i].results = r.results;
 	}
-	if (merge_run(&f->q, ver, now, a, 2, &f->mr, &e) == -1) {
+	if (merge_run(&f->q, pki->ver, pki->now, a, 2, &f->mr, &e) == -1) {
 		printf("\n  merge: %s\n", e.msg);
 		return -1;
 	}
@@ -1273,8 +1099,8 @@ rows_of(const struct fixture *f, struct proof_row *rows)
 
 	memset(rows, 0, 3 * sizeof(*rows));
 	for (i = 0; i < 3; i++) {
-		rows[i].member = ids[R01 + i];
-		rows[i].region = codes[R01 + i];
+		rows[i].member = pki->ids[R01 + i];
+		rows[i].region = members[R01 + i].code;
 		rows[i].status = i < 2 ? "ok" : "timeout";
 		rows[i].ms = i < 2 ? 40 + i : 5000;
 		rows[i].detail = i < 2 ? NULL : "no answer within 5000 ms";
@@ -1293,13 +1119,13 @@ proof_signed(const struct fixture *f, const struct proof_row *rows,
 	char *out;
 
 	err_clear(&e);
-	doc = proof_new(ids[signer], f->query, f->qlen, merged != NULL ?
+	doc = proof_new(pki->ids[signer], f->query, f->qlen, merged != NULL ?
 	    merged : xmlDocGetRootElement(f->mr.doc), rows, n, &e);
 	if (doc == NULL) {
 		printf("\n  proof_new: %s\n", e.msg);
 		return NULL;
 	}
-	out = bytes_of(doc, signer, len);
+	out = testpki_sign(pki, doc, signer, len);
 	xmlFreeDoc(doc);
 	return out;
 }
@@ -1318,7 +1144,7 @@ check_bytes(const char *buf, size_t len, struct proof_report *rep,
 	if ((doc = xml_parse(buf, len, "proof", &xml_limits_import,
 	    e)) == NULL)
 		return -1;
-	rc = proof_check(ver, doc, now, rep, e);
+	rc = proof_check(pki->ver, doc, pki->now, rep, e);
 	xmlFreeDoc(doc);
 	return rc;
 }
@@ -1383,10 +1209,10 @@ test_builds_and_checks_the_proof_of_a_national_search(void)
 	 * Results. */
 	CU_ASSERT_EQUAL_FATAL(rep.nitems, 6);
 	CU_ASSERT_EQUAL(rep.items[0].part, PROOF_OUTER);
-	CU_ASSERT_STRING_EQUAL(rep.items[0].member, ids[THL]);
+	CU_ASSERT_STRING_EQUAL(rep.items[0].member, pki->ids[THL]);
 	CU_ASSERT_EQUAL(rep.items[1].part, PROOF_QUERY);
 	CU_ASSERT_EQUAL(rep.items[2].part, PROOF_RESPONSE);
-	CU_ASSERT_STRING_EQUAL(rep.items[2].member, ids[R01]);
+	CU_ASSERT_STRING_EQUAL(rep.items[2].member, pki->ids[R01]);
 	CU_ASSERT_STRING_EQUAL(rep.items[3].region, "02");
 	CU_ASSERT_EQUAL(rep.items[4].part, PROOF_ROW);
 	CU_ASSERT_STRING_EQUAL(rep.items[4].status, "timeout");
@@ -1546,7 +1372,7 @@ test_refuses_a_row_whose_status_is_not_its_responses(void)
 	rows_of(&f, rows);
 	rows[2].status = "ok";
 	err_clear(&e);
-	CU_ASSERT_PTR_NULL(proof_new(ids[THL], f.query, f.qlen,
+	CU_ASSERT_PTR_NULL(proof_new(pki->ids[THL], f.query, f.qlen,
 	    xmlDocGetRootElement(f.mr.doc), rows, 3, &e));
 	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "is ok without its Response"));
@@ -1596,9 +1422,9 @@ test_refuses_a_false_from_a_wrong_region_and_a_second_row(void)
 	CU_ASSERT_EQUAL_FATAL(fixture_make(&f, ENVELOPE_SEARCH), 0);
 	rows_of(&f, rows);
 	err_clear(&e);
-	doc = proof_new(ids[R01], f.query, f.qlen,
+	doc = proof_new(pki->ids[R01], f.query, f.qlen,
 	    xmlDocGetRootElement(f.mr.doc), rows, 3, &e);
-	buf = bytes_of(doc, THL, &len);
+	buf = testpki_sign(pki, doc, THL, &len);
 	xmlFreeDoc(doc);
 	CU_ASSERT_TRUE(refused("From 01 signed by thl", buf, len,
 	    ERR_SIGNATURE, "is not the signer", PROOF_OUTER, ""));
@@ -1644,8 +1470,8 @@ run_verify(const char *file, char *out, size_t outlen)
 	int st;
 
 	snprintf(cmd, sizeof(cmd), "'%s' verify --trust '%s/tl.xml' "
-	    "--anchor '%s/pki/operator.crt' '%s' 2>&1", lasteri, pkidir,
-	    pkidir, file);
+	    "--anchor '%s/pki/operator.crt' '%s' 2>&1", lasteri, pki->dir,
+	    pki->dir, file);
 	if ((p = popen(cmd, "r")) == NULL)
 		return -1;
 	n = fread(out, 1, outlen - 1, p);
@@ -1668,11 +1494,12 @@ test_lasteri_verify_checks_every_document_of_a_proof(void)
 		return;
 	}
 	CU_ASSERT_EQUAL_FATAL(fixture_make(&f, ENVELOPE_SEARCH), 0);
-	snprintf(path, sizeof(path), "%s/tl.xml", pkidir);
-	CU_ASSERT_EQUAL_FATAL(write_file(path, tlbytes, tllen), 0);
+	snprintf(path, sizeof(path), "%s/tl.xml", pki->dir);
+	CU_ASSERT_EQUAL_FATAL(write_file(path, pki->tl_bytes, pki->tl_len),
+	    0);
 	rows_of(&f, rows);
 	buf = proof_signed(&f, rows, 3, NULL, THL, &len);
-	snprintf(path, sizeof(path), "%s/proof.xml", pkidir);
+	snprintf(path, sizeof(path), "%s/proof.xml", pki->dir);
 	CU_ASSERT_EQUAL_FATAL(write_file(path, buf, len), 0);
 	xmlFree(buf);
 	CU_ASSERT_EQUAL(run_verify(path, out, sizeof(out)), 0);

@@ -109,6 +109,16 @@ nat_units=$(sed -n 's/^total,[^,]*,\([0-9]*\),.*/\1/p' "$T_DIR/st" | head -n 1)
     t_ok "national statistics: the units of 22 regions summed ($nat_units)" ||
     t_fail "national statistics: the units of 22 regions summed" "national $nat_units, regions $own_units: $(head -c 400 "$T_DIR/st.raw") $(cat "$T_DIR/st.err")"
 
+"$LASTERI" supervision show --national -s "$S01" --provider 1234567-1 --format csv >"$T_DIR/sv.raw" 2>"$T_DIR/sv.err"
+tr -d '\r' <"$T_DIR/sv.raw" >"$T_DIR/sv"
+[ "$(grep -c ',ok,' "$T_DIR/sv")" -eq 22 ] && head -n 1 "$T_DIR/sv" | grep -q '^record-id,region,' &&
+    t_ok "a national supervision look-up by provider: the records table, then 22 ok regions" ||
+    t_fail "a national supervision look-up by provider: the records table, then 22 ok regions" "$(head -c 600 "$T_DIR/sv.raw") $(cat "$T_DIR/sv.err")"
+t_expect 2 "--provider is only for national look-ups" \
+    "$LASTERI" supervision show -s "$S01" --provider 1234567-1
+t_expect 2 "a national look-up needs --unit or --provider" \
+    "$LASTERI" supervision show --national -s "$S01"
+
 "$LASTERI" search --national -s "$S01" --age 12 --limit 5 --format xml >"$T_DIR/proof.xml" 2>"$T_DIR/proof.err"
 t_expect 0 "the proof of completeness verifies offline" \
     "$LASTERI" verify --trust "$TL" --anchor "$OP" "$T_DIR/proof.xml"

@@ -105,6 +105,19 @@ t_expect 0 "the record in the answer verifies offline with the issuer's signatur
     "$LASTERI" verify --trust "$TL" --anchor "$OP" "$T_DIR/rec-back.xml"
 t_grep "... signed by lvv" "signer=$(id lvv)" "$T_DIR/out"
 
+query lvv provider 2345678-0 >"$T_DIR/q3p.xml"
+code=$(ask lvv "$T_DIR/q3p.xml")
+answer lvv "$T_DIR/q3p.xml" >"$T_DIR/out" 2>&1
+[ "$code" = 200 ] && grep -q '^status=ok results=1 ' "$T_DIR/out" &&
+    t_ok "a look-up by the provider's business ID finds the same record" ||
+    t_fail "a look-up by the provider's business ID finds the same record" "HTTP $code: $(cat "$T_DIR/out")"
+query lvv provider 1234567-1 >"$T_DIR/q3q.xml"
+code=$(ask lvv "$T_DIR/q3q.xml")
+answer lvv "$T_DIR/q3q.xml" >"$T_DIR/out" 2>&1
+[ "$code" = 200 ] && grep -q '^status=ok results=0 ' "$T_DIR/out" &&
+    t_ok "... and none for another provider" ||
+    t_fail "... and none for another provider" "HTTP $code: $(cat "$T_DIR/out")"
+
 # --- refusals, before any work -------------------------------------------------
 code=$(ask 01 "$T_DIR/q1.xml")
 answer 01 "$T_DIR/q1.xml" >"$T_DIR/out" 2>&1

@@ -885,6 +885,8 @@ test_migration_fills_briefs(void)
 	    "DROP TABLE procurement_brief; DROP TABLE record_brief;"
 	    "DROP TABLE unit_supervision;"
 	    "DROP TABLE query_nonce; DROP TABLE query_log;"
+	    "DROP INDEX supervision_records_provider;"
+	    "ALTER TABLE supervision_records DROP COLUMN provider;"
 	    "DELETE FROM schema_version WHERE version >= 6", NULL, NULL,
 	    NULL) == SQLITE_OK);
 	sqlite3_close(db);
@@ -1043,6 +1045,47 @@ static CU_TestInfo data_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
+/* Records stored before migration 7 get their provider from their stored
+ * XML, so that a look-up by business ID finds them. */
+static void
+test_migration_fills_providers(void)
+{
+	struct store_import_stats st;
+	char ids[4][ID_MAX + 1];
+	struct store *s;
+	struct err e;
+	sqlite3 *db;
+	const char *path;
+	size_t n = 0;
+
+	memset(&st, 0, sizeof(st));
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = open_new(&path)) != NULL);
+	if (import_fixture(s, "dataset-08.xml", &st, &e) == -1)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_FATAL(st.records == 2);
+	store_close(s);
+	/* Back to schema 6; the records count as signed for the look-up. */
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_exec(db, "UPDATE supervision_records SET"
+	    " signer = 'M';"
+	    "DROP INDEX supervision_records_provider;"
+	    "ALTER TABLE supervision_records DROP COLUMN provider;"
+	    "DROP TABLE query_nonce; DROP TABLE query_log;"
+	    "DELETE FROM schema_version WHERE version >= 7", NULL, NULL,
+	    NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CU_ASSERT_FATAL(store_open(path, 0, &s, &e) == 0);
+	CU_ASSERT(store_record_ids_by(s, NULL, "1234567-1", ids, 4, &n,
+	    &e) == 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT(store_record_ids_by(s, NULL, "2345678-0", ids, 4, &n,
+	    &e) == 0 && n == 1);
+	CU_ASSERT(store_record_ids_by(s, NULL, "7654321-6", ids, 4, &n,
+	    &e) == 0 && n == 0);
+	store_close(s);
+}
+
 static CU_TestInfo loader_tests[] = {
 	{ "keeps the same bytes for an element inside or outside a Dataset", test_element_bytes },
 	{ "loads units, procurements and records from their stored bytes", test_loaders },
@@ -1050,6 +1093,7 @@ static CU_TestInfo loader_tests[] = {
 	{ "keeps the highest trust-list sequence held and never lowers it", test_trust_sequence },
 	{ "keeps each unit's supervision summary as records are stored", test_summaries_kept },
 	{ "fills the briefs of rows stored before migration 6 when it runs", test_migration_fills_briefs },
+	{ "fills the providers of records stored before migration 7", test_migration_fills_providers },
 	CU_TEST_INFO_NULL
 };
 

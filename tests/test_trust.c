@@ -2,7 +2,7 @@
  * test_trust.c - the trust list: loading a list signed by the operator,
  * lookups, and refusing lists signed by someone else, rolled back, expired,
  * tampered, with a DTD, or with a member listed twice; roles per kind.
- * A test PKI is made with certs/mkpki ($LASTERI_CERTS_DIR) in suite init and
+ * The test PKI is tests/testpki.c's (certs/mkpki), made in suite init;
  * lists are built and signed here with dsig_sign().
  */
 #include "config.h"
@@ -13,122 +13,38 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "dsig.h"
 #include "model.h"
 #include "trust.h"
+#include "x509.h"
 #include "xml.h"
 #include "testmain.h"
+#include "testpki.h"
 
 #define LIST_MAX	(64 * 1024)
 
-static char pkidir[256];
-static X509 *operator_crt;
-static const char *codes[] = { "01", "02", "lvv", "thl" };
 #define NCODES 4
-static char ids[NCODES][160];
-static unsigned char tls_fpr[NCODES][32], sign_fpr[NCODES][32];
-static time_t now;
-
-static X509 *
-pem_load(const char *path)
-{
-	FILE *f;
-	X509 *x;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	return x;
-}
-
-static int
-fpr_of(const char *path, unsigned char md[32])
-{
-	unsigned int len;
-	X509 *x;
-	int rc;
-
-	if ((x = pem_load(path)) == NULL)
-		return -1;
-	rc = X509_digest(x, EVP_sha256(), md, &len) == 1 && len == 32 ? 0 : -1;
-	X509_free(x);
-	return rc;
-}
-
-static void
-hex(const unsigned char *p, char out[65])
-{
-	int i;
-
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
+static const struct testpki_member members[NCODES] = {
+	{ "01", "region supervisor", "01", "HVA-01", 7400 },
+	{ "02", "region supervisor", "02", "HVA-02", 7401 },
+	{ "lvv", "supervisor", NULL, "LVV", 7402 },
+	{ "thl", "coordinator auditor", NULL, NULL, 7403 },
+};
+static struct testpki *pki;
 
 static int
 suite_init(void)
 {
-	char cmd[1024], path[512];
-	const char *certs = getenv("LASTERI_CERTS_DIR");
-	struct err e;
-	FILE *f;
-	int i;
-
-	if (certs == NULL)
-		certs = LASTERI_SRC_CERTSDIR;
-	snprintf(pkidir, sizeof(pkidir), "%s/lasteri-trust.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(pkidir) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "'%s/mkpki' '%s/f' --regions 2 >/dev/null",
-	    certs, pkidir);
-	if (system(cmd) != 0)
-		return -1;
-	/* After mkpki: its certificates are valid from the second they were
-	 * made, which under load can be later than this suite started. */
-	now = time(NULL);
-	strncat(pkidir, "/f", sizeof(pkidir) - strlen(pkidir) - 1);
-	snprintf(path, sizeof(path), "%s/pki/operator.crt", pkidir);
-	if ((operator_crt = pem_load(path)) == NULL)
-		return -1;
-	for (i = 0; i < NCODES; i++) {
-		snprintf(path, sizeof(path), "%s/members/%s/member.id", pkidir,
-		    codes[i]);
-		if ((f = fopen(path, "r")) == NULL)
-			return -1;
-		if (fgets(ids[i], sizeof(ids[i]), f) == NULL) {
-			fclose(f);
-			return -1;
-		}
-		fclose(f);
-		ids[i][strcspn(ids[i], "\n")] = '\0';
-		snprintf(path, sizeof(path), "%s/members/%s/tls.crt", pkidir,
-		    codes[i]);
-		if (fpr_of(path, tls_fpr[i]) == -1)
-			return -1;
-		snprintf(path, sizeof(path), "%s/members/%s/sign.crt", pkidir,
-		    codes[i]);
-		if (fpr_of(path, sign_fpr[i]) == -1)
-			return -1;
-	}
-	xml_init();
-	err_clear(&e);
-	return dsig_init(&e);
+	pki = testpki_new("trust", members, NCODES);
+	return pki != NULL ? 0 : -1;
 }
 
 static int
 suite_clean(void)
 {
-	char cmd[600];
-
-	X509_free(operator_crt);
-	pkidir[strlen(pkidir) - 2] = '\0';	/* drop "/f" */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pkidir);
-	return system(cmd) == 0 ? 0 : -1;
+	return testpki_free(pki);
 }
 
 /* What varies between the lists of the tests. */
@@ -165,8 +81,8 @@ member_certs(const struct spec *s, int i, char *buf, size_t len)
 {
 	char th[65], sh[65];
 
-	hex(s->dup_tls && i == 1 ? tls_fpr[0] : tls_fpr[i], th);
-	hex(s->dup_sign && i == 1 ? sign_fpr[0] : sign_fpr[i], sh);
+	x509_fpr_hex(pki->tls_fpr[s->dup_tls && i == 1 ? 0 : i], th);
+	x509_fpr_hex(pki->sign_fpr[s->dup_sign && i == 1 ? 0 : i], sh);
 	if (!s->v2) {
 		snprintf(buf, len, "<TlsCertificateSha256>%s"
 		    "</TlsCertificateSha256><SigningCertificateSha256>%s"
@@ -187,38 +103,29 @@ member_certs(const struct spec *s, int i, char *buf, size_t len)
 static void
 list_text(const struct spec *s, char *buf, size_t len)
 {
-	static const char *roles[] = { "region supervisor", "region supervisor",
-	    "supervisor", "coordinator auditor" };
-	char t1[32], t2[32], certs[1024], path[512];
-	unsigned char *der = NULL;
-	char b64[4096];
+	const struct testpki_member *m;
+	char t1[32], t2[32], certs[1024];
 	size_t off;
-	X509 *ca;
-	int i, dlen;
+	int i;
 
-	snprintf(path, sizeof(path), "%s/pki/ca.crt", pkidir);
-	ca = pem_load(path);
-	dlen = i2d_X509(ca, &der);
-	EVP_EncodeBlock((unsigned char *)b64, der, dlen);
-	OPENSSL_free(der);
-	X509_free(ca);
-	model_datetime_format(now + s->issued, t1);
-	model_datetime_format(now + s->expires, t2);
+	model_datetime_format(pki->now + s->issued, t1);
+	model_datetime_format(pki->now + s->expires, t2);
 	off = (size_t)snprintf(buf, len,
 	    "<TrustList xmlns=\"urn:lasteri:1\" Id=\"tl-%llu\">\n"
 	    "<Instance>FI</Instance>\n<Sequence>%llu</Sequence>\n"
 	    "<Issued>%s</Issued>\n<Expires>%s</Expires>\n"
 	    "<CACertificates><Certificate>%s</Certificate></CACertificates>\n"
-	    "<Members>\n", s->seq, s->seq, t1, t2, b64);
+	    "<Members>\n", s->seq, s->seq, t1, t2, pki->ca_b64);
 	for (i = 0; i < NCODES; i++) {
+		m = &members[i];
 		member_certs(s, i, certs, sizeof(certs));
 		off += (size_t)snprintf(buf + off, len - off,
 		    "<Member><MemberId>%s</MemberId><Name>%s</Name>"
 		    "<Code>%s</Code>%s%s%s<Roles>%s</Roles>"
 		    "<Endpoint>https://127.0.0.1:%d</Endpoint>%s"
-		    "</Member>\n", ids[i], i == 0 ? s->name01 : codes[i],
-		    codes[i], i < 2 ? "<Region>" : "", i < 2 ? codes[i] : "",
-		    i < 2 ? "</Region>" : "", roles[i], 7400 + i, certs);
+		    "</Member>\n", pki->ids[i], i == 0 ? s->name01 : m->code,
+		    m->code, i < 2 ? "<Region>" : "", i < 2 ? m->code : "",
+		    i < 2 ? "</Region>" : "", m->roles, m->port, certs);
 	}
 	snprintf(buf + off, len - off, "</Members>\n</TrustList>\n");
 }
@@ -237,13 +144,13 @@ list_signed(const struct spec *s, size_t *len)
 	CU_ASSERT_FATAL(text != NULL);
 	list_text(s, text, LIST_MAX);
 	if (strcmp(s->signer, "operator") == 0) {
-		snprintf(keyf, sizeof(keyf), "%s/pki/operator.key", pkidir);
-		snprintf(crtf, sizeof(crtf), "%s/pki/operator.crt", pkidir);
+		snprintf(keyf, sizeof(keyf), "%s/pki/operator.key", pki->dir);
+		snprintf(crtf, sizeof(crtf), "%s/pki/operator.crt", pki->dir);
 	} else {
-		snprintf(keyf, sizeof(keyf), "%s/members/%s/sign.key", pkidir,
-		    s->signer);
-		snprintf(crtf, sizeof(crtf), "%s/members/%s/sign.crt", pkidir,
-		    s->signer);
+		snprintf(keyf, sizeof(keyf), "%s/members/%s/sign.key",
+		    pki->dir, s->signer);
+		snprintf(crtf, sizeof(crtf), "%s/members/%s/sign.crt",
+		    pki->dir, s->signer);
 	}
 	doc = xml_parse(text, strlen(text), "spec", &xml_limits_wire, &e);
 	CU_ASSERT_PTR_NOT_NULL(doc);
@@ -270,8 +177,8 @@ load(const struct spec *s, const struct trust_list *held, struct err *e)
 	err_clear(e);
 	if ((buf = list_signed(s, &len)) == NULL)
 		return NULL;
-	if (trust_parse(buf, len, "list.xml", operator_crt, held, now, &tl,
-	    e) == -1)
+	if (trust_parse(buf, len, "list.xml", pki->operator_crt, held,
+	    pki->now, &tl, e) == -1)
 		tl = NULL;
 	xmlFree(buf);
 	return tl;
@@ -292,8 +199,8 @@ test_loads_a_list_signed_by_the_operator(void)
 	CU_ASSERT_STRING_EQUAL(trust_id(tl), "tl-5");
 	CU_ASSERT_EQUAL(trust_member_count(tl), NCODES);
 	CU_ASSERT_EQUAL(trust_is_verified(tl), 1);
-	CU_ASSERT(trust_signed_at(tl) >= now - 5);
-	CU_ASSERT(trust_expires(tl) > now);
+	CU_ASSERT(trust_signed_at(tl) >= pki->now - 5);
+	CU_ASSERT(trust_expires(tl) > pki->now);
 	CU_ASSERT_EQUAL(sk_X509_num(trust_cas(tl)), 1);
 	CU_ASSERT(trust_ref(tl) == tl);
 	trust_unref(tl);
@@ -313,14 +220,15 @@ test_finds_members_by_id_code_and_fingerprints(void)
 	tl = load(&good, NULL, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
 	for (i = 0; i < NCODES; i++) {
-		m = trust_member_by_code(tl, codes[i]);
+		m = trust_member_by_code(tl, members[i].code);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-		CU_ASSERT_STRING_EQUAL(m->id, ids[i]);
-		CU_ASSERT(trust_member_by_id(tl, ids[i]) == m);
-		CU_ASSERT(trust_member_by_tls_fpr(tl, tls_fpr[i]) == m);
-		CU_ASSERT(trust_member_by_sign_fpr(tl, sign_fpr[i]) == m);
+		CU_ASSERT_STRING_EQUAL(m->id, pki->ids[i]);
+		CU_ASSERT(trust_member_by_id(tl, pki->ids[i]) == m);
+		CU_ASSERT(trust_member_by_tls_fpr(tl, pki->tls_fpr[i]) == m);
+		CU_ASSERT(trust_member_by_sign_fpr(tl, pki->sign_fpr[i]) == m);
 		/* a TLS fingerprint is not a signing fingerprint */
-		CU_ASSERT_PTR_NULL(trust_member_by_sign_fpr(tl, tls_fpr[i]));
+		CU_ASSERT_PTR_NULL(trust_member_by_sign_fpr(tl,
+		    pki->tls_fpr[i]));
 	}
 	m = trust_member_by_code(tl, "01");
 	CU_ASSERT_STRING_EQUAL(m->name, "Itä-Uusimaa");
@@ -390,11 +298,11 @@ test_refuses_a_different_list_with_the_same_sequence(void)
 	buf = list_signed(&good, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	err_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(trust_parse(buf, len, "held.xml", operator_crt,
-	    NULL, now, &held, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(trust_parse(buf, len, "held.xml",
+	    pki->operator_crt, NULL, pki->now, &held, &e), 0);
 	/* the very same bytes again: accepted */
-	CU_ASSERT_EQUAL(trust_parse(buf, len, "again.xml", operator_crt, held,
-	    now, &tl, &e), 0);
+	CU_ASSERT_EQUAL(trust_parse(buf, len, "again.xml", pki->operator_crt,
+	    held, pki->now, &tl, &e), 0);
 	trust_unref(tl);
 	xmlFree(buf);
 	s.name01 = "Itä-Uusimaa (renamed)";
@@ -438,8 +346,8 @@ test_loads_an_expired_list_only_when_asked_to(void)
 	buf = list_signed(&s, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
 	err_clear(&e);
-	CU_ASSERT_EQUAL(trust_parse_flags(buf, len, "old.xml", operator_crt,
-	    NULL, now, TRUST_F_NO_EXPIRY, &tl, &e), 0);
+	CU_ASSERT_EQUAL(trust_parse_flags(buf, len, "old.xml",
+	    pki->operator_crt, NULL, pki->now, TRUST_F_NO_EXPIRY, &tl, &e), 0);
 	trust_unref(tl);
 	xmlFree(buf);
 }
@@ -460,8 +368,8 @@ test_refuses_a_tampered_list(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	memcpy(strstr(p, "region supervisor"), "coordinator      ", 17);
 	err_clear(&e);
-	CU_ASSERT_EQUAL(trust_parse(buf, len, "tampered.xml", operator_crt,
-	    NULL, now, &tl, &e), -1);
+	CU_ASSERT_EQUAL(trust_parse(buf, len, "tampered.xml", pki->operator_crt,
+	    NULL, pki->now, &tl, &e), -1);
 	trust_unref(tl);
 	CU_ASSERT_EQUAL(e.code, ERR_SIGNATURE);
 	CU_ASSERT(strncmp(e.msg, "tampered.xml: ", 14) == 0);
@@ -489,8 +397,8 @@ test_refuses_a_list_with_a_dtd(void)
 	memcpy(dtd + (root - buf), decl, n);
 	memcpy(dtd + (root - buf) + n, root, len - (size_t)(root - buf));
 	err_clear(&e);
-	CU_ASSERT_EQUAL(trust_parse(dtd, len + n, "dtd.xml", operator_crt,
-	    NULL, now, &tl, &e), -1);
+	CU_ASSERT_EQUAL(trust_parse(dtd, len + n, "dtd.xml", pki->operator_crt,
+	    NULL, pki->now, &tl, &e), -1);
 	trust_unref(tl);
 	CU_ASSERT_EQUAL(e.code, ERR_INPUT);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "DTD"));
@@ -510,21 +418,21 @@ test_refuses_an_unsigned_list(void)
 	list_text(&good, text, LIST_MAX);
 	err_clear(&e);
 	CU_ASSERT_EQUAL(trust_parse(text, strlen(text), "unsigned.xml",
-	    operator_crt, NULL, now, &tl, &e), -1);
+	    pki->operator_crt, NULL, pki->now, &tl, &e), -1);
 	trust_unref(tl);
 	CU_ASSERT(e.code == ERR_SIGNATURE || e.code == ERR_TRUST);
 	CU_ASSERT(strncmp(e.msg, "unsigned.xml: ", 14) == 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not signed"));
 	/* an offline tool may read it, marked as not verified */
 	CU_ASSERT_EQUAL(trust_parse_flags(text, strlen(text), "unsigned.xml",
-	    NULL, NULL, now, TRUST_F_NO_SIGNATURE, &tl, &e), 0);
+	    NULL, NULL, pki->now, TRUST_F_NO_SIGNATURE, &tl, &e), 0);
 	if (tl != NULL)
 		CU_ASSERT_EQUAL(trust_is_verified(tl), 0);
 	trust_unref(tl);
 	/* but never without an anchor otherwise */
 	tl = NULL;
 	CU_ASSERT_EQUAL(trust_parse(text, strlen(text), "unsigned.xml", NULL,
-	    NULL, now, &tl, &e), -1);
+	    NULL, pki->now, &tl, &e), -1);
 	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no operator certificate"));
 	trust_unref(tl);
@@ -603,11 +511,11 @@ test_still_loads_a_first_version_list_with_open_windows(void)
 	CU_ASSERT_EQUAL(m->nsign, 1);
 	CU_ASSERT_EQUAL(m->sign[0].not_before, 0);
 	CU_ASSERT_EQUAL(m->sign[0].not_after, 0);
-	CU_ASSERT_EQUAL(memcmp(m->sign[0].fpr, sign_fpr[2], 32), 0);
-	CU_ASSERT_EQUAL(memcmp(m->tls[0].fpr, tls_fpr[2], 32), 0);
+	CU_ASSERT_EQUAL(memcmp(m->sign[0].fpr, pki->sign_fpr[2], 32), 0);
+	CU_ASSERT_EQUAL(memcmp(m->tls[0].fpr, pki->tls_fpr[2], 32), 0);
 	CU_ASSERT_EQUAL(m->nissuers, 0);
-	CU_ASSERT(trust_member_by_sign_fpr_at(tl, sign_fpr[2], 0) == m);
-	CU_ASSERT(trust_member_by_sign_fpr_at(tl, sign_fpr[2], now +
+	CU_ASSERT(trust_member_by_sign_fpr_at(tl, pki->sign_fpr[2], 0) == m);
+	CU_ASSERT(trust_member_by_sign_fpr_at(tl, pki->sign_fpr[2], pki->now +
 	    3650L * 86400) == m);
 	CU_ASSERT_EQUAL(trust_member_may_issue(m, "LVV"), 0);
 	trust_unref(tl);
@@ -616,7 +524,7 @@ test_still_loads_a_first_version_list_with_open_windows(void)
 static void
 test_loads_issuer_codes_and_finds_who_may_issue(void)
 {
-	const struct trust_member *lvv, *r01;
+	const struct trust_member *lvv, *r01, *m;
 	struct trust_list *tl;
 	struct err e;
 	char buf[64];
@@ -648,10 +556,11 @@ test_loads_issuer_codes_and_finds_who_may_issue(void)
 	CU_ASSERT_STRING_EQUAL(buf, "none");
 	/* the new form's certificates, open windows */
 	for (i = 0; i < NCODES; i++) {
-		CU_ASSERT(trust_member_by_tls_fpr_at(tl, tls_fpr[i], now) ==
-		    trust_member_by_code(tl, codes[i]));
-		CU_ASSERT(trust_member_by_sign_fpr_at(tl, sign_fpr[i], now) ==
-		    trust_member_by_code(tl, codes[i]));
+		m = trust_member_by_code(tl, members[i].code);
+		CU_ASSERT(trust_member_by_tls_fpr_at(tl, pki->tls_fpr[i],
+		    pki->now) == m);
+		CU_ASSERT(trust_member_by_sign_fpr_at(tl, pki->sign_fpr[i],
+		    pki->now) == m);
 	}
 	trust_unref(tl);
 }
@@ -663,7 +572,7 @@ tls_listing(char *buf, size_t len, const unsigned char fpr[32], time_t nb,
 {
 	char fh[65], t1[32], t2[32], a[64] = "", b[64] = "";
 
-	hex(fpr, fh);
+	x509_fpr_hex(fpr, fh);
 	if (nb != 0) {
 		model_datetime_format(nb, t1);
 		snprintf(a, sizeof(a), " notBefore=\"%s\"", t1);
@@ -690,8 +599,8 @@ test_rotates_a_tls_certificate_without_a_flag_day(void)
 	 * both are in use, so peers accept whichever 01 presents while it
 	 * switches; after, only the next one. */
 	memset(next, 0xab, sizeof(next));
-	tls_listing(old, sizeof(old), tls_fpr[0], 0, now + 7200);
-	tls_listing(nw, sizeof(nw), next, now - 3600, 0);
+	tls_listing(old, sizeof(old), pki->tls_fpr[0], 0, pki->now + 7200);
+	tls_listing(nw, sizeof(nw), next, pki->now - 3600, 0);
 	snprintf(both, sizeof(both), "%s%s", old, nw);
 	s.tls01 = both;
 	tl = load(&s, NULL, &e);
@@ -700,20 +609,23 @@ test_rotates_a_tls_certificate_without_a_flag_day(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
 	m = trust_member_by_code(tl, "01");
 	CU_ASSERT_EQUAL(m->ntls, 2);
-	CU_ASSERT_EQUAL(m->tls[0].not_after, now + 7200);
-	CU_ASSERT_EQUAL(m->tls[1].not_before, now - 3600);
+	CU_ASSERT_EQUAL(m->tls[0].not_after, pki->now + 7200);
+	CU_ASSERT_EQUAL(m->tls[1].not_before, pki->now - 3600);
 	/* before the next one comes into use: the old one only */
-	CU_ASSERT(trust_member_by_tls_fpr_at(tl, tls_fpr[0], now - 7200) == m);
-	CU_ASSERT_PTR_NULL(trust_member_by_tls_fpr_at(tl, next, now - 7200));
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, pki->tls_fpr[0],
+	    pki->now - 7200) == m);
+	CU_ASSERT_PTR_NULL(trust_member_by_tls_fpr_at(tl, next,
+	    pki->now - 7200));
 	/* the overlap: both */
-	CU_ASSERT(trust_member_by_tls_fpr_at(tl, tls_fpr[0], now) == m);
-	CU_ASSERT(trust_member_by_tls_fpr_at(tl, next, now) == m);
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, pki->tls_fpr[0],
+	    pki->now) == m);
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, next, pki->now) == m);
 	/* notAfter is exclusive: at it, the old one is out of use */
-	CU_ASSERT_PTR_NULL(trust_member_by_tls_fpr_at(tl, tls_fpr[0],
-	    now + 7200));
-	CU_ASSERT(trust_member_by_tls_fpr_at(tl, next, now + 7200) == m);
+	CU_ASSERT_PTR_NULL(trust_member_by_tls_fpr_at(tl, pki->tls_fpr[0],
+	    pki->now + 7200));
+	CU_ASSERT(trust_member_by_tls_fpr_at(tl, next, pki->now + 7200) == m);
 	/* listed at all, whatever the window */
-	CU_ASSERT(trust_member_by_tls_fpr(tl, tls_fpr[0]) == m);
+	CU_ASSERT(trust_member_by_tls_fpr(tl, pki->tls_fpr[0]) == m);
 	CU_ASSERT(trust_member_by_tls_fpr(tl, next) == m);
 	/* a TLS listing is not a signing one */
 	CU_ASSERT_PTR_NULL(trust_member_by_sign_fpr(tl, next));
@@ -760,7 +672,7 @@ test_refuses_a_window_that_ends_before_it_starts(void)
 	char l[256];
 	struct err e;
 
-	tls_listing(l, sizeof(l), tls_fpr[0], now, now);
+	tls_listing(l, sizeof(l), pki->tls_fpr[0], pki->now, pki->now);
 	s.tls01 = l;
 	tl = load(&s, NULL, &e);
 	CU_ASSERT_PTR_NULL(tl);
@@ -778,7 +690,7 @@ test_refuses_a_member_mixing_the_two_forms(void)
 	char l[256], th[65];
 	struct err e;
 
-	hex(tls_fpr[0], th);
+	x509_fpr_hex(pki->tls_fpr[0], th);
 	snprintf(l, sizeof(l), "<TlsCertificateSha256>%s"
 	    "</TlsCertificateSha256>", th);
 	s.tls01 = l;

@@ -23,6 +23,7 @@
 
 static const char show_usage[] =
     "lasteri supervision show --unit ID [-s SOCKET | --db FILE] [--format F]\n"
+    "lasteri supervision show --national (--unit ID | --provider Y) -s SOCKET\n"
     "\n"
     "List the supervision records the node holds about one unit, oldest\n"
     "first: record ID, kind, issuer, opening date, status, findings (count\n"
@@ -36,6 +37,8 @@ static const char show_usage[] =
     "      --national       every region's records through the node (-s):\n"
     "                       each re-verified here, with the region that\n"
     "                       answered, then one status row per region\n"
+    "      --provider Y     with --national: the records about a provider\n"
+    "                       (its business ID) instead of one unit\n"
     "      --deadline D     with --national: how long to wait (500ms, 5s)\n"
     "  -h, --help           this text\n"
     "\n"
@@ -44,7 +47,8 @@ static const char show_usage[] =
 
 enum {
 	OPT_NATIONAL = 256,
-	OPT_DEADLINE
+	OPT_DEADLINE,
+	OPT_PROVIDER
 };
 
 static int
@@ -83,11 +87,12 @@ cmd_supervision_show(int argc, char **argv)
 		{ "format", required_argument, NULL, 'o' },
 		{ "national", no_argument, NULL, OPT_NATIONAL },
 		{ "deadline", required_argument, NULL, OPT_DEADLINE },
+		{ "provider", required_argument, NULL, OPT_PROVIDER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *unit = NULL, *db = NULL, *sockopt = NULL, *sock;
-	const char *fmtname = NULL, *deadline = NULL;
+	const char *fmtname = NULL, *deadline = NULL, *provider = NULL;
 	char path[900] = "/admin/v1/supervision";
 	int ch, fmt = OUT_TABLE, national = 0;
 
@@ -118,6 +123,9 @@ cmd_supervision_show(int argc, char **argv)
 		case OPT_DEADLINE:
 			deadline = optarg;
 			break;
+		case OPT_PROVIDER:
+			provider = optarg;
+			break;
 		case 'h':
 			printf("usage: %s\n", show_usage);
 			return 0;
@@ -129,8 +137,14 @@ cmd_supervision_show(int argc, char **argv)
 		warnx_("unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
-	if (unit == NULL || *unit == '\0') {
-		warnx_("--unit ID is needed");
+	if (provider != NULL && !national) {
+		warnx_("--provider: only with --national (this node's records "
+		    "are listed per unit)");
+		return 2;
+	}
+	if ((unit == NULL || *unit == '\0') == (provider == NULL)) {
+		warnx_(national ? "--unit ID or --provider Y (one of the two) "
+		    "is needed" : "--unit ID is needed");
 		return util_usage(show_usage);
 	}
 	if (deadline != NULL && !national) {
@@ -146,7 +160,8 @@ cmd_supervision_show(int argc, char **argv)
 		return 2;
 	if (national) {
 		snprintf(path, sizeof(path), "/admin/v1/national/supervision");
-		if (admincall_qs(path, sizeof(path), "unit", unit) == -1 ||
+		if (admincall_qs(path, sizeof(path), unit != NULL ? "unit" :
+		    "provider", unit != NULL ? unit : provider) == -1 ||
 		    (fmtname != NULL && admincall_qs(path, sizeof(path),
 		    "format", fmtname) == -1) || (deadline != NULL &&
 		    national_deadline(deadline, path, sizeof(path)) == -1))

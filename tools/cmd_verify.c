@@ -9,7 +9,7 @@
  * must be one its signer may sign for (verifier_record()); the line shows
  * the issuer beside the verified signer.
  *
- * A NationalAnswer (the proof of a national query, federation/proof.h) is
+ * A NationalAnswer (the proof of a national query, node/proof.h) is
  * checked whole: its own signature, then the Query and every region's
  * Response inside it, that each Response answers that Query and comes from
  * the member of its status row, that every region member of the list has a
