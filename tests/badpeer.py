@@ -10,9 +10,11 @@ trust list's port for that member) and answers POST /v1/query in one way:
   badsig     relays the query to --upstream (the real node, with the
              asker's client certificate) and flips one character of the
              SignatureValue in the answer
-  other      relays the query to --upstream, which is ANOTHER member's node,
-             and answers 200 with its genuine signed Response (the wrong
-             signer)
+  other      relays the first query to --upstream, which is ANOTHER
+             member's node, and keeps its genuine signed Response; every
+             later query gets that one with 200 (the wrong signer; the
+             other member is not asked again, so the test's own query to
+             it is not raced)
   replay     relays the first query to --upstream and keeps its answer;
              every later query gets that same old, genuine Response
   tls        --cert is a certificate the trust list does not hold; answers
@@ -80,23 +82,23 @@ class State:
 def answer(args, state, headers, body):
     if args.mode == "tls":
         return 200, b""
-    if args.mode == "replay":
+    if args.mode in ("replay", "other"):
         with state.lock:
             if state.kept is not None:
                 return state.kept
         got = relay(args, headers.get("content-type"), body)
+        if args.mode == "other":
+            # Whatever the other member said (it may have refused the
+            # query as replayed, having been asked directly too), its
+            # signed Response is passed on as a 200 answer.
+            got = (200, got[1])
         with state.lock:
             if state.kept is None:
                 state.kept = got
-        return got
+        return state.kept
     status, data = relay(args, headers.get("content-type"), body)
     if args.mode == "badsig":
         data = flip(data)
-    if args.mode == "other":
-        # The other member has seen this query's nonce too (it was asked
-        # directly) and refuses it, signed: passed on as a 200 answer, it
-        # is that member's genuine signed Response all the same.
-        status = 200
     return status, data
 
 

@@ -48,7 +48,8 @@ id() { cat "$M/$1/member.id"; }
 search() {
 	local out=$1
 	shift
-	"$LASTERI" search --national -s "$S01" --age 12 --limit 1000 --format csv "$@" \
+	"$LASTERI" search --national -s "$S01" --age 12 --limit 1000 --format csv \
+	    --deadline "${DEADLINE:-20s}" "$@" \
 	    >"$out.raw" 2>"$out.err"
 	local rc=$?
 	tr -d '\r' <"$out.raw" >"$out"
@@ -96,7 +97,8 @@ col "$T_DIR/a.rows" 14 >"$T_DIR/scores"
 sort -s -n -r "$T_DIR/scores" | cmp -s - "$T_DIR/scores" &&
     t_ok "merged rows are ranked by score" || t_fail "merged rows are ranked by score"
 
-"$LASTERI" stats --national -s "$S01" --by region --table capacity --format csv >"$T_DIR/st.raw" 2>"$T_DIR/st.err"
+"$LASTERI" stats --national -s "$S01" --by region --table capacity --format csv --deadline 20s \
+    >"$T_DIR/st.raw" 2>"$T_DIR/st.err"
 tr -d '\r' <"$T_DIR/st.raw" >"$T_DIR/st"
 own_units=0
 for c in $REGIONS; do
@@ -107,9 +109,10 @@ done
 nat_units=$(sed -n 's/^total,[^,]*,\([0-9]*\),.*/\1/p' "$T_DIR/st" | head -n 1)
 [ -n "$nat_units" ] && [ "$nat_units" -eq "$own_units" ] &&
     t_ok "national statistics: the units of 22 regions summed ($nat_units)" ||
-    t_fail "national statistics: the units of 22 regions summed" "national $nat_units, regions $own_units: $(head -c 400 "$T_DIR/st.raw") $(cat "$T_DIR/st.err")"
+    t_fail "national statistics: the units of 22 regions summed" "national $nat_units, regions $own_units: $(tr -d '\r' <"$T_DIR/st.raw" | sed -n '/^member,/,$p') $(cat "$T_DIR/st.err")"
 
-"$LASTERI" supervision show --national -s "$S01" --provider 1234567-1 --format csv >"$T_DIR/sv.raw" 2>"$T_DIR/sv.err"
+"$LASTERI" supervision show --national -s "$S01" --provider 1234567-1 --format csv --deadline 20s \
+    >"$T_DIR/sv.raw" 2>"$T_DIR/sv.err"
 tr -d '\r' <"$T_DIR/sv.raw" >"$T_DIR/sv"
 [ "$(grep -c ',ok,' "$T_DIR/sv")" -eq 22 ] && head -n 1 "$T_DIR/sv" | grep -q '^record-id,region,' &&
     t_ok "a national supervision look-up by provider: the records table, then 22 ok regions" ||
@@ -119,7 +122,8 @@ t_expect 2 "--provider is only for national look-ups" \
 t_expect 2 "a national look-up needs --unit or --provider" \
     "$LASTERI" supervision show --national -s "$S01"
 
-"$LASTERI" search --national -s "$S01" --age 12 --limit 5 --format xml >"$T_DIR/proof.xml" 2>"$T_DIR/proof.err"
+"$LASTERI" search --national -s "$S01" --age 12 --limit 5 --format xml --deadline 20s \
+    >"$T_DIR/proof.xml" 2>"$T_DIR/proof.err"
 t_expect 0 "the proof of completeness verifies offline" \
     "$LASTERI" verify --trust "$TL" --anchor "$OP" "$T_DIR/proof.xml"
 python_edit='import sys; d = open(sys.argv[1], "rb").read(); i = d.index(b"<Score>") + 7; open(sys.argv[2], "wb").write(d[:i] + (b"9" if d[i:i+1] != b"9" else b"8") + d[i+1:])'
@@ -127,7 +131,7 @@ python_edit='import sys; d = open(sys.argv[1], "rb").read(); i = d.index(b"<Scor
 t_expect 1 "a proof whose merged result was changed fails" \
     "$LASTERI" verify --trust "$TL" --anchor "$OP" "$T_DIR/proof-bad.xml"
 
-script -qfec "$LASTERI search --national -s $S01 --age 12 --limit 1 --format csv" /dev/null \
+script -qfec "$LASTERI search --national -s $S01 --age 12 --limit 1 --format csv --deadline 20s" /dev/null \
     >"$T_DIR/tty.out" 2>&1
 t_grep "on a terminal, a live progress line counts the answers" '22/22 answered, 22 ok' "$T_DIR/tty.out"
 t_grep "... and the answer follows" '^member,region,status,ms,detail' "$T_DIR/tty.out"
@@ -171,17 +175,19 @@ nodes_stop 09
 relay 09 other "$(port 10)"
 moved 11
 relay 11 replay "$MOVED"
-# The replaying relay keeps the answer to this first query (an ok one).
+# The relays of 09 and 11 keep their answers to this first query.
 search "$T_DIR/warm"
 [ "$(status_of "$T_DIR/warm" 11)" = ok ] && t_ok "region 11's relay passes its first answer on (ok)" ||
     t_fail "region 11's relay passes its first answer on (ok)" "$(cat "$T_DIR/warm.status")"
 
+# 6 s: time for 16 regions under the sanitizers on a loaded machine; the
+# silent one runs into its connect timeout (half the deadline).
 t0=$(date +%s%N)
-search "$T_DIR/b" --deadline 3s
+DEADLINE=6s search "$T_DIR/b"
 t1=$(date +%s%N)
 ms=$(((t1 - t0) / 1000000))
-[ "$ms" -le 3300 ] && t_ok "the answer comes within the deadline + 10 % (${ms} ms of 3000)" ||
-    t_fail "the answer comes within the deadline + 10 % (${ms} ms of 3000)"
+[ "$ms" -le 6600 ] && t_ok "the answer comes within the deadline + 10 % (${ms} ms of 6000)" ||
+    t_fail "the answer comes within the deadline + 10 % (${ms} ms of 6000)"
 want() {	# want CODE STATUS [DETAIL-PATTERN]
 	local got
 	got=$(awk -F, -v c="$1" '$2 == c' "$T_DIR/b.status")
@@ -210,7 +216,7 @@ cmp -s "$T_DIR/b.ids" "$T_DIR/b.want" &&
     t_ok "... and every unit of the 16 regions that answered is there" ||
     t_fail "... and every unit of the 16 regions that answered is there" "$(diff "$T_DIR/b.ids" "$T_DIR/b.want" | head -n 5)"
 
-"$LASTERI" search --national -s "$S01" --age 12 --limit 5 --deadline 3s --format xml \
+"$LASTERI" search --national -s "$S01" --age 12 --limit 5 --deadline 6s --format xml \
     >"$T_DIR/proof2.xml" 2>/dev/null
 t_expect 0 "the proof with six failing regions verifies: who said what, and who did not" \
     "$LASTERI" verify --trust "$TL" --anchor "$OP" "$T_DIR/proof2.xml"
