@@ -168,6 +168,17 @@ static const struct conf_key keys[] = {
 	  "The most work this node does for one national query from another "
 	  "member before it answers \"busy\"; keep it below the askers' "
 	  "fanout_deadline (10ms to 1m).", NULL },
+
+	{ "log", "checkpoint_interval", CONF_DURATION, "60s", 0,
+	  OFF(checkpoint_interval), 1000L, DAY_MS, NULL,
+	  "How often the node signs a checkpoint of its transparency log, "
+	  "when the log grew since the last one (1s to 1d); "
+	  "POST /admin/v1/log/checkpoint signs one at once.", NULL },
+	{ "log", "witness_interval", CONF_DURATION, "5m", 0,
+	  OFF(witness_interval), 1000L, DAY_MS, NULL,
+	  "How often the node fetches every peer's checkpoint to check that "
+	  "it extends the last one it holds (1s to 1d).  Read and checked, "
+	  "but not used yet: witnessing comes in a later version.", NULL },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 

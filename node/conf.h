@@ -83,6 +83,9 @@ struct conf {
 	/* [query] */
 	long		 fanout_deadline;	/* ms */
 	long		 query_work_limit;	/* ms */
+	/* [log] */
+	long		 checkpoint_interval;	/* ms */
+	long		 witness_interval;	/* ms */
 };
 
 struct conf_key {

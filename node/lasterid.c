@@ -38,6 +38,7 @@
 
 #include "api_admin.h"
 #include "api_fed.h"
+#include "api_log.h"
 #include "api_national.h"
 #include "api_query.h"
 #include "dsig.h"
@@ -51,6 +52,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "store.h"
+#include "tlog.h"
 #include "tls.h"
 #include "trust.h"
 #include "verifier.h"
@@ -587,6 +589,12 @@ start(struct node *n)
 		fatalx("database %s: %s", n->conf.database,
 		    strip_path(e.msg, n->conf.database));
 	trust_seq_check(n);
+	/* The log must match what this node signed before anything is
+	 * served from it or appended to it. */
+	if (tlog_verify(n->store, n->verifier, n->conf.member_id, time(NULL),
+	    &e) == -1)
+		fatalx("transparency log of %s: %s; refusing to start",
+		    n->conf.database, strip_path(e.msg, n->conf.database));
 
 	/* A changelist halves the epoll calls per request. */
 	if ((cfg = event_config_new()) == NULL ||
@@ -633,6 +641,8 @@ start(struct node *n)
 	    api_national_register(n, &e) == -1 ||
 	    (n->outbox = outbox_new(n, &e)) == NULL)
 		fatalx("records: %s", e.msg);
+	if (tlog_start(n, &e) == -1 || api_log_register(n, &e) == -1)
+		fatalx("transparency log of %s: %s", n->conf.database, e.msg);
 	if (httpd_listen_tls(n->httpd, n->conf.listen.host,
 	    n->conf.listen.port, &n->port, &e) == -1)
 		fatalx("listen %s: %s", n->conf.listen.text, e.msg);
@@ -677,6 +687,7 @@ stop(struct node *n)
 	tls_server_free(n->ctx);
 	api_admin_free(n);	/* its worker's wake-up event is on base */
 	api_fed_free(n);
+	tlog_free(n);		/* its timer is on base */
 	if (n->base != NULL)
 		event_base_free(n->base);
 	store_close(n->store);

@@ -27,6 +27,7 @@ struct peer;
 struct qindex;
 struct reccache;
 struct store;
+struct tlog;
 
 struct node {
 	struct conf		 conf;
@@ -49,6 +50,7 @@ struct node {
 	struct qindex		*qindex;	/* api_admin.c: search data (qindex.h) */
 	struct admin_import	*import;	/* api_admin.c: the import running */
 	struct reccache		*reccache;	/* api_fed.c: records served */
+	struct tlog		*tlog;		/* tlog.c: checkpoints */
 };
 
 /* 1 while the trust list in use is past its Expires: nobody can be checked

@@ -438,6 +438,11 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 		sqlite3_bind_null(st, 12);
 	if (store_step_done(s, st, "storing supervision record", r->id, e) == -1)
 		goto done;
+	/* A signed record gets its transparency-log leaf in this savepoint:
+	 * never one without the other (store_tlog.h). */
+	if (signer != NULL && signer[0] != '\0' &&
+	    store_tlog_append(s, r->id, xml, len, e) == -1)
+		goto done;
 	brief_record_from(r, &b);
 	if (store_brief_record_put(s, &b, e) == -1)
 		goto done;

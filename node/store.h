@@ -83,7 +83,8 @@ int	store_record_put(struct store *s, const struct supervision_record *r,
  * another ECDSA SignatureValue (s or n - s), KeyInfo or Signature
  * whitespace is not a conflict.  Another content is ERR_CONFLICT.  stored
  * (may be NULL) receives the hex SHA-256 of the bytes kept: these bytes
- * when new, the first stored ones when not. */
+ * when new, the first stored ones when not.  A new record with a signer
+ * gets its transparency-log leaf in the same savepoint (store_tlog.h). */
 int	store_record_put_signed(struct store *s,
 	    const struct supervision_record *r, const char *xml, size_t len,
 	    const unsigned char content_digest[32], const char *signer,

@@ -49,6 +49,17 @@ enum store_stmt {
 	ST_DL_UNIT,
 	ST_RSEQ_MAX,
 	ST_RSEQ_UNITS,
+	/* The transparency log's, prepared by store_tlog.c from its own SQL
+	 * (their stmt_sql[] entries stay NULL). */
+	ST_TLOG_SIZE,
+	ST_TLOG_NODE_GET,
+	ST_TLOG_NODE_PUT,
+	ST_TLOG_LEAF_PUT,
+	ST_TLOG_LEAF_FIND,
+	ST_TLOG_LEAF_RECORD,
+	ST_TLOG_LEAVES,
+	ST_TLOG_CP_PUT,
+	ST_TLOG_CP_LATEST,
 	ST_COUNT
 };
 
@@ -98,6 +109,13 @@ int	store_briefs_fill(struct store *s, struct err *e);
 /* Fills supervision_records.provider (migration 7) from the stored XML
  * (store_query.c). */
 int	store_providers_fill(struct store *s, struct err *e);
+
+/* --- store_tlog.c: the transparency log.  Appends the leaf of a signed
+ * record just stored (in the put's savepoint), and fills the leaves of the
+ * signed records stored before migration 8 in their stored order. */
+int	store_tlog_append(struct store *s, const char *record_id,
+	    const char *xml, size_t len, struct err *e);
+int	store_tlog_fill(struct store *s, struct err *e);
 
 /* Brings the schema to STORE_SCHEMA_VERSION (store_migrate.c).  A read-only
  * store is only checked.  Refuses a database newer than this program. */

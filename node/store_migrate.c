@@ -30,6 +30,7 @@ static const struct {
 } fills[] = {
 	{ 6, store_briefs_fill },
 	{ 7, store_providers_fill },
+	{ 8, store_tlog_fill },
 };
 
 static const struct migration migrations[] = {
@@ -205,6 +206,54 @@ static const struct migration migrations[] = {
 	"ALTER TABLE supervision_records ADD COLUMN provider TEXT;"
 	"CREATE INDEX supervision_records_provider ON"
 	"  supervision_records(provider, opened, id) WHERE provider IS NOT NULL;" },
+	/* The transparency log (store_tlog.h): one leaf per signed record, in
+	 * the order stored (the fill appends the signed records stored before
+	 * this migration by rowid), the complete subtrees' hashes (level 0:
+	 * the leaf hashes again) and every checkpoint the node signed, with
+	 * its exact signed bytes.  The log is append-only, and a record in it
+	 * is never deleted or rewritten: the triggers keep the node's own code
+	 * to that, and the start check (store_tlog_audit) catches a hand
+	 * edit of the file. */
+	{ 8, "transparency log: leaves, stored subtree hashes, checkpoints",
+	"CREATE TABLE tlog_leaves ("
+	"  idx INTEGER PRIMARY KEY NOT NULL CHECK (idx >= 0),"
+	"  record_id TEXT NOT NULL UNIQUE,"
+	"  hash BLOB NOT NULL CHECK (length(hash) = 32));"
+	"CREATE INDEX tlog_leaves_hash ON tlog_leaves(hash);"
+	"CREATE TABLE tlog_nodes ("
+	"  level INTEGER NOT NULL CHECK (level >= 0 AND level < 64),"
+	"  idx INTEGER NOT NULL CHECK (idx >= 0),"
+	"  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+	"  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE tlog_checkpoints ("
+	"  seq INTEGER PRIMARY KEY NOT NULL,"
+	"  size INTEGER NOT NULL CHECK (size >= 0),"
+	"  root BLOB NOT NULL CHECK (length(root) = 32),"
+	"  time INTEGER NOT NULL,"
+	"  id TEXT NOT NULL,"
+	"  xml BLOB NOT NULL);"
+	"CREATE INDEX tlog_checkpoints_size ON tlog_checkpoints(size, seq);"
+	"CREATE TRIGGER tlog_leaves_keep BEFORE UPDATE ON tlog_leaves BEGIN"
+	"  SELECT RAISE(ABORT, 'the transparency log is append-only'); END;"
+	"CREATE TRIGGER tlog_leaves_keep_d BEFORE DELETE ON tlog_leaves BEGIN"
+	"  SELECT RAISE(ABORT, 'the transparency log is append-only'); END;"
+	"CREATE TRIGGER tlog_nodes_keep BEFORE UPDATE ON tlog_nodes BEGIN"
+	"  SELECT RAISE(ABORT, 'the transparency log is append-only'); END;"
+	"CREATE TRIGGER tlog_nodes_keep_d BEFORE DELETE ON tlog_nodes BEGIN"
+	"  SELECT RAISE(ABORT, 'the transparency log is append-only'); END;"
+	"CREATE TRIGGER tlog_checkpoints_keep BEFORE UPDATE ON tlog_checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'signed checkpoints are kept'); END;"
+	"CREATE TRIGGER tlog_checkpoints_keep_d BEFORE DELETE ON"
+	"  tlog_checkpoints BEGIN"
+	"  SELECT RAISE(ABORT, 'signed checkpoints are kept'); END;"
+	"CREATE TRIGGER supervision_records_logged BEFORE UPDATE OF id, xml ON"
+	"  supervision_records WHEN EXISTS (SELECT 1 FROM tlog_leaves"
+	"  WHERE record_id = old.id) BEGIN SELECT RAISE(ABORT, 'a record in"
+	" the transparency log is never rewritten'); END;"
+	"CREATE TRIGGER supervision_records_logged_d BEFORE DELETE ON"
+	"  supervision_records WHEN EXISTS (SELECT 1 FROM tlog_leaves"
+	"  WHERE record_id = old.id) BEGIN SELECT RAISE(ABORT, 'a record in"
+	" the transparency log is never deleted'); END;" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

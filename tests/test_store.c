@@ -24,6 +24,13 @@
 #include "xml.h"
 
 #define SIGNER	"FI/GOV/1/lasteri"
+/* Undoes migration 8 (the transparency log), for going back to an older
+ * schema. */
+#define TLOG_DROP \
+	"DROP TRIGGER supervision_records_logged;" \
+	"DROP TRIGGER supervision_records_logged_d;" \
+	"DROP TABLE tlog_leaves; DROP TABLE tlog_nodes;" \
+	"DROP TABLE tlog_checkpoints;"
 
 static char tmpdir[256];
 static int dbseq;
@@ -887,6 +894,7 @@ test_migration_fills_briefs(void)
 	    "DROP TABLE query_nonce; DROP TABLE query_log;"
 	    "DROP INDEX supervision_records_provider;"
 	    "ALTER TABLE supervision_records DROP COLUMN provider;"
+	    TLOG_DROP
 	    "DELETE FROM schema_version WHERE version >= 6", NULL, NULL,
 	    NULL) == SQLITE_OK);
 	sqlite3_close(db);
@@ -1072,6 +1080,7 @@ test_migration_fills_providers(void)
 	    "DROP INDEX supervision_records_provider;"
 	    "ALTER TABLE supervision_records DROP COLUMN provider;"
 	    "DROP TABLE query_nonce; DROP TABLE query_log;"
+	    TLOG_DROP
 	    "DELETE FROM schema_version WHERE version >= 7", NULL, NULL,
 	    NULL) == SQLITE_OK);
 	sqlite3_close(db);

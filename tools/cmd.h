@@ -17,5 +17,6 @@ int	cmd_verify(int argc, char **argv);	/* cmd_verify.c */
 int	cmd_supervision_show(int argc, char **argv);	/* cmd_supervision_show.c */
 int	cmd_supervision(int argc, char **argv);	/* cmd_supervision.c */
 int	cmd_queries(int argc, char **argv);	/* cmd_queries.c */
+int	cmd_audit(int argc, char **argv);	/* cmd_audit.c */
 
 #endif

@@ -28,6 +28,7 @@ static const struct subcommand subcommands[] = {
 	{ "supervision", cmd_supervision, "issue a signed supervision record; the outbox; records about a unit" },
 	{ "verify", cmd_verify, "check signed documents offline (auditors)" },
 	{ "queries", cmd_queries, "the national queries this node answered" },
+	{ "audit", cmd_audit, "prove records are in a node's log and that it only grew" },
 	{ NULL, NULL, NULL }
 };
 
