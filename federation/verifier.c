@@ -38,7 +38,8 @@ struct cache_ent {
 
 struct verifier {
 	struct trust_list *tl;
-	pthread_mutex_t	 mu;		/* guards the cache */
+	int		 refs;		/* verifier_ref(); under mu */
+	pthread_mutex_t	 mu;		/* guards the cache and refs */
 	struct cache_ent ent[CACHE_MAX];
 	int		 n, next;
 };
@@ -71,15 +72,32 @@ verifier_new(struct trust_list *tl, struct err *e)
 		return NULL;
 	}
 	v->tl = trust_ref(tl);
+	v->refs = 1;
+	return v;
+}
+
+struct verifier *
+verifier_ref(struct verifier *v)
+{
+	if (v != NULL) {
+		pthread_mutex_lock(&v->mu);
+		v->refs++;
+		pthread_mutex_unlock(&v->mu);
+	}
 	return v;
 }
 
 void
 verifier_free(struct verifier *v)
 {
-	int i;
+	int i, last;
 
 	if (v == NULL)
+		return;
+	pthread_mutex_lock(&v->mu);
+	last = --v->refs == 0;
+	pthread_mutex_unlock(&v->mu);
+	if (!last)
 		return;
 	for (i = 0; i < v->n; i++)
 		EVP_PKEY_free(v->ent[i].pkey);

@@ -45,7 +45,11 @@ struct verifier;
 
 /* A verifier bound to tl (takes a reference on it). */
 struct verifier *verifier_new(struct trust_list *tl, struct err *e);
-void		 verifier_free(struct verifier *v);	/* NULL is a no-op */
+/* Drops one reference; the last frees v.  NULL is a no-op. */
+void		 verifier_free(struct verifier *v);
+/* One more reference (a national query keeps the node's verifier, and its
+ * cache of decoded signer keys, across a trust-list reload). */
+struct verifier *verifier_ref(struct verifier *v);
 /* The trust list v is bound to (borrowed: valid while v lives). */
 const struct trust_list *verifier_trust_list(const struct verifier *v);
 

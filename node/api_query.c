@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 
@@ -87,33 +88,76 @@ unix_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * The query log is written in batches: a row waits (at most
+ * QLOG_FLUSH_MS) for the next query's nonce commit, which writes it in
+ * the same transaction, so that a query costs one durable commit, not
+ * two.  A timer flushes what no nonce took along, the listing flushes
+ * first, and so does the node when it stops.
+ */
+#define QLOG_PENDING_MAX	256
+#define QLOG_FLUSH_MS		200
+
+struct qlog {
+	struct node		*n;
+	struct event		*ev;
+	struct query_log_row	 rows[QLOG_PENDING_MAX];
+	size_t			 nrows;
+};
+
+static struct qlog *qlog;	/* one node per process */
+
+static void
+qlog_flush(struct qlog *q)
+{
+	struct err e;
+
+	if (q == NULL || q->nrows == 0)
+		return;
+	err_clear(&e);
+	if (store_query_commit(q->n->store, NULL, NULL, 0, 0, q->rows,
+	    q->nrows, NULL, &e) == -1)
+		log_warnx("query_log", "rows=%zu msg=\"%s\"", q->nrows, e.msg);
+	q->nrows = 0;
+}
+
+static void
+qlog_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	qlog_flush(arg);
+}
+
 static void
 logged(struct node *n, const char *asker, const char *kind,
     enum envelope_status st, long results, int64_t at, int64_t t0,
     const unsigned char digest[32])
 {
-	struct query_log_row row;
+	struct query_log_row *row;
+	struct timeval tv = { 0, QLOG_FLUSH_MS * 1000 };
 	char labels[96];
-	struct err e;
 
-	memset(&row, 0, sizeof(row));
-	row.at = at;
-	snprintf(row.asker, sizeof(row.asker), "%s", asker);
-	snprintf(row.kind, sizeof(row.kind), "%s", kind);
-	snprintf(row.status, sizeof(row.status), "%s",
+	if (qlog->nrows == QLOG_PENDING_MAX)
+		qlog_flush(qlog);
+	row = &qlog->rows[qlog->nrows++];
+	memset(row, 0, sizeof(*row));
+	row->at = at;
+	snprintf(row->asker, sizeof(row->asker), "%s", asker);
+	snprintf(row->kind, sizeof(row->kind), "%s", kind);
+	snprintf(row->status, sizeof(row->status), "%s",
 	    envelope_status_token(st));
-	row.results = results;
-	row.ms = (long)(store_monotonic_ms() - t0);
-	hex32(digest, row.digest);
-	err_clear(&e);
-	if (store_query_log_add(n->store, &row, &e) == -1)
-		log_warnx("query_log", "msg=\"%s\"", e.msg);
+	row->results = results;
+	row->ms = (long)(store_monotonic_ms() - t0);
+	hex32(digest, row->digest);
+	if (qlog->ev != NULL && !evtimer_pending(qlog->ev, NULL))
+		evtimer_add(qlog->ev, &tv);
 	snprintf(labels, sizeof(labels), "kind=\"%s\",status=\"%s\"", kind,
-	    row.status);
+	    row->status);
 	metrics_inc(n->metrics, M_QUERIES_ANSWERED, labels);
 	log_info("query_answered", "asker=%s kind=%s status=%s results=%ld "
-	    "ms=%ld digest=%s", asker, kind, row.status, results, row.ms,
-	    row.digest);
+	    "ms=%ld digest=%s", asker, kind, row->status, results, row->ms,
+	    row->digest);
 }
 
 static int
@@ -569,8 +613,10 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		goto done;
 	}
 	snprintf(a.asker, sizeof(a.asker), "%s", info.member_id);
-	if (store_query_nonce(n->store, a.q.nonce, a.asker, a.q.expires, now,
-	    &seen, &e) == -1 || seen) {
+	if (store_query_commit(n->store, a.q.nonce, a.asker, a.q.expires, now,
+	    qlog->rows, qlog->nrows, &seen, &e) == 0)
+		qlog->nrows = 0;	/* they went along with the nonce */
+	if (e.code != ERR_OK || seen) {
 		st = seen ? ENVELOPE_ST_REPLAYED : ENVELOPE_ST_BUSY;
 		log_warnx("query_refused", "peer=%s signer=%s status=%s "
 		    "nonce=%s msg=%s", peer->member_id, a.asker,
@@ -634,6 +680,7 @@ h_queries(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 
 	(void)peer;
 	err_clear(&e);
+	qlog_flush(qlog);
 	if (httpd_req_query(r, "limit", buf, sizeof(buf)) != 0) {
 		limit = strtol(buf, &end, 10);
 		if (*buf == '\0' || *end != '\0' || limit < 1 ||
@@ -692,9 +739,29 @@ done:
 	free(rows);
 }
 
+void
+api_query_free(struct node *n)
+{
+	(void)n;
+	if (qlog == NULL)
+		return;
+	qlog_flush(qlog);
+	if (qlog->ev != NULL)
+		event_free(qlog->ev);
+	free(qlog);
+	qlog = NULL;
+}
+
 int
 api_query_register(struct node *n, struct err *e)
 {
+	if (qlog == NULL && (qlog = calloc(1, sizeof(*qlog))) == NULL)
+		return err_set(e, ERR_NOMEM, "the query log: out of memory");
+	qlog->n = n;
+	if (qlog->ev == NULL &&
+	    (qlog->ev = evtimer_new(n->base, qlog_timer, qlog)) == NULL)
+		return err_set(e, ERR_NOMEM, "the query log's timer: out of "
+		    "memory");
 	metrics_register(n->metrics, M_QUERIES_ANSWERED, METRICS_COUNTER,
 	    "National queries this node answered, by kind and status.");
 	if (httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_POST, QUERY_PATH,

@@ -13,7 +13,8 @@
  * signature verified, else a plain error.  The work itself runs under
  * query_work_limit (an SQLite progress handler for what reads the store).
  * Every query whose signer is known is logged: who, when, kind, status,
- * how many results, milliseconds.  Queries carry needs, never a person.
+ * how many results, milliseconds; the row goes to the store with the next
+ * query's nonce, or within 200 ms.  Queries carry needs, never a person.
  */
 #ifndef LASTERI_API_QUERY_H
 #define LASTERI_API_QUERY_H
@@ -26,5 +27,8 @@ struct node;
 #define M_QUERIES_ANSWERED	"lasteri_queries_answered_total"
 
 int	api_query_register(struct node *n, struct err *e);
+/* Writes the query log rows still pending and frees the timer (before the
+ * event base and the store go). */
+void	api_query_free(struct node *n);
 
 #endif

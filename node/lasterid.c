@@ -687,6 +687,7 @@ stop(struct node *n)
 	tls_server_free(n->ctx);
 	api_admin_free(n);	/* its worker's wake-up event is on base */
 	api_fed_free(n);
+	api_query_free(n);	/* pending log rows; its timer is on base */
 	tlog_free(n);		/* its timer is on base */
 	if (n->base != NULL)
 		event_base_free(n->base);

@@ -70,6 +70,7 @@ struct store {
 	int		 in_tx;		/* store_begin() .. commit/rollback */
 	sqlite3_stmt	*st[ST_COUNT];
 	int64_t		 deadline;	/* store_set_deadline(), 0 none */
+	time_t		 nonce_pruned;	/* store_query_commit() */
 };
 
 /* Fills e with ERR_DB: "PATH: what: SQLite's message"; returns -1. */

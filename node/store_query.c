@@ -68,37 +68,9 @@ run(struct store *s, sqlite3_stmt *st, const char *what, struct err *e)
 	return rc;
 }
 
-int
-store_query_nonce(struct store *s, const char *nonce, const char *asker,
-    time_t expires, time_t now, int *seen, struct err *e)
-{
-	sqlite3_stmt *st;
-
-	*seen = 0;
-	if (s->in_tx)
-		return err_set(e, ERR_INTERNAL, "%s: a query's nonce is kept in "
-		    "a transaction of its own", s->path);
-	if ((st = prep(s, "DELETE FROM query_nonce WHERE expires < ?",
-	    e)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	if (run(s, st, "dropping expired query nonces", e) == -1)
-		return -1;
-	if ((st = prep(s, "INSERT INTO query_nonce(nonce, asker, expires)"
-	    " VALUES (?, ?, ?) ON CONFLICT(nonce) DO NOTHING", e)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, nonce, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, asker, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)expires);
-	if (run(s, st, "keeping a query's nonce", e) == -1)
-		return -1;
-	*seen = sqlite3_changes(s->db) == 0;
-	return 0;
-}
-
-int
-store_query_log_add(struct store *s, const struct query_log_row *r,
-    struct err *e)
+/* Inserts one log row (a transaction is open). */
+static int
+log_insert(struct store *s, const struct query_log_row *r, struct err *e)
 {
 	sqlite3_stmt *st;
 	sqlite3_int64 seq;
@@ -123,6 +95,80 @@ store_query_log_add(struct store *s, const struct query_log_row *r,
 		return -1;
 	sqlite3_bind_int64(st, 1, seq - STORE_QUERY_LOG_KEEP);
 	return run(s, st, "trimming the query log", e);
+}
+
+int
+store_query_commit(struct store *s, const char *nonce, const char *asker,
+    time_t expires, time_t now, const struct query_log_row *rows,
+    size_t nrows, int *seen, struct err *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	if (seen != NULL)
+		*seen = 0;
+	if (s->in_tx)
+		return err_set(e, ERR_INTERNAL, "%s: a query's nonce is kept in "
+		    "a transaction of its own", s->path);
+	if (nonce == NULL && nrows == 0)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
+		return -1;
+	for (i = 0; i < nrows; i++)
+		if (log_insert(s, &rows[i], e) == -1)
+			goto fail;
+	if (nonce != NULL) {
+		/* Expired nonces go at most once a minute: the index on
+		 * expires makes it cheap, but not free on every query. */
+		if (now >= s->nonce_pruned + 60) {
+			if ((st = prep(s, "DELETE FROM query_nonce WHERE"
+			    " expires < ?", e)) == NULL)
+				goto fail;
+			sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+			if (run(s, st, "dropping expired query nonces", e) == -1)
+				goto fail;
+		}
+		if ((st = prep(s, "INSERT INTO query_nonce(nonce, asker,"
+		    " expires) SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1"
+		    " FROM query_nonce WHERE nonce = ?1 AND expires >= ?4)"
+		    " ON CONFLICT(nonce) DO UPDATE SET asker = excluded.asker,"
+		    " expires = excluded.expires", e)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, nonce, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, asker, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)expires);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+		if (run(s, st, "keeping a query's nonce", e) == -1)
+			goto fail;
+		if (seen != NULL)
+			*seen = sqlite3_changes(s->db) == 0;
+	}
+	if (store_exec(s, "COMMIT", e) == -1)
+		goto fail;
+	if (nonce != NULL && now >= s->nonce_pruned + 60)
+		s->nonce_pruned = now;
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_query_nonce(struct store *s, const char *nonce, const char *asker,
+    time_t expires, time_t now, int *seen, struct err *e)
+{
+	return store_query_commit(s, nonce, asker, expires, now, NULL, 0,
+	    seen, e);
+}
+
+int
+store_query_log_add(struct store *s, const struct query_log_row *r,
+    struct err *e)
+{
+	if (s->in_tx)
+		return log_insert(s, r, e);
+	return store_query_commit(s, NULL, NULL, 0, 0, r, 1, NULL, e);
 }
 
 static void

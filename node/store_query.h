@@ -22,9 +22,20 @@
 /* Rows kept in the query log; older ones are dropped as new ones come. */
 #define STORE_QUERY_LOG_KEEP	100000
 
+/* One transaction: the log rows (nrows, may be 0) and, when nonce is not
+ * NULL, the nonce as store_query_nonce() keeps it (*seen).  A node
+ * batches its log rows into the next query's nonce commit, so a query
+ * costs one durable commit. */
+struct query_log_row;
+int	store_query_commit(struct store *s, const char *nonce,
+	    const char *asker, time_t expires, time_t now,
+	    const struct query_log_row *rows, size_t nrows, int *seen,
+	    struct err *e);
+
 /* Remembers nonce (from asker) until expires.  *seen is 1 when it was
- * remembered already (a replay: nothing changes), 0 when it is new.  Drops
- * the nonces that expired before now.  Commits before it returns. */
+ * remembered already and not expired at now (a replay: nothing changes),
+ * 0 when it is new.  Drops the nonces that expired before now (at most
+ * once a minute).  Commits before it returns. */
 int	store_query_nonce(struct store *s, const char *nonce,
 	    const char *asker, time_t expires, time_t now, int *seen,
 	    struct err *e);
