@@ -46,6 +46,19 @@ out_format_parse(const char *s)
 	return -1;
 }
 
+const char *
+out_format_mime(enum out_format fmt)
+{
+	switch (fmt) {
+	case OUT_CSV:
+		return "text/csv; charset=utf-8";
+	case OUT_XML:
+		return "application/xml; charset=utf-8";
+	default:
+		return "text/plain; charset=utf-8";
+	}
+}
+
 static char *
 dup_or_empty(const char *s)
 {

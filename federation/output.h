@@ -25,6 +25,8 @@ struct out_table;
 
 /* "table", "csv", "xml" -> format; -1 when unknown. */
 int	out_format_parse(const char *s);
+/* The Content-Type of a rendering ("text/csv; charset=utf-8"). */
+const char *out_format_mime(enum out_format fmt);
 
 /* A table named name (an XML NCName) with ncols columns; keys are XML
  * NCNames ("unit-id"), heads what people read ("unit ID").  All strings are

@@ -61,19 +61,6 @@
 
 #define PARAM_MAX	1024
 
-static const char *
-fmt_type(enum out_format fmt)
-{
-	switch (fmt) {
-	case OUT_CSV:
-		return "text/csv; charset=utf-8";
-	case OUT_XML:
-		return "application/xml; charset=utf-8";
-	default:
-		return "text/plain; charset=utf-8";
-	}
-}
-
 /* HTTP status and error token for an err from a handler. */
 static void
 reply_err(struct httpd_req *r, const struct err *e)
@@ -607,8 +594,8 @@ answer(struct httpd_req *r, const struct pending *p,
 		reply_err(r, &e);
 		return;
 	}
-	httpd_reply(r, 200, fmt_type(p->stats ? p->qt.fmt : p->qs.fmt), out,
-	    len);
+	httpd_reply(r, 200, out_format_mime(p->stats ? p->qt.fmt : p->qs.fmt),
+	    out, len);
 	free(out);
 }
 
@@ -730,7 +717,7 @@ h_supervision(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		reply_err(r, &e);
 		return;
 	}
-	httpd_reply(r, 200, fmt_type((enum out_format)fmt), out, len);
+	httpd_reply(r, 200, out_format_mime((enum out_format)fmt), out, len);
 	free(out);
 }
 

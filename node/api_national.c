@@ -93,13 +93,6 @@ fail(struct national *a, int status, const char *code, const char *msg)
 	national_free(a);
 }
 
-static const char *
-fmt_type(enum out_format fmt)
-{
-	return fmt == OUT_CSV ? "text/csv; charset=utf-8" : fmt == OUT_XML ?
-	    "application/xml; charset=utf-8" : "text/plain; charset=utf-8";
-}
-
 /* --- reading the merged result back into the node's own tables ------------ */
 
 static const char *
@@ -632,7 +625,7 @@ on_done(void *arg, struct fanout_result *res, size_t n)
 		httpd_reply_data(a->r, out, len);
 		httpd_reply_end(a->r);
 	} else
-		httpd_reply(a->r, 200, fmt_type(a->fmt), out, len);
+		httpd_reply(a->r, 200, out_format_mime(a->fmt), out, len);
 	free(out);
 	for (i = 0; i < nt; i++)
 		out_table_free(t[i]);

@@ -654,13 +654,6 @@ done:
 
 /* --- the query log on the admin socket ------------------------------------ */
 
-static const char *
-fmt_type(enum out_format fmt)
-{
-	return fmt == OUT_CSV ? "text/csv; charset=utf-8" : fmt == OUT_XML ?
-	    "application/xml; charset=utf-8" : "text/plain; charset=utf-8";
-}
-
 static void
 h_queries(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
@@ -732,7 +725,7 @@ h_queries(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		httpd_reply_error(r, 500, "internal", "%s", e.msg);
 		goto done;
 	}
-	httpd_reply(r, 200, fmt_type(fmt), out, strlen(out));
+	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
 done:
 	free(out);
 	out_table_free(t);
