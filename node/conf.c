@@ -176,9 +176,10 @@ static const struct conf_key keys[] = {
 	  "POST /admin/v1/log/checkpoint signs one at once.", NULL },
 	{ "log", "witness_interval", CONF_DURATION, "5m", 0,
 	  OFF(witness_interval), 1000L, DAY_MS, NULL,
-	  "How often the node fetches every peer's checkpoint to check that "
-	  "it extends the last one it holds (1s to 1d).  Read and checked, "
-	  "but not used yet: witnessing comes in a later version.", NULL },
+	  "How often the node fetches every region's checkpoint and checks, "
+	  "with a consistency proof, that it extends the last one it holds; "
+	  "a rollback, a fork, a bad proof or a bad signature is an alarm "
+	  "(lasteri audit alarms) (1s to 1d).", NULL },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 

@@ -56,6 +56,7 @@
 #include "tls.h"
 #include "trust.h"
 #include "verifier.h"
+#include "witness.h"
 
 #define DRAIN_GRACE_SEC	10	/* longest wait for replies at SIGTERM */
 #define FD_RESERVE	256	/* descriptors beside the listeners' pools
@@ -643,6 +644,8 @@ start(struct node *n)
 		fatalx("records: %s", e.msg);
 	if (tlog_start(n, &e) == -1 || api_log_register(n, &e) == -1)
 		fatalx("transparency log of %s: %s", n->conf.database, e.msg);
+	if (witness_start(n, &e) == -1)
+		fatalx("witness: %s", e.msg);
 	if (httpd_listen_tls(n->httpd, n->conf.listen.host,
 	    n->conf.listen.port, &n->port, &e) == -1)
 		fatalx("listen %s: %s", n->conf.listen.text, e.msg);
@@ -689,6 +692,7 @@ stop(struct node *n)
 	api_fed_free(n);
 	api_query_free(n);	/* pending log rows; its timer is on base */
 	tlog_free(n);		/* its timer is on base */
+	witness_free(n);	/* after peer_free: no answer calls back */
 	if (n->base != NULL)
 		event_base_free(n->base);
 	store_close(n->store);

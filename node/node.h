@@ -28,6 +28,7 @@ struct qindex;
 struct reccache;
 struct store;
 struct tlog;
+struct witness;
 
 struct node {
 	struct conf		 conf;
@@ -51,6 +52,7 @@ struct node {
 	struct admin_import	*import;	/* api_admin.c: the import running */
 	struct reccache		*reccache;	/* api_fed.c: records served */
 	struct tlog		*tlog;		/* tlog.c: checkpoints */
+	struct witness		*witness;	/* witness.c: peers' logs */
 };
 
 /* 1 while the trust list in use is past its Expires: nobody can be checked

@@ -254,6 +254,43 @@ static const struct migration migrations[] = {
 	"  supervision_records WHEN EXISTS (SELECT 1 FROM tlog_leaves"
 	"  WHERE record_id = old.id) BEGIN SELECT RAISE(ABORT, 'a record in"
 	" the transparency log is never deleted'); END;" },
+	/* The witness (store_witness.h): every checkpoint of another
+	 * member's log it verified (the newest per origin is what it holds),
+	 * and every alarm it raised with both checkpoints' exact bytes.
+	 * Neither is ever updated or deleted. */
+	{ 9, "witness: witnessed checkpoints and alarms",
+	"CREATE TABLE witnessed ("
+	"  seq INTEGER PRIMARY KEY NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  size INTEGER NOT NULL CHECK (size >= 0),"
+	"  root BLOB NOT NULL CHECK (length(root) = 32),"
+	"  time INTEGER NOT NULL,"
+	"  seen INTEGER NOT NULL,"
+	"  id TEXT NOT NULL,"
+	"  xml BLOB NOT NULL);"
+	"CREATE INDEX witnessed_origin ON witnessed(origin, seq);"
+	"CREATE TABLE witness_alarms ("
+	"  seq INTEGER PRIMARY KEY NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('rollback', 'fork',"
+	"    'bad-proof', 'bad-signature')),"
+	"  detail TEXT NOT NULL,"
+	"  held_size INTEGER,"
+	"  held_id TEXT,"
+	"  held BLOB,"
+	"  got_size INTEGER NOT NULL,"
+	"  got_id TEXT NOT NULL,"
+	"  got BLOB NOT NULL);"
+	"CREATE INDEX witness_alarms_peer ON witness_alarms(peer, kind);"
+	"CREATE TRIGGER witnessed_keep BEFORE UPDATE ON witnessed BEGIN"
+	"  SELECT RAISE(ABORT, 'witnessed checkpoints are kept'); END;"
+	"CREATE TRIGGER witnessed_keep_d BEFORE DELETE ON witnessed BEGIN"
+	"  SELECT RAISE(ABORT, 'witnessed checkpoints are kept'); END;"
+	"CREATE TRIGGER witness_alarms_keep BEFORE UPDATE ON witness_alarms"
+	"  BEGIN SELECT RAISE(ABORT, 'witness alarms are kept'); END;"
+	"CREATE TRIGGER witness_alarms_keep_d BEFORE DELETE ON witness_alarms"
+	"  BEGIN SELECT RAISE(ABORT, 'witness alarms are kept'); END;" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

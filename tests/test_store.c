@@ -24,12 +24,13 @@
 #include "xml.h"
 
 #define SIGNER	"FI/GOV/1/lasteri"
-/* Undoes migration 8 (the transparency log), for going back to an older
- * schema. */
+/* Undoes migrations 8 (the transparency log) and 9 (the witness), for
+ * going back to an older schema. */
 #define TLOG_DROP \
 	"DROP TRIGGER supervision_records_logged;" \
 	"DROP TRIGGER supervision_records_logged_d;" \
 	"DROP TABLE tlog_leaves; DROP TABLE tlog_nodes;" \
+	"DROP TABLE witnessed; DROP TABLE witness_alarms;" /* 9 */ \
 	"DROP TABLE tlog_checkpoints;"
 
 static char tmpdir[256];
