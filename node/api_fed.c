@@ -33,6 +33,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "node.h"
+#include "output.h"
 #include "reccache.h"
 #include "schema.h"
 #include "store.h"
@@ -66,6 +67,34 @@ api_xml_attr(const char *s, char *buf, size_t len)
 	if (len > 0)
 		buf[n < len ? n : len - 1] = '\0';
 	return buf;
+}
+
+int
+api_list_params(struct httpd_req *r, long max, long *limit,
+    enum out_format *fmt)
+{
+	char buf[16], *end;
+	long v;
+	int f;
+
+	if (httpd_req_query(r, "limit", buf, sizeof(buf)) != 0) {
+		v = strtol(buf, &end, 10);
+		if (*buf == '\0' || *end != '\0' || v < 1 || v > max) {
+			httpd_reply_error(r, 400, "bad-request", "limit: not a "
+			    "number from 1 to %ld", max);
+			return -1;
+		}
+		*limit = v;
+	}
+	if (httpd_req_query(r, "format", buf, sizeof(buf)) != 0) {
+		if ((f = out_format_parse(buf)) == -1) {
+			httpd_reply_error(r, 400, "bad-request", "format: not "
+			    "one of " OUT_FORMAT_TOKENS);
+			return -1;
+		}
+		*fmt = (enum out_format)f;
+	}
+	return 0;
 }
 
 void

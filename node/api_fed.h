@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "output.h"
 
 struct node;
 
@@ -35,6 +36,13 @@ int	api_records_register(struct node *n, struct err *e);
 /* s as the value of an XML attribute (escaped, control characters
  * replaced), truncated to fit buf.  Returns buf. */
 const char *api_xml_attr(const char *s, char *buf, size_t len);
+
+/* The limit (1..max, *limit unchanged when absent) and format (table, csv,
+ * xml) parameters of a listing; -1 after answering 400 naming the one that
+ * is bad. */
+struct httpd_req;
+int	api_list_params(struct httpd_req *r, long max, long *limit,
+	    enum out_format *fmt);
 
 /* Lower-case hex SHA-256 of len bytes at p into out (65 bytes). */
 void	api_sha256_hex(const void *p, size_t len, char out[65]);

@@ -665,32 +665,17 @@ h_queries(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct query_log_row *rows = NULL;
 	struct out_table *t = NULL;
 	const char *cells[7];
-	char buf[16], at[32], res[24], ms[24], *end, *out = NULL;
+	char at[32], res[24], ms[24], *out = NULL;
 	enum out_format fmt = OUT_TABLE;
 	struct err e;
 	long limit = 50;
-	int nrows = 0, i, f;
+	int nrows = 0, i;
 
 	(void)peer;
 	err_clear(&e);
 	qlog_flush(qlog);
-	if (httpd_req_query(r, "limit", buf, sizeof(buf)) != 0) {
-		limit = strtol(buf, &end, 10);
-		if (*buf == '\0' || *end != '\0' || limit < 1 ||
-		    limit > QUERIES_MAX) {
-			httpd_reply_error(r, 400, "bad-request", "limit: not a "
-			    "number from 1 to %d", QUERIES_MAX);
-			return;
-		}
-	}
-	if (httpd_req_query(r, "format", buf, sizeof(buf)) != 0) {
-		if ((f = out_format_parse(buf)) == -1) {
-			httpd_reply_error(r, 400, "bad-request", "format: not "
-			    "one of " OUT_FORMAT_TOKENS);
-			return;
-		}
-		fmt = (enum out_format)f;
-	}
+	if (api_list_params(r, QUERIES_MAX, &limit, &fmt) == -1)
+		return;
 	if ((rows = calloc((size_t)limit, sizeof(*rows))) == NULL ||
 	    (t = out_table_new("queries", 7, keys, heads)) == NULL) {
 		httpd_reply_error(r, 503, "unavailable", "out of memory");

@@ -435,13 +435,6 @@ on_round(evutil_socket_t fd, short what, void *arg)
 
 /* --- the endpoints ------------------------------------------------------ */
 
-static const char *
-fmt_type(enum out_format fmt)
-{
-	return fmt == OUT_CSV ? "text/csv; charset=utf-8" : fmt == OUT_XML ?
-	    XML_TYPE : "text/plain; charset=utf-8";
-}
-
 static void
 h_alarms(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
@@ -454,31 +447,16 @@ h_alarms(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct store_witness_alarm *rows = NULL;
 	struct out_table *t = NULL;
 	const char *cells[8];
-	char buf[16], at[32], hs[24], gs[24], *end, *out = NULL;
+	char at[32], hs[24], gs[24], *out = NULL;
 	enum out_format fmt = OUT_TABLE;
 	struct err e;
 	long limit = 100;
-	int nrows = 0, i, f;
+	int nrows = 0, i;
 
 	(void)peer;
 	err_clear(&e);
-	if (httpd_req_query(r, "limit", buf, sizeof(buf)) != 0) {
-		limit = strtol(buf, &end, 10);
-		if (*buf == '\0' || *end != '\0' || limit < 1 ||
-		    limit > STORE_WITNESS_ALARMS_MAX) {
-			httpd_reply_error(r, 400, "bad-request", "limit: not a "
-			    "number from 1 to %d", STORE_WITNESS_ALARMS_MAX);
-			return;
-		}
-	}
-	if (httpd_req_query(r, "format", buf, sizeof(buf)) != 0) {
-		if ((f = out_format_parse(buf)) == -1) {
-			httpd_reply_error(r, 400, "bad-request", "format: not "
-			    "one of " OUT_FORMAT_TOKENS);
-			return;
-		}
-		fmt = (enum out_format)f;
-	}
+	if (api_list_params(r, STORE_WITNESS_ALARMS_MAX, &limit, &fmt) == -1)
+		return;
 	if ((t = out_table_new("alarms", 8, keys, heads)) == NULL) {
 		httpd_reply_error(r, 503, "unavailable", "out of memory");
 		goto done;
@@ -519,7 +497,7 @@ h_alarms(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		httpd_reply_error(r, 500, "internal", "%s", e.msg);
 		goto done;
 	}
-	httpd_reply(r, 200, fmt_type(fmt), out, strlen(out));
+	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
 done:
 	free(out);
 	out_table_free(t);
