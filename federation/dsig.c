@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,7 +399,26 @@ done:
 
 /* --- signing ---------------------------------------------------------------- */
 
-/* Refuse a key file that group or others may read or write. */
+#define SSL_CERT_GROUP	"ssl-cert"	/* Debian's group for key readers */
+
+int
+dsig_keyfile_mode_ok(const struct stat *st)
+{
+	struct group gr, *g = NULL;
+	char buf[4096];
+
+	if ((st->st_mode & (S_IRWXO | S_IWGRP | S_IXGRP)) != 0)
+		return 0;
+	if ((st->st_mode & S_IRGRP) == 0)
+		return 1;
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return 0;
+	return getgrnam_r(SSL_CERT_GROUP, &gr, buf, sizeof(buf), &g) == 0 &&
+	    g != NULL && g->gr_gid == st->st_gid;
+}
+
+/* Refuse a key file that group or others may read or write (but for the
+ * ssl-cert group's read). */
 static int
 read_keyfile(const char *path, char **buf, size_t *len, struct err *e)
 {
@@ -417,7 +437,7 @@ read_keyfile(const char *path, char **buf, size_t *len, struct err *e)
 		err_set(e, ERR_INPUT, "%s: not a regular file", path);
 		goto done;
 	}
-	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
+	if (!dsig_keyfile_mode_ok(&st)) {
 		err_set(e, ERR_INPUT, "%s: key file is accessible by group or "
 		    "others (mode %04o); chmod 600 it", path,
 		    (unsigned)(st.st_mode & 07777));
@@ -649,6 +669,22 @@ build_signature(xmlDocPtr doc, const struct dsig_key *k, const char *dg64,
 fail:
 	xmlFreeNode(sig);
 	return NULL;
+}
+
+void
+dsig_unsign(xmlNodePtr root)
+{
+	xmlNodePtr c, next;
+
+	for (c = root->children; c != NULL; c = next) {
+		next = c->next;
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    strcmp((const char *)c->ns->href, DS_NS) == 0) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+	xmlUnsetProp(root, (const xmlChar *)"signedAt");
 }
 
 int

@@ -48,16 +48,27 @@ int		 dsig_init(struct err *e);
 struct dsig_key;	/* a private key and its certificate; only dsig.c sees it */
 
 /* Load a PEM key and certificate (key file must not be readable by group or
- * others).  Caller frees with dsig_key_free(), which wipes the key. */
+ * others, but see dsig_keyfile_mode_ok).  Caller frees with dsig_key_free(),
+ * which wipes the key. */
 int		 dsig_key_load(const char *keyfile, const char *certfile,
 		    struct dsig_key **out, struct err *e);
 void		 dsig_key_free(struct dsig_key *k);
+/* 1 when st (of a private key file) is safe: nothing for others, nothing
+ * for the group, except Debian's ssl-cert convention where the group
+ * ssl-cert may read (0640 root:ssl-cert, the group without write; the owner
+ * root or this process's user). */
+struct stat;
+int		 dsig_keyfile_mode_ok(const struct stat *st);
 /* Borrowed certificate of the key. */
 X509		*dsig_key_cert(const struct dsig_key *k);
 
 /* Set signedAt (now, UTC) on the root and append the enveloped Signature as
  * the root's last child.  The root must carry an Id and no Signature yet. */
 int		 dsig_sign(struct dsig_key *k, xmlDocPtr doc, struct err *e);
+/* Takes what signing added off root: its ds:Signature children and its
+ * signedAt (to compare a stored document's content, or to sign it
+ * again). */
+void		 dsig_unsign(xmlNodePtr root);
 
 /* --- verifying ------------------------------------------------------------- */
 

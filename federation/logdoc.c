@@ -17,6 +17,7 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 
+#include "hex.h"
 #include "logdoc.h"
 #include "merkle.h"
 #include "model.h"
@@ -32,42 +33,13 @@ static const char *const consistency_roots[] = { "ConsistencyProof", NULL };
 void
 logdoc_hex(const unsigned char h[MERKLE_HASH_LEN], char *out)
 {
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < MERKLE_HASH_LEN; i++) {
-		out[2 * i] = hx[h[i] >> 4];
-		out[2 * i + 1] = hx[h[i] & 0xf];
-	}
-	out[2 * MERKLE_HASH_LEN] = '\0';
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	hex_encode(h, MERKLE_HASH_LEN, out);
 }
 
 int
 logdoc_unhex(const char *s, unsigned char h[MERKLE_HASH_LEN])
 {
-	int i, hi, lo;
-
-	if (s == NULL || strlen(s) != 2 * MERKLE_HASH_LEN)
-		return -1;
-	for (i = 0; i < MERKLE_HASH_LEN; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0)
-			return -1;
-		h[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(s, h, MERKLE_HASH_LEN);
 }
 
 void

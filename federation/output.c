@@ -206,6 +206,49 @@ out_table_cell(const struct out_table *t, size_t row, size_t col)
 	return t->cells[row * t->ncols + col];
 }
 
+size_t
+out_table_cols(const struct out_table *t)
+{
+	return t->ncols;
+}
+
+const char *
+out_table_key(const struct out_table *t, size_t col)
+{
+	return col < t->ncols ? t->keys[col] : NULL;
+}
+
+const char *
+out_table_head(const struct out_table *t, size_t col)
+{
+	return col < t->ncols ? t->heads[col] : NULL;
+}
+
+int
+out_table_is_right(const struct out_table *t, size_t col)
+{
+	return col < t->ncols && col < OUT_COL_MAX && t->right[col];
+}
+
+const char *
+out_table_name(const struct out_table *t)
+{
+	return t->name;
+}
+
+const char *
+out_table_get_title(const struct out_table *t)
+{
+	return t->title;
+}
+
+size_t
+out_table_notes(const struct out_table *t, const char ***notes)
+{
+	*notes = (const char **)t->notes;
+	return t->nnotes;
+}
+
 /* Display width: UTF-8 characters (continuation bytes do not count). */
 static size_t
 width(const char *s)

@@ -51,6 +51,17 @@ size_t	out_table_rows(const struct out_table *t);
 /* Cell text (borrowed), for tests. */
 const char *out_table_cell(const struct out_table *t, size_t row, size_t col);
 
+/* What a table holds, for a renderer of its own (the web pages): its
+ * columns' count, keys and heads, whether a column is right-aligned, its
+ * name, title (NULL when none) and notes.  Borrowed. */
+size_t	out_table_cols(const struct out_table *t);
+const char *out_table_key(const struct out_table *t, size_t col);
+const char *out_table_head(const struct out_table *t, size_t col);
+int	out_table_is_right(const struct out_table *t, size_t col);
+const char *out_table_name(const struct out_table *t);
+const char *out_table_get_title(const struct out_table *t);
+size_t	out_table_notes(const struct out_table *t, const char ***notes);
+
 /* Render n tables to f in fmt; doc names the XML root element.  -1 with e
  * set on failure (ERR_IO when writing fails). */
 int	out_write(FILE *f, enum out_format fmt, const char *doc,

@@ -30,6 +30,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
+#include "hex.h"
 #include "model.h"
 #include "schema.h"
 #include "trust.h"
@@ -247,34 +248,11 @@ done:
 	return rc;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 64 hex digits to 32 bytes; -1 when hex is anything else. */
 static int
 fpr_parse(const char *hex, unsigned char fpr[32])
 {
-	int i, hi, lo;
-
-	if (strlen(hex) != 64)
-		return -1;
-	for (i = 0; i < 32; i++) {
-		hi = hexval(hex[2 * i]);
-		lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		fpr[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(hex, fpr, 32);
 }
 
 /* The first version's TlsCertificateSha256 / SigningCertificateSha256: one

@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "hex.h"
 #include "x509.h"
 
 STACK_OF(X509) *
@@ -126,25 +126,7 @@ x509_fingerprint(X509 *x, unsigned char out[X509_FPR_LEN])
 void
 x509_fpr_hex(const unsigned char fpr[X509_FPR_LEN], char out[X509_FPR_HEX])
 {
-	static const char hex[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < X509_FPR_LEN; i++) {
-		out[2 * i] = hex[fpr[i] >> 4];
-		out[2 * i + 1] = hex[fpr[i] & 0xf];
-	}
-	out[2 * X509_FPR_LEN] = '\0';
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	hex_encode(fpr, X509_FPR_LEN, out);
 }
 
 int
@@ -155,7 +137,7 @@ x509_fpr_parse(const char *s, unsigned char out[X509_FPR_LEN])
 	for (i = 0; i < X509_FPR_LEN; i++) {
 		if (i > 0 && *s == ':')
 			s++;
-		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+		if ((hi = hex_val(s[0])) < 0 || (lo = hex_val(s[1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 		s += 2;

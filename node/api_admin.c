@@ -197,7 +197,8 @@ plural(long n, const char *one, const char *many)
  * it wakes the loop (the loop joins the thread before reading them). */
 struct admin_import {
 	struct node		*n;
-	struct httpd_req	*r;		/* answered when done */
+	api_import_done_fn	*cb;		/* called when done */
+	void			*cb_arg;
 	unsigned char		*body;		/* the worker frees it early */
 	size_t			 len;
 	int			 parts;		/* the parts format */
@@ -307,7 +308,7 @@ import_done(evutil_socket_t fd, short what, void *arg)
 	struct admin_import *im = arg;
 	struct node *n = im->n;
 	struct store_import_stats *st = &im->st;
-	char known[64], buf[16], lq[LOG_Q_MAX], *msg = NULL;
+	char buf[16], lq[LOG_Q_MAX];
 	double ms;
 
 	(void)what;
@@ -320,6 +321,33 @@ import_done(evutil_socket_t fd, short what, void *arg)
 	ms = mono_ms() - im->t0;
 	if (im->rc == -1)
 		goto fail;
+	log_info("import", "documents=%d units=%ld procurements=%ld "
+	    "records=%ld records_known=%ld ms=%.0f", im->np, st->units,
+	    st->procurements, st->records, st->records_known, ms);
+	/* Rebuilt in the worker; searches from now on wait for it. */
+	api_admin_invalidate(n);
+	im->cb(im->cb_arg, st, im->np, NULL);
+	import_free(im);
+	return;
+fail:
+	log_info("import_refused", "documents=%d ms=%.0f msg=%s", im->np, ms,
+	    log_q(im->e.msg, lq, sizeof(lq)));
+	im->cb(im->cb_arg, NULL, im->np, &im->e);
+	import_free(im);
+}
+
+/* h_import's answer. */
+static void
+import_replied(void *arg, const struct store_import_stats *st, int np,
+    const struct err *e)
+{
+	struct httpd_req *r = arg;
+	char known[64], *msg = NULL;
+
+	if (st == NULL) {
+		reply_err(r, e);
+		return;
+	}
 	known[0] = '\0';
 	if (st->records_known > 0)
 		snprintf(known, sizeof(known), " (%ld %s already stored)",
@@ -331,27 +359,15 @@ import_done(evutil_socket_t fd, short what, void *arg)
 	    "procurement definition", "procurement definitions"),
 	    st->records, plural(st->records,
 	    "supervision record", "supervision records"),
-	    im->np, plural(im->np, "file", "files"), known) == -1)
+	    np, plural(np, "file", "files"), known) == -1)
 		msg = NULL;
-	log_info("import", "documents=%d units=%ld procurements=%ld "
-	    "records=%ld records_known=%ld ms=%.0f", im->np, st->units,
-	    st->procurements, st->records, st->records_known, ms);
-	/* Rebuilt in the worker; searches from now on wait for it. */
-	api_admin_invalidate(n);
 	if (msg == NULL)
-		httpd_reply(im->r, 200, "text/plain; charset=utf-8",
+		httpd_reply(r, 200, "text/plain; charset=utf-8",
 		    "imported\n", 9);
 	else
-		httpd_reply(im->r, 200, "text/plain; charset=utf-8", msg,
+		httpd_reply(r, 200, "text/plain; charset=utf-8", msg,
 		    strlen(msg));
 	free(msg);
-	import_free(im);
-	return;
-fail:
-	log_info("import_refused", "documents=%d ms=%.0f msg=%s", im->np, ms,
-	    log_q(im->e.msg, lq, sizeof(lq)));
-	reply_err(im->r, &im->e);
-	import_free(im);
 }
 
 int
@@ -366,16 +382,99 @@ api_admin_import_refuse(struct node *n, struct httpd_req *r)
 	return 1;
 }
 
+int
+api_admin_import_start(struct node *n, unsigned char *body, size_t len,
+    int parts, const char *region, int allow_foreign, api_import_done_fn *cb,
+    void *arg, struct err *e)
+{
+	struct admin_import *im = NULL;
+	const struct trust_member *self;
+	sigset_t all, old;
+	int rc;
+
+	if (n->import != NULL) {
+		free(body);
+		return err_set(e, ERR_IO, "an import is running (for %.0f "
+		    "s); the store takes no other writes until it ends: try "
+		    "again", (mono_ms() - n->import->t0) / 1000);
+	}
+	if ((im = calloc(1, sizeof(*im))) == NULL) {
+		free(body);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	im->n = n;
+	im->cb = cb;
+	im->cb_arg = arg;
+	im->parts = parts;
+	im->body = body;
+	im->len = len;
+	im->pfd[0] = im->pfd[1] = -1;
+	im->t0 = mono_ms();
+	/* The node's own region, from the trust list, unless the admin says
+	 * this node holds other regions' units (a coordinator's).  Copied: a
+	 * reload may free the list while the import runs. */
+	im->opts.now = time(NULL);
+	im->opts.stop = &im->stop;
+	self = trust_member_by_id(n->trust, n->conf.member_id);
+	if (allow_foreign)
+		im->opts.region = NULL;
+	else if (self == NULL || self->region[0] == '\0')
+		im->opts.region = "";	/* keeps no region: no unit is its own */
+	else if (region != NULL && strcmp(region, self->region) != 0) {
+		err_set(e, ERR_INPUT, "region %s: this node keeps region %s "
+		    "(give --allow-foreign-units to import another region's "
+		    "units)", region, self->region);
+		goto fail;
+	} else {
+		snprintf(im->region, sizeof(im->region), "%s", self->region);
+		im->opts.region = im->region;
+	}
+	/* A verifier of the import's own: the loop's caches certificates
+	 * and is replaced on reload. */
+	if (n->trust != NULL && (im->verifier = verifier_new(n->trust,
+	    e)) == NULL)
+		goto fail;
+	im->opts.verifier = im->verifier;
+	if (pipe2(im->pfd, O_NONBLOCK | O_CLOEXEC) == -1) {
+		err_set(e, ERR_INTERNAL, "import: pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if ((im->ev = event_new(n->base, im->pfd[0], EV_READ | EV_PERSIST,
+	    import_done, im)) == NULL || event_add(im->ev, NULL) == -1) {
+		err_set(e, ERR_INTERNAL, "import: cannot add the event");
+		goto fail;
+	}
+	xml_init();
+	/* Signals are the loop's: the worker takes none. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&im->th, NULL, import_run, im);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		err_set(e, ERR_NOMEM, "import: cannot start its thread: %s",
+		    strerror(rc));
+		goto fail;
+	}
+	im->started = 1;
+	n->import = im;
+	/* Nothing on the loop waits for the import's write lock. */
+	store_busy_timeout(n->store, 0);
+	log_info("import_started", "bytes=%zu", im->len);
+	return 0;
+fail:
+	import_free(im);
+	return -1;
+}
+
 static void
 h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
-	struct admin_import *im = NULL;
 	const char *ctype;
-	const struct trust_member *self;
 	char region[8], foreign[8], lq[LOG_Q_MAX];
-	sigset_t all, old;
-	int k, kf, parts, rc;
+	unsigned char *body;
+	size_t len;
+	int k, kf, parts;
 	struct err e;
 
 	err_clear(&e);
@@ -404,74 +503,17 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		    "application/xml or %s", ctype, ADMIN_IMPORT_TYPE);
 		goto fail;
 	}
-	if ((im = calloc(1, sizeof(*im))) == NULL) {
-		err_set(&e, ERR_NOMEM, "out of memory");
-		goto fail;
-	}
-	im->n = n;
-	im->r = r;
-	im->parts = parts;
-	im->pfd[0] = im->pfd[1] = -1;
-	im->t0 = mono_ms();
-	/* The node's own region, from the trust list, unless the admin says
-	 * this node holds other regions' units (a coordinator's).  Copied: a
-	 * reload may free the list while the import runs. */
-	im->opts.now = time(NULL);
-	im->opts.stop = &im->stop;
-	self = trust_member_by_id(n->trust, n->conf.member_id);
-	if (kf == 1 && strcmp(foreign, "1") == 0)
-		im->opts.region = NULL;
-	else if (self == NULL || self->region[0] == '\0')
-		im->opts.region = "";	/* keeps no region: no unit is its own */
-	else if (k == 1 && strcmp(region, self->region) != 0) {
-		err_set(&e, ERR_INPUT, "region %s: this node keeps region %s "
-		    "(give --allow-foreign-units to import another region's "
-		    "units)", region, self->region);
-		goto fail;
-	} else {
-		snprintf(im->region, sizeof(im->region), "%s", self->region);
-		im->opts.region = im->region;
-	}
-	/* A verifier of the import's own: the loop's caches certificates
-	 * and is replaced on reload. */
-	if (n->trust != NULL && (im->verifier = verifier_new(n->trust,
-	    &e)) == NULL)
-		goto fail;
-	im->opts.verifier = im->verifier;
-	if ((im->body = httpd_req_body_take(r, &im->len)) == NULL) {
+	if ((body = httpd_req_body_take(r, &len)) == NULL) {
 		err_set(&e, ERR_NOMEM, "import: out of memory for the body");
 		goto fail;
 	}
-	if (pipe2(im->pfd, O_NONBLOCK | O_CLOEXEC) == -1) {
-		err_set(&e, ERR_INTERNAL, "import: pipe: %s", strerror(errno));
+	if (api_admin_import_start(n, body, len, parts, k == 1 ? region : NULL,
+	    kf == 1 && strcmp(foreign, "1") == 0, import_replied, r, &e) == -1)
 		goto fail;
-	}
-	if ((im->ev = event_new(n->base, im->pfd[0], EV_READ | EV_PERSIST,
-	    import_done, im)) == NULL || event_add(im->ev, NULL) == -1) {
-		err_set(&e, ERR_INTERNAL, "import: cannot add the event");
-		goto fail;
-	}
-	xml_init();
-	/* Signals are the loop's: the worker takes none. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&im->th, NULL, import_run, im);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		err_set(&e, ERR_NOMEM, "import: cannot start its thread: %s",
-		    strerror(rc));
-		goto fail;
-	}
-	im->started = 1;
-	n->import = im;
-	/* Nothing on the loop waits for the import's write lock. */
-	store_busy_timeout(n->store, 0);
 	/* The answer comes when the work is done, however long it takes. */
 	httpd_req_hold(r);
-	log_info("import_started", "bytes=%zu", im->len);
 	return;
 fail:
-	import_free(im);
 	log_info("import_refused", "documents=0 msg=%s",
 	    log_q(e.msg, lq, sizeof(lq)));
 	reply_err(r, &e);

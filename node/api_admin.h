@@ -61,6 +61,21 @@ void	api_admin_record_stored(struct node *n,
 struct httpd_req;
 int	api_admin_import_refuse(struct node *n, struct httpd_req *r);
 
+/* Starts an import of body (len bytes, taken: freed here or by the
+ * import) in its worker, as POST /admin/v1/import does: parts 1 for the
+ * multipart format, else one document; region the unit region asked for
+ * (NULL: the node's own), allow_foreign as the parameter.  done(arg, st,
+ * files, NULL) on success, done(arg, NULL, files, e) on failure, on the
+ * loop when the worker ends.  -1 (done never called) when it cannot start,
+ * an import running already included. */
+struct store_import_stats;
+typedef void api_import_done_fn(void *arg,
+	    const struct store_import_stats *st, int files,
+	    const struct err *e);
+int	api_admin_import_start(struct node *n, unsigned char *body,
+	    size_t len, int parts, const char *region, int allow_foreign,
+	    api_import_done_fn *done, void *arg, struct err *e);
+
 /* Stops a running import (it rolls back) and the search data's worker,
  * and releases the search data; before the event base is freed. */
 void	api_admin_free(struct node *n);

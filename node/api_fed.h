@@ -29,6 +29,22 @@ int	api_fed_register(struct node *n, struct err *e);
 void	api_fed_free(struct node *n);
 int	api_records_register(struct node *n, struct err *e);
 
+/* Issues an unsigned SupervisionRecord (body, len) as POST
+ * /admin/v1/supervision does: validates, signs, checks that it verifies,
+ * stores it and queues its delivery, in one transaction.  Returns the HTTP
+ * status: 201 stored, 200 issued before (out->duplicate), 4xx/5xx refused
+ * with out->token and e->msg. */
+struct record_issued {
+	char		 id[200];
+	char		 digest[65];
+	char		 region[3];		/* the unit's home region */
+	char		 destination[160];	/* "" when kept here */
+	int		 duplicate;
+	const char	*token;			/* a refusal's code */
+};
+int	api_record_issue(struct node *n, const char *body, size_t len,
+	    struct record_issued *out, struct err *e);
+
 /* Metric families of the records endpoints. */
 #define M_RECORDS_RECEIVED	"lasteri_records_received_total"
 #define M_RECORDS_ISSUED	"lasteri_records_issued_total"

@@ -69,6 +69,8 @@ struct national {
 	struct verifier		*v;
 	struct fanout		*f;
 	int64_t			 t0;
+	national_done_fn	*cb;		/* national_ask(): no request */
+	void			*cb_arg;
 };
 
 static void
@@ -85,7 +87,12 @@ national_free(struct national *a)
 static void
 fail(struct national *a, int status, const char *code, const char *msg)
 {
-	if (a->started) {
+	struct err e;
+
+	if (a->cb != NULL) {
+		err_set(&e, status == 400 ? ERR_USAGE : ERR_IO, "%s", msg);
+		a->cb(a->cb_arg, NULL, &e);
+	} else if (a->started) {
 		httpd_reply_chunk(a->r, "error %s\n", msg);
 		httpd_reply_end(a->r);
 	} else
@@ -196,25 +203,39 @@ read_result(xmlNodePtr x, struct search_result *s)
 	return s->type >= 0 && s->service_level >= 0 ? 0 : -1;
 }
 
+int
+national_search_results(xmlNodePtr merged, struct search_result **out,
+    size_t *nout, struct search_totals *tot)
+{
+	struct search_result *res;
+	xmlNodePtr x;
+	size_t n = 0, cap = 0;
+
+	memset(tot, 0, sizeof(*tot));
+	tot->scanned = (size_t)attr_long(merged, "scanned", 0);
+	tot->matched = (size_t)attr_long(merged, "matched", 0);
+	for (x = xml_first_elem(merged); x != NULL; x = xml_next_elem(x))
+		cap++;
+	if ((res = calloc(cap + 1, sizeof(*res))) == NULL)
+		return -1;
+	for (x = xml_first_elem(merged); x != NULL; x = xml_next_elem(x))
+		if (xml_is(x, "Result") && read_result(x, &res[n]) == 0)
+			n++;
+	*out = res;
+	*nout = n;
+	return 0;
+}
+
 static struct out_table *
 search_table(xmlNodePtr merged)
 {
 	struct search_result *res;
 	struct search_totals tot;
 	struct out_table *t;
-	xmlNodePtr x;
-	size_t n = 0, cap = 0;
+	size_t n;
 
-	memset(&tot, 0, sizeof(tot));
-	tot.scanned = (size_t)attr_long(merged, "scanned", 0);
-	tot.matched = (size_t)attr_long(merged, "matched", 0);
-	for (x = xml_first_elem(merged); x != NULL; x = xml_next_elem(x))
-		cap++;
-	if ((res = calloc(cap + 1, sizeof(*res))) == NULL)
+	if (national_search_results(merged, &res, &n, &tot) == -1)
 		return NULL;
-	for (x = xml_first_elem(merged); x != NULL; x = xml_next_elem(x))
-		if (xml_is(x, "Result") && read_result(x, &res[n]) == 0)
-			n++;
 	t = query_out_search(res, n, &tot);
 	free(res);
 	return t;
@@ -247,6 +268,21 @@ row_label(const struct stats_table *tpl, const char *key)
 		if (strcmp(tpl->row_keys[i], key) == 0)
 			return tpl->row_labels[i];
 	return key;
+}
+
+static struct out_table *stats_out_table(xmlNodePtr tab);
+
+size_t
+national_stats_tables(xmlNodePtr merged, struct out_table **t, size_t max)
+{
+	xmlNodePtr x;
+	size_t n = 0;
+
+	for (x = xml_first_elem(merged); x != NULL && n < max;
+	    x = xml_next_elem(x))
+		if (xml_is(x, "Table") && (t[n] = stats_out_table(x)) != NULL)
+			n++;
+	return n;
 }
 
 static struct out_table *
@@ -381,32 +417,22 @@ done:
 	return t;
 }
 
-/* The records of the merged SupervisionResults, re-read from their verified
- * bytes, with the region that answered and the verified signer. */
-static struct out_table *
-records_table(struct national *a, xmlNodePtr merged)
+int
+national_records_each(xmlNodePtr merged, struct verifier *v,
+    national_record_fn *fn, void *arg)
 {
-	static const char *const keys[] = { "record-id", "region", "kind",
-	    "issuer", "signer", "opened", "status", "findings" };
-	static const char *const heads[] = { "record ID", "region", "kind",
-	    "issuer", "signer (verified)", "opened", "status", "findings" };
 	struct supervision_record rec;
 	struct dsig_info info;
-	struct out_table *t;
-	const char *cells[8];
-	char *text = NULL, *bytes = NULL, region[8], nf[16];
+	char *text = NULL, *bytes = NULL, region[8];
 	xmlDocPtr doc;
 	xmlNodePtr x;
 	xmlChar *ab;
 	size_t len;
 	struct err e;
+	int rc = 0;
 
-	if ((t = out_table_new("records", 8, keys, heads)) == NULL)
-		return NULL;
-	out_table_title(t, a->unit[0] != '\0' ? "Supervision records about the "
-	    "unit, nationally" : "Supervision records about the provider's "
-	    "units, nationally");
-	for (x = xml_first_elem(merged); x != NULL; x = xml_next_elem(x)) {
+	for (x = xml_first_elem(merged); x != NULL && rc == 0;
+	    x = xml_next_elem(x)) {
 		if (!xml_is(x, "SignedRecord"))
 			continue;
 		err_clear(&e);
@@ -418,31 +444,58 @@ records_table(struct national *a, xmlNodePtr merged)
 			xmlFree(ab);
 		}
 		doc = NULL;
-		if ((text = xml_text(x, &e)) == NULL ||
-		    merge_base64_decode(text, &bytes, &len, &e) == -1 ||
+		if ((text = xml_text(x, &e)) != NULL &&
+		    merge_base64_decode(text, &bytes, &len, &e) == 0 &&
 		    (doc = xml_parse(bytes, len, "record", &xml_limits_wire,
-		    &e)) == NULL || verifier_record(a->v, doc, time(NULL), &rec,
-		    &info, &e) == -1) {
-			xmlFreeDoc(doc);
-			xmlFree(text);
-			free(bytes);
-			text = bytes = NULL;
-			continue;
-		}
-		snprintf(nf, sizeof(nf), "%d", rec.nfindings);
-		cells[0] = rec.id;
-		cells[1] = region;
-		cells[2] = vocab_token(&vocab_record_kind, rec.kind);
-		cells[3] = rec.issuer;
-		cells[4] = info.member_id;
-		cells[5] = rec.opened;
-		cells[6] = vocab_token(&vocab_record_status, rec.status);
-		cells[7] = nf;
-		out_table_add(t, cells);
+		    &e)) != NULL && verifier_record(v, doc, time(NULL), &rec,
+		    &info, &e) == 0)
+			rc = fn(arg, &rec, &info, region);
 		xmlFreeDoc(doc);
 		xmlFree(text);
 		free(bytes);
 		text = bytes = NULL;
+	}
+	return rc;
+}
+
+static int
+record_row(void *arg, const struct supervision_record *rec,
+    const struct dsig_info *info, const char *region)
+{
+	const char *cells[8];
+	char nf[16];
+
+	snprintf(nf, sizeof(nf), "%d", rec->nfindings);
+	cells[0] = rec->id;
+	cells[1] = region;
+	cells[2] = vocab_token(&vocab_record_kind, rec->kind);
+	cells[3] = rec->issuer;
+	cells[4] = info->member_id;
+	cells[5] = rec->opened;
+	cells[6] = vocab_token(&vocab_record_status, rec->status);
+	cells[7] = nf;
+	return out_table_add(arg, cells);
+}
+
+/* The records of the merged SupervisionResults, re-read from their verified
+ * bytes, with the region that answered and the verified signer. */
+static struct out_table *
+records_table(struct national *a, xmlNodePtr merged)
+{
+	static const char *const keys[] = { "record-id", "region", "kind",
+	    "issuer", "signer", "opened", "status", "findings" };
+	static const char *const heads[] = { "record ID", "region", "kind",
+	    "issuer", "signer (verified)", "opened", "status", "findings" };
+	struct out_table *t;
+
+	if ((t = out_table_new("records", 8, keys, heads)) == NULL)
+		return NULL;
+	out_table_title(t, a->unit[0] != '\0' ? "Supervision records about the "
+	    "unit, nationally" : "Supervision records about the provider's "
+	    "units, nationally");
+	if (national_records_each(merged, a->v, record_row, t) == -1) {
+		out_table_free(t);
+		return NULL;
 	}
 	return t;
 }
@@ -578,6 +631,27 @@ on_done(void *arg, struct fanout_result *res, size_t n)
 	if (merge_run(&a->q, a->v, time(NULL), ans, na, &mr, &e) == -1)
 		goto failed;
 	merged = xmlDocGetRootElement(mr.doc);
+	if (a->cb != NULL) {
+		struct national_out o;
+
+		o.kind = a->kind;
+		o.merged = merged;
+		o.mr = &mr;
+		o.res = res;
+		o.n = n;
+		o.v = a->v;
+		log_info("national_query", "kind=%s regions=%zu ok=%zu "
+		    "asker=web ms=%lld", kind_name(a->kind), n,
+		    counts[FANOUT_ST_OK],
+		    (long long)(store_monotonic_ms() - a->t0));
+		snprintf(labels, sizeof(labels), "kind=\"%s\"",
+		    kind_name(a->kind));
+		metrics_inc(a->n->metrics, M_NATIONAL_QUERIES, labels);
+		a->cb(a->cb_arg, &o, NULL);
+		merge_result_clear(&mr);
+		national_free(a);
+		return;
+	}
 	if (a->fmt == OUT_XML) {
 		if ((out = render_proof(a, merged, res, n, &len, &e)) == NULL)
 			goto failed;
@@ -758,6 +832,10 @@ with_data(void *arg, const struct query_data *d, const struct err *e)
 
 	err_clear(&e2);
 	if (d == NULL && e == NULL) {		/* the node is stopping */
+		if (a->cb != NULL) {
+			err_set(&e2, ERR_IO, "the node is stopping");
+			a->cb(a->cb_arg, NULL, &e2);
+		}
 		national_free(a);
 		return;
 	}
@@ -793,6 +871,28 @@ search_to_query(const struct query_search *qs, struct envelope_search *es)
 	es->max_price_cents = qs->nd.max_price_cents;
 	es->free_places = qs->nd.free_places;
 	es->limit = qs->nd.limit;
+}
+
+/* Starts the search, statistics or look-up that a holds: a purchaser's frameworks first need the
+ * node's data. */
+static void
+start(struct national *a)
+{
+	const struct query_data *d;
+	struct err e;
+	int failed;
+
+	err_clear(&e);
+	if (a->kind != ENVELOPE_SEARCH || a->qs.purchaser[0] == '\0') {
+		launch(a);
+		return;
+	}
+	if ((d = qindex_current(a->n->qindex, &failed, &e)) != NULL) {
+		with_data(a, d, NULL);
+		return;
+	}
+	if (failed || qindex_wait(a->n->qindex, with_data, a, &e) == -1)
+		fail(a, 503, "unavailable", e.msg);
 }
 
 /* --- parameters ------------------------------------------------------------ */
@@ -895,11 +995,9 @@ h_national(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
 	const char *what = httpd_req_path(r) + strlen(NATIONAL_PREFIX);
-	const struct query_data *d;
 	struct national *a;
 	struct walk w;
 	struct err e;
-	int failed;
 
 	(void)peer;
 	err_clear(&e);
@@ -967,16 +1065,54 @@ h_national(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		    sizeof(a->q.lookup.business_id), "%s", a->provider);
 	}
 	httpd_req_hold(r);
-	if (a->kind != ENVELOPE_SEARCH || a->qs.purchaser[0] == '\0') {
-		launch(a);
-		return;
+	start(a);
+}
+
+int
+national_ask(struct node *n, const struct national_req *rq,
+    national_done_fn *done, void *arg, struct err *e)
+{
+	struct national *a;
+
+	if (node_trust_expired(n))
+		return err_set(e, ERR_IO, "the trust list this node holds "
+		    "expired: no national query can be asked or checked until "
+		    "a valid one arrives");
+	if (rq->kind == ENVELOPE_SEARCH && !rq->qs.age_set)
+		return err_set(e, ERR_USAGE, "age is needed");
+	if (rq->kind == ENVELOPE_LOOKUP && (rq->unit[0] == '\0') ==
+	    (rq->provider[0] == '\0'))
+		return err_set(e, ERR_USAGE, "unit or provider: one of the "
+		    "two is needed");
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	a->n = n;
+	a->cb = done;
+	a->cb_arg = arg;
+	a->kind = rq->kind;
+	a->qs = rq->qs;
+	a->qt = rq->qt;
+	a->deadline = rq->deadline > 0 ? rq->deadline :
+	    n->conf.fanout_deadline;
+	a->ask = rq->ask;
+	a->fmt = OUT_TABLE;
+	a->t0 = store_monotonic_ms();
+	envelope_query_init(&a->q, a->kind);
+	if (a->kind == ENVELOPE_SEARCH)
+		search_to_query(&a->qs, &a->q.search);
+	else if (a->kind == ENVELOPE_STATISTICS) {
+		a->q.stats.by = (enum envelope_stats_by)a->qt.by;
+		a->q.stats.threshold = (int)a->qt.threshold;
+	} else {
+		snprintf(a->unit, sizeof(a->unit), "%s", rq->unit);
+		snprintf(a->provider, sizeof(a->provider), "%s", rq->provider);
+		snprintf(a->q.lookup.unit_id, sizeof(a->q.lookup.unit_id),
+		    "%s", a->unit);
+		snprintf(a->q.lookup.business_id,
+		    sizeof(a->q.lookup.business_id), "%s", a->provider);
 	}
-	if ((d = qindex_current(n->qindex, &failed, &e)) != NULL) {
-		with_data(a, d, NULL);
-		return;
-	}
-	if (failed || qindex_wait(n->qindex, with_data, a, &e) == -1)
-		fail(a, 503, "unavailable", e.msg);
+	start(a);
+	return 0;
 }
 
 int

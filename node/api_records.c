@@ -84,7 +84,7 @@ issued_before(struct node *n, xmlNodePtr root, const char *id,
     char digest[65], struct err *e)
 {
 	xmlDocPtr old = NULL;
-	xmlNodePtr oroot, c, next;
+	xmlNodePtr oroot;
 	char *xml = NULL, *a = NULL, *b = NULL;
 	size_t len, alen, blen;
 	int rc = -1;
@@ -99,16 +99,7 @@ issued_before(struct node *n, xmlNodePtr root, const char *id,
 	    e)) == NULL)
 		goto done;
 	oroot = xmlDocGetRootElement(old);
-	for (c = oroot->children; c != NULL; c = next) {
-		next = c->next;
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    strcmp((const char *)c->ns->href,
-		    "http://www.w3.org/2000/09/xmldsig#") == 0) {
-			xmlUnlinkNode(c);
-			xmlFreeNode(c);
-		}
-	}
-	xmlUnsetProp(oroot, (const xmlChar *)"signedAt");
+	dsig_unsign(oroot);
 	xmlUnsetProp(root, (const xmlChar *)"signedAt");
 	if (store_element_bytes(oroot, &a, &alen, e) == -1 ||
 	    store_element_bytes(root, &b, &blen, e) == -1)
@@ -122,40 +113,159 @@ done:
 	return rc;
 }
 
-static void
-reply_duplicate(struct node *n, struct httpd_req *r, const char *id,
-    const char *digest)
+int
+api_record_issue(struct node *n, const char *body, size_t len,
+    struct record_issued *out, struct err *e)
 {
-	char reply[512], a_id[200];
+	static const char *const roots[] = { "SupervisionRecord", NULL };
+	struct supervision_record rec;
+	struct dsig_info info;
+	const struct trust_member *dest, *self;
+	xmlDocPtr doc = NULL, check = NULL;
+	xmlNodePtr root;
+	char *bytes = NULL, region[3], q[LOG_Q_MAX];
+	size_t blen = 0;
+	int status = 400, isnew = 0;
 
-	issued(n, "duplicate");
-	log_info("record_issue_duplicate", "record=%s digest=%s", id, digest);
-	snprintf(reply, sizeof(reply), "<?xml version=\"1.0\" encoding="
-	    "\"UTF-8\"?>\n<RecordReceipt xmlns=\"urn:lasteri:1\" Id=\"%s\" "
-	    "digest=\"%s\" status=\"duplicate\">issued before; the copy "
-	    "stored then is kept</RecordReceipt>\n",
-	    api_xml_attr(id, a_id, sizeof(a_id)), digest);
-	httpd_reply(r, 200, "application/xml; charset=utf-8", reply,
-	    strlen(reply));
+	memset(out, 0, sizeof(*out));
+	out->token = "bad-request";
+	if ((doc = xml_parse(body, len, "request", &xml_limits_wire,
+	    e)) == NULL || schema_validate(doc, "request", roots, e) == -1)
+		goto refuse;
+	root = xmlDocGetRootElement(doc);
+	if (store_element_is_signed(root)) {
+		err_set(e, ERR_INPUT, "request: SupervisionRecord already "
+		    "carries a Signature; send it unsigned, the node signs it");
+		goto refuse;
+	}
+	if (model_record_read(root, &rec, e) == -1 ||
+	    model_record_check_id(&rec, e) == -1)
+		goto refuse;
+	snprintf(out->id, sizeof(out->id), "%s", rec.id);
+	switch (issued_before(n, root, rec.id, out->digest, e)) {
+	case -1:
+		status = 500;
+		out->token = "internal";
+		goto refuse;
+	case 1:
+		issued(n, "duplicate");
+		log_info("record_issue_duplicate", "record=%s digest=%s",
+		    rec.id, out->digest);
+		out->duplicate = 1;
+		status = 200;
+		goto done;
+	case 2:
+		status = 409;
+		out->token = "conflict";
+		err_set(e, ERR_CONFLICT, "supervision record %s: a different "
+		    "record was issued under this Id before (stored SHA-256 "
+		    "%.16s...)", rec.id, out->digest);
+		goto refuse;
+	}
+	api_unit_region(n, &rec, region);
+	if (region[0] == '\0') {
+		status = 422;
+		out->token = "no-region";
+		err_set(e, ERR_INPUT, "record %s: the home region of unit %s "
+		    "is not known: give <UnitRegion> after <Unit> (the unit "
+		    "is not in this node's store)", rec.id, rec.unit_id);
+		goto refuse;
+	}
+	if ((dest = region_member(n->trust, region)) == NULL) {
+		status = 422;
+		out->token = "no-region";
+		err_set(e, ERR_INPUT, "record %s: UnitRegion %s: no member "
+		    "with role region keeps it in the trust list", rec.id,
+		    region);
+		goto refuse;
+	}
+	snprintf(out->region, sizeof(out->region), "%s", region);
+	self = trust_member_by_id(n->trust, n->conf.member_id);
+	if (dsig_sign(n->sign_key, doc, e) == -1 ||
+	    store_element_bytes(xmlDocGetRootElement(doc), &bytes, &blen,
+	    e) == -1) {
+		status = 500;
+		out->token = "internal";
+		goto refuse;
+	}
+	/* What every receiver will check: the signature under the trust list
+	 * and the Issuer among this member's issuer codes. */
+	if ((check = xml_parse(bytes, blen, "signed record",
+	    &xml_limits_wire, e)) == NULL ||
+	    verifier_record(n->verifier, check, time(NULL), &rec, &info,
+	    e) == -1) {
+		status = 403;
+		out->token = "forbidden";
+		err_prefix(e, "this node may not issue this supervision "
+		    "record (it would not verify under the trust list)");
+		goto refuse;
+	}
+	if (store_begin(n->store, e) == -1 ||
+	    store_record_put_signed(n->store, &rec, bytes, blen,
+	    info.content_digest, info.member_id, &isnew, out->digest, e) == -1)
+		goto store_failed;
+	if (!isnew) {
+		/* The same signed content (issued_before saw no row: another
+		 * request stored it in between). */
+		if (store_commit(n->store, e) == -1)
+			goto store_failed;
+		issued(n, "duplicate");
+		out->duplicate = 1;
+		status = 200;
+		goto done;
+	}
+	if (self == NULL || strcmp(dest->id, self->id) != 0) {
+		if (store_outbox_add(n->store, rec.id, dest->id, now_ms(),
+		    e) == -1)
+			goto store_failed;
+		snprintf(out->destination, sizeof(out->destination), "%s",
+		    dest->id);
+	}
+	if (store_commit(n->store, e) == -1)
+		goto store_failed;
+
+	issued(n, "stored");
+	api_records_publish(n);
+	api_admin_record_stored(n, &rec);
+	if (out->destination[0] != '\0')
+		outbox_kick(n->outbox);
+	log_info("record_issued", "record=%s unit=%s region=%s dest=%s "
+	    "digest=%s", rec.id, rec.unit_id, region,
+	    out->destination[0] != '\0' ? dest->id : "self", out->digest);
+	status = 201;
+	goto done;
+
+store_failed:
+	store_rollback(n->store);
+	if (e->code == ERR_CONFLICT) {
+		status = 409;
+		out->token = "conflict";
+	} else {
+		status = 500;
+		out->token = "internal";
+	}
+refuse:
+	issued(n, status == 409 ? "conflict" : status >= 500 ? "error" :
+	    "refused");
+	log_warnx("record_issue_refused", "status=%d reason=%s msg=%s",
+	    status, err_code_name(e->code), log_q(e->msg, q, sizeof(q)));
+done:
+	xmlFree(bytes);
+	xmlFreeDoc(check);
+	xmlFreeDoc(doc);
+	return status;
 }
 
 static void
 h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
-	static const char *const roots[] = { "SupervisionRecord", NULL };
 	struct node *n = arg;
-	struct supervision_record rec;
-	struct dsig_info info;
-	const struct trust_member *dest, *self;
+	struct record_issued out;
 	const unsigned char *body;
-	xmlDocPtr doc = NULL, check = NULL;
-	xmlNodePtr root;
-	char *bytes = NULL, region[3], digest[65], msg[400], reply[1024],
-	    a_id[200], a_dest[400], a_msg[900], q[LOG_Q_MAX];
-	size_t len, blen = 0;
+	char msg[400], reply[1024], a_id[200], a_dest[400], a_msg[900];
+	size_t len;
 	struct err e;
-	int status = 400, queued = 0, isnew = 0;
-	const char *token = "bad-request";
+	int status;
 
 	(void)peer;
 	err_clear(&e);
@@ -168,136 +278,37 @@ h_issue(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		return;
 	}
 	body = httpd_req_body(r, &len);
-	if ((doc = xml_parse((const char *)body, len, "request",
-	    &xml_limits_wire, &e)) == NULL ||
-	    schema_validate(doc, "request", roots, &e) == -1)
-		goto refuse;
-	root = xmlDocGetRootElement(doc);
-	if (store_element_is_signed(root)) {
-		err_set(&e, ERR_INPUT, "request: SupervisionRecord already "
-		    "carries a Signature; send it unsigned, the node signs it");
-		goto refuse;
+	status = api_record_issue(n, (const char *)body, len, &out, &e);
+	if (status >= 400) {
+		httpd_reply_error(r, status, out.token, "%s", e.msg);
+		return;
 	}
-	if (model_record_read(root, &rec, &e) == -1 ||
-	    model_record_check_id(&rec, &e) == -1)
-		goto refuse;
-	switch (issued_before(n, root, rec.id, digest, &e)) {
-	case -1:
-		status = 500;
-		token = "internal";
-		goto refuse;
-	case 1:
-		reply_duplicate(n, r, rec.id, digest);
-		goto done;
-	case 2:
-		status = 409;
-		token = "conflict";
-		err_set(&e, ERR_CONFLICT, "supervision record %s: a different "
-		    "record was issued under this Id before (stored SHA-256 "
-		    "%.16s...)", rec.id, digest);
-		goto refuse;
+	if (out.duplicate) {
+		snprintf(reply, sizeof(reply), "<?xml version=\"1.0\" "
+		    "encoding=\"UTF-8\"?>\n<RecordReceipt xmlns=\"urn:lasteri:1\" "
+		    "Id=\"%s\" digest=\"%s\" status=\"duplicate\">issued "
+		    "before; the copy stored then is kept</RecordReceipt>\n",
+		    api_xml_attr(out.id, a_id, sizeof(a_id)), out.digest);
+		httpd_reply(r, 200, "application/xml; charset=utf-8", reply,
+		    strlen(reply));
+		return;
 	}
-	api_unit_region(n, &rec, region);
-	if (region[0] == '\0') {
-		status = 422;
-		token = "no-region";
-		err_set(&e, ERR_INPUT, "record %s: the home region of unit %s "
-		    "is not known: give <UnitRegion> after <Unit> (the unit "
-		    "is not in this node's store)", rec.id, rec.unit_id);
-		goto refuse;
-	}
-	if ((dest = region_member(n->trust, region)) == NULL) {
-		status = 422;
-		token = "no-region";
-		err_set(&e, ERR_INPUT, "record %s: UnitRegion %s: no member "
-		    "with role region keeps it in the trust list", rec.id,
-		    region);
-		goto refuse;
-	}
-	self = trust_member_by_id(n->trust, n->conf.member_id);
-	if (dsig_sign(n->sign_key, doc, &e) == -1 ||
-	    store_element_bytes(xmlDocGetRootElement(doc), &bytes, &blen,
-	    &e) == -1) {
-		status = 500;
-		token = "internal";
-		goto refuse;
-	}
-	/* What every receiver will check: the signature under the trust list
-	 * and the Issuer among this member's issuer codes. */
-	if ((check = xml_parse(bytes, blen, "signed record",
-	    &xml_limits_wire, &e)) == NULL ||
-	    verifier_record(n->verifier, check, time(NULL), &rec, &info,
-	    &e) == -1) {
-		status = 403;
-		token = "forbidden";
-		err_prefix(&e, "this node may not issue this supervision "
-		    "record (it would not verify under the trust list)");
-		goto refuse;
-	}
-	if (store_begin(n->store, &e) == -1 ||
-	    store_record_put_signed(n->store, &rec, bytes, blen,
-	    info.content_digest, info.member_id, &isnew, digest, &e) == -1)
-		goto store_failed;
-	if (!isnew) {
-		/* The same signed content (issued_before saw no row: another
-		 * request stored it in between). */
-		if (store_commit(n->store, &e) == -1)
-			goto store_failed;
-		reply_duplicate(n, r, rec.id, digest);
-		goto done;
-	}
-	if (self == NULL || strcmp(dest->id, self->id) != 0) {
-		if (store_outbox_add(n->store, rec.id, dest->id, now_ms(),
-		    &e) == -1)
-			goto store_failed;
-		queued = 1;
-	}
-	if (store_commit(n->store, &e) == -1)
-		goto store_failed;
-
-	issued(n, "stored");
-	api_records_publish(n);
-	api_admin_record_stored(n, &rec);
-	if (queued) {
+	if (out.destination[0] != '\0')
 		snprintf(msg, sizeof(msg), "delivery to %s (region %s) "
-		    "queued", dest->id, region);
-		outbox_kick(n->outbox);
-	} else
-		snprintf(msg, sizeof(msg), "unit %s is this region's "
-		    "own, nothing to deliver", rec.unit_id);
-	log_info("record_issued", "record=%s unit=%s region=%s dest=%s "
-	    "digest=%s", rec.id, rec.unit_id, region,
-	    queued ? dest->id : "self", digest);
+		    "queued", out.destination, out.region);
+	else
+		snprintf(msg, sizeof(msg), "the unit is this region's own, "
+		    "nothing to deliver");
 	snprintf(reply, sizeof(reply), "<?xml version=\"1.0\" encoding="
 	    "\"UTF-8\"?>\n<RecordReceipt xmlns=\"urn:lasteri:1\" Id=\"%s\" "
 	    "digest=\"%s\" status=\"stored\"%s%s%s>%s</RecordReceipt>\n",
-	    api_xml_attr(rec.id, a_id, sizeof(a_id)), digest,
-	    queued ? " destination=\"" : "",
-	    queued ? api_xml_attr(dest->id, a_dest, sizeof(a_dest)) : "",
-	    queued ? "\"" : "", api_xml_attr(msg, a_msg, sizeof(a_msg)));
+	    api_xml_attr(out.id, a_id, sizeof(a_id)), out.digest,
+	    out.destination[0] ? " destination=\"" : "",
+	    out.destination[0] ? api_xml_attr(out.destination, a_dest,
+	    sizeof(a_dest)) : "", out.destination[0] ? "\"" : "",
+	    api_xml_attr(msg, a_msg, sizeof(a_msg)));
 	httpd_reply(r, 201, "application/xml; charset=utf-8", reply,
 	    strlen(reply));
-	goto done;
-
-store_failed:
-	store_rollback(n->store);
-	if (e.code == ERR_CONFLICT) {
-		status = 409;
-		token = "conflict";
-	} else {
-		status = 500;
-		token = "internal";
-	}
-refuse:
-	issued(n, status == 409 ? "conflict" : status >= 500 ? "error" :
-	    "refused");
-	log_warnx("record_issue_refused", "status=%d reason=%s msg=%s",
-	    status, err_code_name(e.code), log_q(e.msg, q, sizeof(q)));
-	httpd_reply_error(r, status, token, "%s", e.msg);
-done:
-	xmlFree(bytes);
-	xmlFreeDoc(check);
-	xmlFreeDoc(doc);
 }
 
 static void

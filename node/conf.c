@@ -25,10 +25,15 @@
 #include <ini.h>
 
 #include "conf.h"
+#include "dsig.h"
 
 static int	check_member_id(const char *, char *, size_t);
 static int	check_https_url(const char *, char *, size_t);
 static int	check_socket_path(const char *, char *, size_t);
+static int	check_web_auth(const char *, char *, size_t);
+static int	check_header_name(const char *, char *, size_t);
+static int	check_addr_list(const char *, char *, size_t);
+static int	check_secret(const char *, char *, size_t);
 
 #define OFF(f)		offsetof(struct conf, f)
 #define MIB		(1024L * 1024L)
@@ -180,6 +185,75 @@ static const struct conf_key keys[] = {
 	  "with a consistency proof, that it extends the last one it holds; "
 	  "a rollback, a fork, a bad proof or a bad signature is an alarm "
 	  "(lasteri audit alarms) (1s to 1d).", NULL },
+
+	{ "web", "listen", CONF_ADDR, NULL, 0, OFF(web_listen), 0, 0,
+	  "127.0.0.1:8080",
+	  "Address and port of the web service for the region's people "
+	  "(placement search, unit pages, supervision, providers' free "
+	  "places, administration); not set: no web service.", NULL },
+	{ "web", "tls", CONF_BOOL, "yes", 0, OFF(web_tls), 0, 0, NULL,
+	  "Serve HTTPS with tls_cert and tls_key (TLS 1.2 or newer, HSTS).  "
+	  "\"no\" serves plain HTTP and is allowed only on a loopback "
+	  "address, for a node behind the region's reverse proxy.", NULL },
+	{ "web", "tls_cert", CONF_PATH, NULL, CONF_FILE, OFF(web_tls_cert), 0,
+	  0, "/etc/lasteri/web.crt",
+	  "The web service's certificate chain (PEM): an ordinary server "
+	  "certificate for the name people type.", NULL },
+	{ "web", "tls_key", CONF_PATH, NULL, CONF_FILE | CONF_SECRET,
+	  OFF(web_tls_key), 0, 0, "/etc/lasteri/web.key",
+	  "Private key (PEM) of the web certificate; mode 0600 or stricter.",
+	  NULL },
+	{ "web", "auth", CONF_STRING, "password", 0, OFF(web_auth), 0, 0, NULL,
+	  "How people sign in: \"password\" (accounts in the node's database, "
+	  "lasteri user) or \"proxy\" (the region's identity provider "
+	  "through a reverse proxy that sets proxy_user_header and "
+	  "proxy_role_header; trusted only from proxy_addresses).",
+	  check_web_auth },
+	{ "web", "proxy_user_header", CONF_STRING, "X-Remote-User", 0,
+	  OFF(web_proxy_user_header), 0, 0, NULL,
+	  "With auth = proxy: the header that names the signed-in user.",
+	  check_header_name },
+	{ "web", "proxy_role_header", CONF_STRING, "X-Remote-Role", 0,
+	  OFF(web_proxy_role_header), 0, 0, NULL,
+	  "With auth = proxy: the header that gives the user's role "
+	  "(social-worker, supervisor, provider or admin).",
+	  check_header_name },
+	{ "web", "proxy_business_id_header", CONF_STRING,
+	  "X-Remote-Business-Id", 0, OFF(web_proxy_business_id_header), 0, 0,
+	  NULL,
+	  "With auth = proxy: the header that gives a provider's business ID.",
+	  check_header_name },
+	{ "web", "proxy_addresses", CONF_STRING, NULL, 0,
+	  OFF(web_proxy_addresses), 0, 0, "127.0.0.1, ::1",
+	  "With auth = proxy: the reverse proxies' addresses, separated by "
+	  "commas; the headers from anyone else are ignored and the request "
+	  "is refused.", check_addr_list },
+	{ "web", "proxy_secret", CONF_STRING, NULL, 0, OFF(web_proxy_secret),
+	  0, 0, "a-long-random-string",
+	  "With auth = proxy: a secret the proxy also sends, in header "
+	  "X-Lasteri-Proxy-Secret, so that another process that reaches the "
+	  "node's port from a proxy address is not believed (keep "
+	  "lasterid.conf mode 0640 or stricter then).", check_secret },
+	{ "web", "cookie_secure", CONF_BOOL, "yes", 0, OFF(web_cookie_secure),
+	  0, 0, NULL,
+	  "Mark the cookies Secure (and __Host-), also with tls = no: the "
+	  "region's proxy serves HTTPS.  \"no\" only for a test on plain "
+	  "http://127.0.0.1.", NULL },
+	{ "web", "session_idle", CONF_DURATION, "30m", 0,
+	  OFF(web_session_idle), 1000L, DAY_MS, NULL,
+	  "A session unused this long ends (1s to 1d).", NULL },
+	{ "web", "session_max", CONF_DURATION, "10h", 0,
+	  OFF(web_session_max), 1000L, 7L * DAY_MS, NULL,
+	  "A session ends this long after sign-in, used or not (1s to 7d).",
+	  NULL },
+	{ "web", "max_connections", CONF_INT, "256", 0,
+	  OFF(web_max_connections), 1, 65536, NULL,
+	  "Web connections open at once (1 to 65536); the admin socket's "
+	  "header and body timeouts apply to them.", NULL },
+	{ "web", "locale_dir", CONF_PATH, NULL, 0, OFF(web_locale_dir),
+	  0, 0, "/usr/share/locale",
+	  "Where the pages' message catalogues are (LANG/LC_MESSAGES/"
+	  "lasteri.mo); not set: where make install put them.", NULL },
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -366,6 +440,85 @@ check_socket_path(const char *v, char *why, size_t len)
 
 	if (strlen(v) >= sizeof(sun.sun_path))
 		return why_set(why, len, "socket path longer than 107 bytes");
+	return 0;
+}
+
+static int
+check_web_auth(const char *v, char *why, size_t len)
+{
+	if (strcmp(v, "password") == 0 || strcmp(v, "proxy") == 0)
+		return 0;
+	return why_set(why, len, "not \"password\" or \"proxy\"");
+}
+
+static int
+check_header_name(const char *v, char *why, size_t len)
+{
+	const char *p;
+
+	for (p = v; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return why_set(why, len, "not a header name (letters, "
+			    "digits, '-')");
+	return p - v > 64 ? why_set(why, len, "header name too long") : 0;
+}
+
+/* "ADDR, ADDR, ..." of numeric IPv4 or IPv6 addresses. */
+static int
+check_addr_list(const char *v, char *why, size_t len)
+{
+	unsigned char bin[16];
+	char one[64];
+	const char *p = v, *q;
+	size_t n;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		for (q = p; *q != '\0' && *q != ',' && *q != ' '; q++)
+			;
+		n = (size_t)(q - p);
+		if (n >= sizeof(one))
+			return why_set(why, len, "an address is too long");
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (inet_pton(AF_INET, one, bin) != 1 &&
+		    inet_pton(AF_INET6, one, bin) != 1) {
+			snprintf(why, len, "'%s' is not a numeric IPv4 or IPv6 "
+			    "address", one);
+			return -1;
+		}
+		p = q;
+	}
+	return 0;
+}
+
+static int
+check_secret(const char *v, char *why, size_t len)
+{
+	const char *p;
+
+	if (strlen(v) < 16)
+		return why_set(why, len, "too short (at least 16 characters)");
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return why_set(why, len, "spaces or control characters");
+	return 0;
+}
+
+/* 1 when host (numeric) is a loopback address. */
+int
+conf_addr_is_loopback(const char *host)
+{
+	unsigned char b[16];
+	static const unsigned char v6lo[16] = { [15] = 1 };
+
+	if (inet_pton(AF_INET, host, b) == 1)
+		return b[0] == 127;
+	if (inet_pton(AF_INET6, host, b) == 1)
+		return memcmp(b, v6lo, 16) == 0;
 	return 0;
 }
 
@@ -571,7 +724,7 @@ check_file(struct conf_ctx *x, size_t i, struct err *e)
 	if (!S_ISREG(st.st_mode))
 		return err_set(e, ERR_INPUT, "%s:%s [%s] %s: %s: not a regular "
 		    "file", x->path, where, k->section, k->name, p);
-	if ((k->flags & CONF_SECRET) && (st.st_mode & 077) != 0)
+	if ((k->flags & CONF_SECRET) && !dsig_keyfile_mode_ok(&st))
 		return err_set(e, ERR_INPUT, "%s:%s [%s] %s: %s: mode %04o: a "
 		    "private key must not be open to group or others "
 		    "(chmod 600 it)", x->path, where, k->section, k->name, p,
@@ -581,6 +734,46 @@ check_file(struct conf_ctx *x, size_t i, struct err *e)
 		free(*(char **)(void *)((char *)x->c + k->off));
 		*(char **)(void *)((char *)x->c + k->off) = real;
 	}
+	return 0;
+}
+
+/* The line of key section/name, or 0 when it was not set. */
+static int
+set_line(const struct conf_ctx *x, const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 &&
+		    strcmp(keys[i].name, name) == 0)
+			return x->set_line[i];
+	return 0;
+}
+
+/* [web]: what the keys mean together. */
+static int
+web_check(struct conf_ctx *x, struct err *e)
+{
+	struct conf *c = x->c;
+
+	if (c->web_listen.text[0] == '\0')
+		return 0;
+	if (!c->web_tls && !conf_addr_is_loopback(c->web_listen.host))
+		return err_set(e, ERR_INPUT, "%s:%d: [web] tls: \"no\" is "
+		    "allowed only when listen is a loopback address (127.0.0.1, "
+		    "::1), behind the region's reverse proxy; %s is not",
+		    x->path, set_line(x, "web", "tls"), c->web_listen.text);
+	if (c->web_tls && (c->web_tls_cert == NULL || c->web_tls_key == NULL))
+		return err_set(e, ERR_INPUT, "%s: [web] %s: required when "
+		    "listen is set and tls is on (or set tls = no on a loopback "
+		    "address)", x->path, c->web_tls_cert == NULL ? "tls_cert" :
+		    "tls_key");
+	if (strcmp(c->web_auth, "proxy") == 0 &&
+	    c->web_proxy_addresses == NULL)
+		return err_set(e, ERR_INPUT, "%s:%d: [web] proxy_addresses: "
+		    "required with auth = proxy (the reverse proxies whose "
+		    "headers are trusted)", x->path,
+		    set_line(x, "web", "auth"));
 	return 0;
 }
 
@@ -652,6 +845,8 @@ conf_load(const char *path, struct conf *c, struct err *e)
 	for (i = 0; i < NKEYS; i++)
 		if (check_file(&x, i, e) == -1)
 			goto done;
+	if (web_check(&x, e) == -1)
+		goto done;
 	rc = 0;
 done:
 	if (x.f != NULL)

@@ -86,6 +86,22 @@ struct conf {
 	/* [log] */
 	long		 checkpoint_interval;	/* ms */
 	long		 witness_interval;	/* ms */
+	/* [web] */
+	struct conf_addr web_listen;	/* text "": no web service */
+	int		 web_tls;
+	char		*web_tls_cert;
+	char		*web_tls_key;
+	char		*web_auth;		/* "password" or "proxy" */
+	char		*web_proxy_user_header;
+	char		*web_proxy_role_header;
+	char		*web_proxy_business_id_header;
+	char		*web_proxy_addresses;	/* NULL when not set */
+	char		*web_proxy_secret;	/* NULL when not set */
+	int		 web_cookie_secure;
+	long		 web_session_idle;	/* ms */
+	long		 web_session_max;	/* ms */
+	long		 web_max_connections;
+	char		*web_locale_dir;	/* NULL: LOCALEDIR */
 };
 
 struct conf_key {
@@ -119,6 +135,8 @@ void	 conf_write_man(FILE *f);
 /* The value parsers behind the table; 0 or -1 with why filled. */
 int	 conf_parse_duration(const char *s, long *ms, char *why, size_t len);
 int	 conf_parse_size(const char *s, long *bytes, char *why, size_t len);
+/* 1 when host (numeric IPv4 or IPv6) is a loopback address. */
+int	 conf_addr_is_loopback(const char *host);
 int	 conf_parse_addr(const char *s, struct conf_addr *a, char *why,
 	    size_t len);
 

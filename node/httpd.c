@@ -107,11 +107,13 @@ peer_fill(struct httpd_req *r, struct evhttp_request *req)
 	snprintf(r->peer.addr, sizeof(r->peer.addr), "unix");
 	if (evcon == NULL)
 		return;
-	if (r->listener == HTTPD_FEDERATION) {
+	if (r->listener != HTTPD_ADMIN) {
 		evhttp_connection_get_peer(evcon, &host, &port);
-		if (host != NULL)
+		if (host != NULL) {
 			snprintf(r->peer.addr, sizeof(r->peer.addr), "%s:%u",
 			    host, (unsigned)port);
+			snprintf(r->peer.ip, sizeof(r->peer.ip), "%s", host);
+		}
 	} else if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL &&
 	    getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED,
 	    &cred, &clen) == 0)
@@ -234,6 +236,15 @@ const char *
 httpd_req_path(const struct httpd_req *r)
 {
 	return r->path;
+}
+
+const char *
+httpd_req_query_string(const struct httpd_req *r)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->req);
+	const char *q = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+
+	return q != NULL && *q != '\0' ? q : NULL;
 }
 
 const char *
@@ -379,6 +390,13 @@ httpd_req_hold(struct httpd_req *r)
 	r->held = 1;
 }
 
+static const char *
+listener_name(enum httpd_listener l)
+{
+	return l == HTTPD_FEDERATION ? "federation" : l == HTTPD_WEB ? "web" :
+	    "admin";
+}
+
 /* The headers every reply carries. */
 static void
 reply_headers(struct httpd_req *r, const char *content_type)
@@ -425,12 +443,11 @@ reply_account(struct httpd_req *r, int status)
 	}
 
 	snprintf(labels, sizeof(labels), "listener=\"%s\",endpoint=\"%s\","
-	    "method=\"%s\",status=\"%d\"", r->listener == HTTPD_FEDERATION ?
-	    "federation" : "admin", r->route, method_name(r->method), status);
+	    "method=\"%s\",status=\"%d\"", listener_name(r->listener),
+	    r->route, method_name(r->method), status);
 	metrics_inc(h->metrics, M_HTTP_REQUESTS, labels);
 	log_debug("request", "listener=%s peer=%s member=%s method=%s "
-	    "endpoint=%s status=%d", r->listener == HTTPD_FEDERATION ?
-	    "federation" : "admin", r->peer.addr, r->peer.member_id[0] ?
+	    "endpoint=%s status=%d", listener_name(r->listener), r->peer.addr, r->peer.member_id[0] ?
 	    r->peer.member_id : "-", method_name(r->method), r->route, status);
 	return bev;
 }
@@ -611,7 +628,7 @@ httpd_new(struct event_base *base, const struct httpd_limits *lim,
 	if (h->lim.fd_budget <= 0)
 		h->lim.fd_budget = h->lim.max_connections +
 		    h->lim.max_handshakes + h->lim.admin_max_connections +
-		    FD_MARGIN;
+		    h->lim.web_max_connections + FD_MARGIN;
 	h->listening = 1;
 	TAILQ_INIT(&h->silent);
 	TAILQ_INIT(&h->started);
@@ -623,18 +640,21 @@ httpd_new(struct event_base *base, const struct httpd_limits *lim,
 	httpd_servers = h;
 	h->fed_ctx = (struct listener_ctx){ h, HTTPD_FEDERATION, "federation" };
 	h->admin_ctx = (struct listener_ctx){ h, HTTPD_ADMIN, "admin" };
+	h->web_ctx = (struct listener_ctx){ h, HTTPD_WEB, "web" };
 	if ((h->backoff_ev = evtimer_new(base, httpd_backoff_cb, h)) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		httpd_free(h);
 		return NULL;
 	}
 	if ((h->fed = http_new(h, &h->fed_ctx, e)) == NULL ||
-	    (h->admin = http_new(h, &h->admin_ctx, e)) == NULL) {
+	    (h->admin = http_new(h, &h->admin_ctx, e)) == NULL ||
+	    (h->web = http_new(h, &h->web_ctx, e)) == NULL) {
 		httpd_free(h);
 		return NULL;
 	}
 	evhttp_set_bevcb(h->fed, httpd_fed_bevcb, h);
 	evhttp_set_bevcb(h->admin, httpd_admin_bevcb, h);
+	evhttp_set_bevcb(h->web, httpd_web_bevcb, h);
 	tls_server_set_done_cb(ctx, httpd_hs_done, h);
 	httpd_gauges(h);
 	return h;
@@ -658,11 +678,13 @@ httpd_free(struct httpd *h)
 	h->freeing = 1;
 	if (h->ctx != NULL)
 		tls_server_set_done_cb(h->ctx, NULL, NULL);
-	h->fed_sock = h->admin_sock = NULL;
+	h->fed_sock = h->admin_sock = h->web_sock = NULL;
 	if (h->fed != NULL)
 		evhttp_free(h->fed);
 	if (h->admin != NULL)
 		evhttp_free(h->admin);
+	if (h->web != NULL)
+		evhttp_free(h->web);
 	/* Admin connections not attached yet: ours is the last reference. */
 	while ((c = TAILQ_FIRST(&h->admins)) != NULL)
 		httpd_conn_destroy(c);
@@ -695,21 +717,22 @@ httpd_free(struct httpd *h)
 	free(h);
 }
 
-int
-httpd_listen_tls(struct httpd *h, const char *host, int port, int *bound,
-    struct err *e)
+static int
+listen_tcp(struct httpd *h, struct evhttp *http,
+    struct evhttp_bound_socket **sock, const char *host, int port,
+    int *bound, struct err *e)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	evutil_socket_t fd;
 	int one = 1;
 
-	if ((h->fed_sock = evhttp_bind_socket_with_handle(h->fed, host,
+	if ((*sock = evhttp_bind_socket_with_handle(http, host,
 	    (ev_uint16_t)port)) == NULL)
 		return err_set(e, ERR_IO, "cannot listen on %s:%d: %s", host,
 		    port, strerror(errno));
-	httpd_listener_watch(h, h->fed_sock);
-	fd = evhttp_bound_socket_get_fd(h->fed_sock);
+	httpd_listener_watch(h, *sock);
+	fd = evhttp_bound_socket_get_fd(*sock);
 	/* Accepted sockets inherit it on Linux; tls.c sets it on each one
 	 * too. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -723,6 +746,21 @@ httpd_listen_tls(struct httpd *h, const char *host, int port, int *bound,
 	} else
 		*bound = port;
 	return 0;
+}
+
+int
+httpd_listen_tls(struct httpd *h, const char *host, int port, int *bound,
+    struct err *e)
+{
+	return listen_tcp(h, h->fed, &h->fed_sock, host, port, bound, e);
+}
+
+int
+httpd_listen_web(struct httpd *h, const char *host, int port, SSL_CTX *ctx,
+    int *bound, struct err *e)
+{
+	h->web_tls = ctx;
+	return listen_tcp(h, h->web, &h->web_sock, host, port, bound, e);
 }
 
 /* 1 when something accepts connections on path. */
@@ -837,6 +875,10 @@ httpd_drain(struct httpd *h, void (*done)(void *), void *arg)
 	if (h->admin_sock != NULL) {
 		evhttp_del_accept_socket(h->admin, h->admin_sock);
 		h->admin_sock = NULL;
+	}
+	if (h->web_sock != NULL) {
+		evhttp_del_accept_socket(h->web, h->web_sock);
+		h->web_sock = NULL;
 	}
 	if (h->inflight == 0) {
 		done(arg);

@@ -47,7 +47,8 @@
 
 enum httpd_listener {
 	HTTPD_FEDERATION	= 0x1,
-	HTTPD_ADMIN		= 0x2
+	HTTPD_ADMIN		= 0x2,
+	HTTPD_WEB		= 0x4	/* the people's pages ([web]) */
 };
 
 enum httpd_method {
@@ -62,6 +63,7 @@ struct httpd_peer {
 	const char		*member_id;	/* "" on the admin socket */
 	unsigned		 roles;		/* enum trust_role bits */
 	char			 addr[64];	/* "127.0.0.1:51234", "unix" */
+	char			 ip[48];	/* web: the client's address */
 	long			 uid;		/* admin: SO_PEERCRED uid, else -1 */
 };
 
@@ -78,6 +80,8 @@ struct httpd_limits {
 	int	admin_max_connections;
 	long	admin_header_timeout_ms; /* start or reply to end of headers */
 	long	admin_body_timeout_ms;	/* end of headers to end of body */
+	int	web_max_connections;	/* web: open at once (the admin
+					   socket's deadlines apply) */
 	int	fd_budget;		/* connections of both listeners; 0:
 					   the sum of the pools + 64 */
 };
@@ -106,6 +110,13 @@ int		 httpd_listen_tls(struct httpd *h, const char *host, int port,
 int		 httpd_listen_unix(struct httpd *h, const char *path,
 		    struct err *e);
 
+/* Listen for the web service on host:port: HTTPS with ctx (a server
+ * context of its own, tls_web_new()), or plain HTTP when ctx is NULL.
+ * Its connections are pooled (web_max_connections) and timed like the
+ * admin socket's. */
+int		 httpd_listen_web(struct httpd *h, const char *host, int port,
+		    SSL_CTX *ctx, int *bound, struct err *e);
+
 /* listeners and methods are bit sets.  path is copied. */
 int		 httpd_route(struct httpd *h, unsigned listeners,
 		    unsigned methods, const char *path, httpd_handler *fn,
@@ -122,6 +133,8 @@ int		 httpd_inflight(const struct httpd *h);
 enum httpd_method httpd_req_method(const struct httpd_req *r);
 /* The path as sent (not decoded), without the query. */
 const char	*httpd_req_path(const struct httpd_req *r);
+/* The query string as sent (not decoded), or NULL when there is none. */
+const char	*httpd_req_query_string(const struct httpd_req *r);
 /* The route path that matched ("/v1/records/"). */
 const char	*httpd_req_route(const struct httpd_req *r);
 const char	*httpd_req_header(const struct httpd_req *r, const char *name);

@@ -22,6 +22,10 @@
  * is closed.  A member's timer closes a connection that has not delivered a
  * whole request within idle_timeout of its start or of the previous reply.
  *
+ * Web connections (the people's pages, plain or HTTPS with a server context
+ * of their own) are admin connections in all but their pool: the same
+ * attachment, header and body deadlines, with web_max_connections.
+ *
  * Admin connections: evhttp offers no hook when it frees a server
  * connection other than the connection's close callback, and the
  * connection object exists only after the bevcb.  So the bevcb keeps a
@@ -157,7 +161,8 @@ refused(struct httpd *h, enum httpd_listener kind, const char *reason)
 	char labels[80];
 
 	snprintf(labels, sizeof(labels), "listener=\"%s\",reason=\"%s\"",
-	    kind == HTTPD_FEDERATION ? "federation" : "admin", reason);
+	    kind == HTTPD_FEDERATION ? "federation" : kind == HTTPD_WEB ?
+	    "web" : "admin", reason);
 	metrics_inc(h->metrics, M_CONN_REFUSED, labels);
 }
 
@@ -167,6 +172,7 @@ httpd_gauges(struct httpd *h)
 	metrics_set(h->metrics, M_CONN_OPEN, NULL, h->nmember);
 	metrics_set(h->metrics, M_CONN_HANDSHAKING, NULL, h->nhandshake);
 	metrics_set(h->metrics, M_CONN_ADMIN, NULL, h->nadmin);
+	metrics_set(h->metrics, M_CONN_WEB, NULL, h->nweb);
 }
 
 /* Takes c out of its pool (and queue); its state is left as it was. */
@@ -185,7 +191,10 @@ conn_leave(struct conn *c)
 		h->nmember--;
 		break;
 	case CONN_ADMIN:
-		h->nadmin--;
+		if (c->kind == HTTPD_WEB)
+			h->nweb--;
+		else
+			h->nadmin--;
 		break;
 	case CONN_CLOSING:
 		break;
@@ -313,8 +322,9 @@ conn_timer_cb(evutil_socket_t fd_unused, short what, void *arg)
 	case CONN_ADMIN:
 		refused(h, c->kind, c->phase == PHASE_BODY ? "body-timeout" :
 		    "header-timeout");
-		log_debug("conn_deadline", "listener=admin phase=%s "
-		    "timeout_ms=%ld", c->phase == PHASE_BODY ? "body" :
+		log_debug("conn_deadline", "listener=%s phase=%s "
+		    "timeout_ms=%ld", c->kind == HTTPD_WEB ? "web" : "admin",
+		    c->phase == PHASE_BODY ? "body" :
 		    "headers", c->phase == PHASE_BODY ?
 		    h->lim.admin_body_timeout_ms :
 		    h->lim.admin_header_timeout_ms);
@@ -596,17 +606,20 @@ httpd_admin_conn(struct httpd *h, struct bufferevent *bev)
 	return NULL;
 }
 
-struct bufferevent *
-httpd_admin_bevcb(struct event_base *base, void *arg)
+/* An admin or web connection on bev (a pool of its kind). */
+static struct bufferevent *
+pooled_bevcb(struct httpd *h, struct event_base *base,
+    enum httpd_listener kind, struct bufferevent *bev)
 {
-	struct httpd *h = arg;
-	struct bufferevent *bev;
 	struct conn *c, *old;
+	int *count = kind == HTTPD_WEB ? &h->nweb : &h->nadmin;
+	int max = kind == HTTPD_WEB ? h->lim.web_max_connections :
+	    h->lim.admin_max_connections;
 
-	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)) ==
-	    NULL || (c = conn_new(h, base, HTTPD_ADMIN, bev,
+	if (bev == NULL || (c = conn_new(h, base, kind, bev,
 	    admin_timer_cb)) == NULL)
-		fatalx("cannot make an admin connection: out of memory");
+		fatalx("cannot make an %s connection: out of memory",
+		    kind == HTTPD_WEB ? "web" : "admin");
 	bufferevent_incref(bev);
 	c->held = 1;
 	/* From the first byte on: evhttp may read the headers before the
@@ -619,23 +632,54 @@ httpd_admin_bevcb(struct event_base *base, void *arg)
 		refused(h, c->kind, "draining");
 		return bev;
 	}
-	if (h->nadmin >= h->lim.admin_max_connections) {
+	if (*count >= max) {
 		/* The oldest connection still waiting for a request makes
 		 * room, so that /health can always get in. */
 		TAILQ_FOREACH(old, &h->admins, q)
-			if (old->state == CONN_ADMIN &&
+			if (old->kind == kind && old->state == CONN_ADMIN &&
 			    old->phase == PHASE_HEADERS)
 				break;
-		refused(h, c->kind, "admin-full");
+		refused(h, c->kind, kind == HTTPD_WEB ? "web-full" :
+		    "admin-full");
 		if (old == NULL)
 			return bev;
 		conn_close(old);
 	}
 	c->state = CONN_ADMIN;
 	c->phase = PHASE_HEADERS;
-	h->nadmin++;
+	(*count)++;
 	httpd_gauges(h);
 	return bev;
+}
+
+struct bufferevent *
+httpd_admin_bevcb(struct event_base *base, void *arg)
+{
+	struct httpd *h = arg;
+
+	return pooled_bevcb(h, base, HTTPD_ADMIN,
+	    bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE));
+}
+
+/* Web: HTTPS with the web's own server context (no client certificate),
+ * or plain HTTP behind the region's proxy. */
+struct bufferevent *
+httpd_web_bevcb(struct event_base *base, void *arg)
+{
+	struct httpd *h = arg;
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (h->web_tls == NULL)
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	else {
+		if ((ssl = SSL_new(h->web_tls)) == NULL)
+			fatalx("cannot make a web TLS connection: out of "
+			    "memory");
+		bev = bufferevent_openssl_socket_new(base, -1, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	}
+	return pooled_bevcb(h, base, HTTPD_WEB, bev);
 }
 
 /* --- listeners ------------------------------------------------------------ */
@@ -676,6 +720,7 @@ httpd_listeners_update(struct httpd *h)
 	h->listening = on;
 	listener_set(h->fed_sock, on);
 	listener_set(h->admin_sock, on);
+	listener_set(h->web_sock, on);
 }
 
 void
@@ -700,7 +745,7 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 	char q[LOG_Q_MAX];
 
 	for (h = httpd_servers; h != NULL; h = h->next)
-		if (arg == h->fed || arg == h->admin)
+		if (arg == h->fed || arg == h->admin || arg == h->web)
 			break;
 	if (h == NULL)
 		return;
@@ -711,7 +756,7 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 	if (now - h->accept_logged >= ACCEPT_LOG_SEC) {
 		log_warnx("accept_failed", "listener=%s err=%s backoff_ms=%ld "
 		    "not_logged=%lu open=%d", arg == h->fed ? "federation" :
-		    "admin", log_q(strerror(err), q, sizeof(q)),
+		    arg == h->web ? "web" : "admin", log_q(strerror(err), q, sizeof(q)),
 		    h->backoff_ms, h->accept_quiet, h->nfd);
 		h->accept_logged = now;
 		h->accept_quiet = 0;

@@ -49,7 +49,7 @@ enum conn_state {
 	CONN_HANDSHAKE,		/* federation: pending, in h->silent or
 				   h->started */
 	CONN_MEMBER,		/* federation: a proven member */
-	CONN_ADMIN,		/* admin: open, in h->admins */
+	CONN_ADMIN,		/* admin or web: open, in h->admins */
 	CONN_CLOSING		/* shut down; evhttp frees it soon */
 };
 
@@ -96,20 +96,25 @@ struct httpd {
 	struct httpd_limits	 lim;
 	struct evhttp		*fed;
 	struct evhttp		*admin;
+	struct evhttp		*web;
 	struct evhttp_bound_socket *fed_sock;
 	struct evhttp_bound_socket *admin_sock;
+	struct evhttp_bound_socket *web_sock;
+	SSL_CTX			*web_tls;	/* NULL: plain HTTP */
 	char			*admin_path;
-	struct listener_ctx	 fed_ctx, admin_ctx;
+	struct listener_ctx	 fed_ctx, admin_ctx, web_ctx;
 	struct route		 routes[ROUTES_MAX];
 	int			 nroutes;
 	int			 nfd;		/* every conn not yet freed */
 	int			 nmember;
 	int			 nhandshake;
 	int			 nadmin;
+	int			 nweb;
 	struct connq		 silent;	/* pending, no ClientHello seen */
 	struct connq		 started;	/* pending, ClientHello came */
 	struct conn		*unadmitted;	/* the latest accepted */
-	struct connq		 admins;	/* oldest first, attached or not */
+	struct connq		 admins;	/* admin and web, oldest first,
+						   attached or not */
 	struct addr_count	*addrs[ADDR_BUCKETS];
 	uint32_t		 addr_seed;
 	int			 listening;	/* listeners enabled */
@@ -161,6 +166,7 @@ struct conn *httpd_conn_of_req(struct evhttp_request *req);
 /* evhttp bevcbs of the two listeners, and the end of a handshake (tls.c). */
 struct bufferevent *httpd_fed_bevcb(struct event_base *base, void *arg);
 struct bufferevent *httpd_admin_bevcb(struct event_base *base, void *arg);
+struct bufferevent *httpd_web_bevcb(struct event_base *base, void *arg);
 void	httpd_hs_done(const SSL *ssl, void *arg);
 /* The admin connection of bev, attached now if it was not. */
 struct conn *httpd_admin_conn(struct httpd *h, struct bufferevent *bev);

@@ -6,8 +6,11 @@
  * expired or rolls the sequence back is refused and the old one kept.
  *
  * Start-up failures print one line naming what is wrong and exit 1 (a
- * configuration error exits 2, like `lasterid -t`).  After start-up nothing
- * a peer or admin client sends can stop the daemon.
+ * configuration error exits 2, like `lasterid -t`, which also runs the
+ * start checks of startcheck.c).  It refuses to run as root unless given
+ * --allow-root.  Once both listeners are up it tells systemd (Type=notify,
+ * sd_notify READY=1), and STOPPING=1 when a stop begins.  After start-up
+ * nothing a peer or admin client sends can stop the daemon.
  *
  * One daemon per database: an exclusive flock(2) on DATABASE.lock (which
  * holds the pid) is taken before the database is opened.  The highest
@@ -26,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -34,13 +38,16 @@
 
 #include <event2/event.h>
 #include <openssl/evp.h>
+#include <systemd/sd-daemon.h>
 #include <openssl/x509.h>
 
 #include "api_admin.h"
+#include "api_backup.h"
 #include "api_fed.h"
 #include "api_log.h"
 #include "api_national.h"
 #include "api_query.h"
+#include "api_users.h"
 #include "dsig.h"
 #include "outbox.h"
 #include "peer.h"
@@ -51,11 +58,14 @@
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
+#include "startcheck.h"
 #include "store.h"
+#include "store_backup.h"
 #include "tlog.h"
 #include "tls.h"
 #include "trust.h"
 #include "verifier.h"
+#include "web.h"
 #include "witness.h"
 
 #define DRAIN_GRACE_SEC	10	/* longest wait for replies at SIGTERM */
@@ -73,7 +83,7 @@ static int		 lock_fd = -1;	/* holds DATABASE.lock */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: lasterid [-dt] [-c file]\n"
+	fprintf(stderr, "usage: lasterid [-dtV] [-c file] [--allow-root]\n"
 	    "       lasterid -P sample|man\n");
 	exit(2);
 }
@@ -301,6 +311,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	n->stopping = 1;
 	log_info("stopping", "signal=%d inflight=%d", (int)sig,
 	    httpd_inflight(n->httpd));
+	(void)sd_notifyf(0, "STOPPING=1\nSTATUS=stopping: finishing %d "
+	    "requests", httpd_inflight(n->httpd));
 	event_base_loopexit(n->base, &grace);
 	httpd_drain(n->httpd, drained, n);
 }
@@ -563,6 +575,7 @@ start(struct node *n)
 	struct event_config *cfg;
 	struct timeval tv;
 	struct err e;
+	int web_port = 0;
 
 	err_clear(&e);
 	if ((n->metrics = metrics_new()) == NULL)
@@ -588,6 +601,11 @@ start(struct node *n)
 	lock_database(n->conf.database);
 	if (store_open(n->conf.database, STORE_CREATE, &n->store, &e) == -1)
 		fatalx("database %s: %s", n->conf.database,
+		    strip_path(e.msg, n->conf.database));
+	/* A damaged file is refused before anything reads or writes it. */
+	if (store_integrity(n->store, 1, &e) == -1)
+		fatalx("database %s: %s; refusing to start (lasteri check "
+		    "--db, lasteri restore)", n->conf.database,
 		    strip_path(e.msg, n->conf.database));
 	trust_seq_check(n);
 	/* The log must match what this node signed before anything is
@@ -623,6 +641,7 @@ start(struct node *n)
 	lim.admin_max_connections = (int)n->conf.admin_max_connections;
 	lim.admin_header_timeout_ms = n->conf.admin_header_timeout;
 	lim.admin_body_timeout_ms = n->conf.admin_body_timeout;
+	lim.web_max_connections = (int)n->conf.web_max_connections;
 	fd_limits(&lim);
 	if ((n->httpd = httpd_new(n->base, &lim, n->ctx, n->metrics, &e)) ==
 	    NULL ||
@@ -633,7 +652,11 @@ start(struct node *n)
 	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, "/metrics",
 	    h_metrics, n, &e) == -1)
 		fatalx("http: %s", e.msg);
-	if (api_admin_register(n, &e) == -1)
+	/* Before any worker thread: web_i18n_init() sets LANGUAGE. */
+	if (web_start(n, &web_port, &e) == -1)
+		fatalx("[web] %s", e.msg);
+	if (api_admin_register(n, &e) == -1 ||
+	    api_users_register(n, &e) == -1)
 		fatalx("admin api: %s", e.msg);
 	if ((n->peer = peer_new(n->base, n->conf.tls_cert, n->conf.tls_key,
 	    &e)) == NULL || peer_set_trust(n->peer, n->trust, &e) == -1 ||
@@ -642,6 +665,8 @@ start(struct node *n)
 	    api_national_register(n, &e) == -1 ||
 	    (n->outbox = outbox_new(n, &e)) == NULL)
 		fatalx("records: %s", e.msg);
+	if (api_backup_register(n, &e) == -1)
+		fatalx("backup api: %s", e.msg);
 	if (tlog_start(n, &e) == -1 || api_log_register(n, &e) == -1)
 		fatalx("transparency log of %s: %s", n->conf.database, e.msg);
 	if (witness_start(n, &e) == -1)
@@ -686,7 +711,9 @@ stop(struct node *n)
 	ev_expiry = NULL;
 	peer_free(n->peer);		/* no delivery calls back after this */
 	outbox_free(n->outbox);
+	api_backup_free(n);	/* its worker answers through httpd */
 	httpd_free(n->httpd);
+	web_free(n);		/* after the connections; its event is on base */
 	tls_server_free(n->ctx);
 	api_admin_free(n);	/* its worker's wake-up event is on base */
 	api_fed_free(n);
@@ -708,16 +735,49 @@ stop(struct node *n)
 	conf_free(&n->conf);
 }
 
+/* Tells systemd (Type=notify) that the listeners are up; nothing when
+ * NOTIFY_SOCKET is not set. */
+static void
+notify_ready(struct node *n)
+{
+	int r;
+
+	r = sd_notifyf(0, "READY=1\nSTATUS=serving member %s on %s:%d, "
+	    "admin socket %s", n->conf.member_id, n->conf.listen.host, n->port,
+	    n->conf.admin_socket);
+	if (r < 0)
+		log_warnx("sd_notify", "msg=\"%s\"", strerror(-r));
+}
+
+/* Start-up refuses root: the node needs no privilege (keys readable by its
+ * own user, a port above 1023 or a socket systemd hands over). */
+static void
+refuse_root(int allow_root)
+{
+	if (geteuid() == 0 && !allow_root) {
+		fprintf(stderr, "lasterid: refusing to run as root (run as the "
+		    "lasteri user, as lasterid.service does; --allow-root "
+		    "overrides)\n");
+		exit(1);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct node n;
+	static const struct option longopts[] = {
+		{ "allow-root", no_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *file = CONF_FILE_DEFAULT, *print = NULL;
-	int ch, check = 0, debug = 0;
+	int ch, check = 0, debug = 0, allow_root = 0;
 	struct err e;
 
 	log_init("lasterid", LOG_LVL_INFO, NULL);
-	while ((ch = getopt(argc, argv, "c:dtP:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dtP:V", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			file = optarg;
@@ -731,6 +791,12 @@ main(int argc, char **argv)
 		case 'P':
 			print = optarg;
 			break;
+		case 'R':
+			allow_root = 1;
+			break;
+		case 'V':
+			printf("lasterid %s\n", PACKAGE_VERSION);
+			return 0;
 		default:
 			usage();
 		}
@@ -746,6 +812,8 @@ main(int argc, char **argv)
 			usage();
 		return 0;
 	}
+	if (!check)
+		refuse_root(allow_root);
 	err_clear(&e);
 	if (conf_load(file, &n.conf, &e) == -1) {
 		fprintf(stderr, "lasterid: %s\n", e.msg);
@@ -753,9 +821,18 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check) {
-		fprintf(stderr, "lasterid: %s: configuration OK\n", file);
+		int problems = startcheck_run(&n.conf, time(NULL), stderr);
+
+		if (problems == 0)
+			fprintf(stderr, "lasterid: %s: configuration OK\n",
+			    file);
+		else
+			fprintf(stderr, "lasterid: %s: %d problem%s; the node "
+			    "would not start or would be refused by its "
+			    "peers\n", file, problems, problems == 1 ? "" :
+			    "s");
 		conf_free(&n.conf);
-		return 0;
+		return problems == 0 ? 0 : 2;
 	}
 	if (debug || n.conf.log_debug)
 		log_set_level(LOG_LVL_DEBUG);
@@ -766,6 +843,7 @@ main(int argc, char **argv)
 	    "trust_sequence=%" PRIu64 " database=%s", PACKAGE_VERSION,
 	    n.conf.member_id, n.conf.listen.host, n.port,
 	    n.conf.admin_socket, trust_sequence(n.trust), n.conf.database);
+	notify_ready(&n);
 	if (event_base_dispatch(n.base) == -1)
 		log_warnx("event_loop", "msg=\"event_base_dispatch failed\"");
 	log_info("stop", "member=%s", n.conf.member_id);

@@ -56,10 +56,12 @@ metrics_new(void)
 		  "Federation connections still in their TLS handshake." },
 		{ M_CONN_ADMIN, METRICS_GAUGE,
 		  "Admin socket connections open now." },
+		{ M_CONN_WEB, METRICS_GAUGE,
+		  "Web service connections open now." },
 		{ M_CONN_REFUSED, METRICS_COUNTER,
 		  "Connections closed by a limit, by listener and reason "
 		  "(members-full, handshakes-full, per-address, "
-		  "handshake-timeout, admin-full, header-timeout, "
+		  "handshake-timeout, admin-full, web-full, header-timeout, "
 		  "body-timeout, draining)." },
 		{ M_ACCEPT_ERRORS, METRICS_COUNTER,
 		  "accept() failures (such as no free file descriptor), "

@@ -25,6 +25,7 @@ enum metrics_type {
 #define M_CONN_OPEN		"lasteri_connections_open"
 #define M_CONN_HANDSHAKING	"lasteri_connections_handshaking"
 #define M_CONN_ADMIN		"lasteri_admin_connections_open"
+#define M_CONN_WEB		"lasteri_web_connections_open"
 #define M_CONN_REFUSED		"lasteri_connections_refused_total"
 #define M_ACCEPT_ERRORS		"lasteri_accept_errors_total"
 #define M_TRUST_EXPIRED		"lasteri_trust_list_expired"

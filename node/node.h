@@ -21,6 +21,7 @@ struct verifier;
 struct event;
 struct event_base;
 struct httpd;
+struct ingest;
 struct metrics;
 struct outbox;
 struct peer;
@@ -28,6 +29,7 @@ struct qindex;
 struct reccache;
 struct store;
 struct tlog;
+struct web;
 struct witness;
 
 struct node {
@@ -51,8 +53,11 @@ struct node {
 	struct qindex		*qindex;	/* api_admin.c: search data (qindex.h) */
 	struct admin_import	*import;	/* api_admin.c: the import running */
 	struct reccache		*reccache;	/* api_fed.c: records served */
+	struct ingest		*ingest;	/* api_fed.c: records received */
 	struct tlog		*tlog;		/* tlog.c: checkpoints */
 	struct witness		*witness;	/* witness.c: peers' logs */
+	struct web		*web;		/* web.c: the people's pages */
+	SSL_CTX			*web_ctx;	/* web.c: HTTPS, or NULL */
 };
 
 /* 1 while the trust list in use is past its Expires: nobody can be checked

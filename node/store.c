@@ -113,6 +113,13 @@ store_open(const char *path, int flags, struct store **out, struct err *e)
 		 * briefs grow in date order, not in the order stored. */
 		if (store_exec(s, "PRAGMA cache_size = -32768", e) == -1)
 			goto done;
+		/* Savepoint journals in memory: a put's savepoint holds the
+		 * pages it changes (the record's row, its brief, its leaf and
+		 * log nodes, their indexes: more than SQLite's 64 KiB before
+		 * it spills them to a temporary file, a write per page per
+		 * record).  Set before the TEMP table below exists. */
+		if (store_exec(s, "PRAGMA temp_store = MEMORY", e) == -1)
+			goto done;
 		if (store_exec(s, "PRAGMA journal_mode = WAL", e) == -1)
 			goto done;
 		if (!store_is_wal(s)) {
@@ -188,6 +195,8 @@ store_begin(struct store *s, struct err *e)
 	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
 		return -1;
 	s->in_tx = 1;
+	s->records_tx = 0;	/* (store_rollback leaves it; seen() reads
+				   it only inside a transaction) */
 	if ((st = store_stmt(s, ST_SEEN_CLEAR, e)) == NULL)
 		goto fail;
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -201,6 +210,15 @@ fail:
 }
 
 int
+store_begin_records(struct store *s, struct err *e)
+{
+	if (store_begin(s, e) == -1)
+		return -1;
+	s->records_tx = 1;
+	return 0;
+}
+
+int
 store_commit(struct store *s, struct err *e)
 {
 	if (!s->in_tx)
@@ -211,7 +229,14 @@ store_commit(struct store *s, struct err *e)
 		return -1;
 	}
 	s->in_tx = 0;
+	s->records_tx = 0;
 	return 0;
+}
+
+int
+store_in_tx(struct store *s)
+{
+	return s->in_tx && !sqlite3_get_autocommit(s->db);
 }
 
 /* Every put runs inside a savepoint, so that a failing put leaves nothing
@@ -245,7 +270,7 @@ seen(struct store *s, enum store_kind kind, const char *id, struct err *e)
 	sqlite3_stmt *st;
 	int r;
 
-	if (!s->in_tx)
+	if (!s->in_tx || s->records_tx)
 		return 0;
 	if ((st = store_stmt(s, ST_SEEN_PUT, e)) == NULL)
 		return -1;

@@ -55,7 +55,14 @@ void	store_busy_timeout(struct store *s, int ms);
  * every put since store_begin(); it is a no-op outside a transaction.
  * Outside a transaction each put is its own transaction. */
 int	store_begin(struct store *s, struct err *e);
+/* The same, for a group commit of received records (ingest.h): the same ID
+ * twice is not refused, the second put sees the first one as stored (the
+ * same record again or ERR_CONFLICT, as in two transactions). */
+int	store_begin_records(struct store *s, struct err *e);
 int	store_commit(struct store *s, struct err *e);
+/* 1 while a transaction store_begin*() opened is still open (SQLite ends
+ * one on its own after an I/O error or a full disk). */
+int	store_in_tx(struct store *s);
 void	store_rollback(struct store *s);
 
 /* --- writers: xml/len are the exact bytes (a standalone document) ----------

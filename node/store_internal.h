@@ -68,6 +68,7 @@ struct store {
 	char		*path;		/* for messages */
 	int		 rdonly;
 	int		 in_tx;		/* store_begin() .. commit/rollback */
+	int		 records_tx;	/* store_begin_records(): no seen() */
 	sqlite3_stmt	*st[ST_COUNT];
 	int64_t		 deadline;	/* store_set_deadline(), 0 none */
 	time_t		 nonce_pruned;	/* store_query_commit() */

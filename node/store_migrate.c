@@ -291,6 +291,35 @@ static const struct migration migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'witness alarms are kept'); END;"
 	"CREATE TRIGGER witness_alarms_keep_d BEFORE DELETE ON witness_alarms"
 	"  BEGIN SELECT RAISE(ABORT, 'witness alarms are kept'); END;" },
+	/* The web service's accounts and its audit trail (store_account.h):
+	 * the CHECKs repeat account.h's rules, so that a hand-made row
+	 * cannot hold what the node would refuse.  An account is disabled,
+	 * never deleted, and the trail is never rewritten. */
+	{ 10, "web service: accounts and the audit trail",
+	"CREATE TABLE account ("
+	"  name TEXT PRIMARY KEY NOT NULL CHECK (length(name) BETWEEN 1 AND 64"
+	"    AND name NOT GLOB '*[^a-z0-9._-]*'"
+	"    AND substr(name, 1, 1) GLOB '[a-z0-9]'),"
+	"  role TEXT NOT NULL CHECK (role IN ('social-worker', 'supervisor',"
+	"    'provider', 'admin')),"
+	"  business_id TEXT CHECK ((role = 'provider') ="
+	"    (business_id IS NOT NULL)),"
+	"  pw_hash TEXT NOT NULL CHECK (pw_hash LIKE '$argon2id$%'),"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  created INTEGER NOT NULL,"
+	"  pw_changed INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE web_audit ("
+	"  id INTEGER PRIMARY KEY NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  addr TEXT NOT NULL,"
+	"  action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 31),"
+	"  detail TEXT NOT NULL);"
+	"CREATE INDEX web_audit_account ON web_audit(account, id);"
+	"CREATE TRIGGER web_audit_keep BEFORE UPDATE ON web_audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TRIGGER web_audit_keep_d BEFORE DELETE ON web_audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit trail is append-only'); END;" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

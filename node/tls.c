@@ -310,6 +310,47 @@ done:
 	return rc;
 }
 
+/* The web service's context: the same protocol and cipher policy, an
+ * ordinary server certificate, no client certificate asked for. */
+SSL_CTX *
+tls_web_new(const char *cert_file, const char *key_file, struct err *e)
+{
+	static const unsigned char sid_ctx[] = "lasterid-web";
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		err_openssl(e, "SSL_CTX_new");
+		return NULL;
+	}
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) ||
+	    !SSL_CTX_set_ciphersuites(ctx, TLS13_SUITES) ||
+	    !SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") ||
+	    !SSL_CTX_set_session_id_context(ctx, sid_ctx,
+	    sizeof(sid_ctx) - 1)) {
+		err_openssl(e, "web TLS protocol and cipher settings");
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
+	    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+		err_openssl(e, "cannot use the web TLS certificate");
+		err_prefix(e, "%s", cert_file);
+	} else if (SSL_CTX_use_PrivateKey_file(ctx, key_file,
+	    SSL_FILETYPE_PEM) != 1) {
+		err_openssl(e, "cannot use the web TLS key");
+		err_prefix(e, "%s", key_file);
+	} else if (SSL_CTX_check_private_key(ctx) != 1) {
+		err_openssl(e, "the key does not match the web certificate");
+		err_prefix(e, "%s", key_file);
+	} else
+		return ctx;
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
 void
 tls_server_free(SSL_CTX *ctx)
 {

@@ -53,6 +53,11 @@ SSL_CTX		*tls_server_new(const char *cert_file, const char *key_file,
 		    struct metrics *m, struct err *e);
 void		 tls_server_free(SSL_CTX *ctx);		/* NULL is a no-op */
 
+/* The web service's HTTPS context ([web] tls_cert, tls_key): TLS 1.2+ with
+ * the same ciphers, no client certificate.  Free with SSL_CTX_free(). */
+SSL_CTX		*tls_web_new(const char *cert_file, const char *key_file,
+		    struct err *e);
+
 /* Use tl (the context takes its own reference) for new handshakes. */
 int		 tls_server_set_trust(SSL_CTX *ctx, struct trust_list *tl,
 		    struct err *e);

@@ -84,7 +84,7 @@ nodes_set() {
 nodes_start() {
 	local m=$NODES_DIR/members/$1 i=0 pid
 	: >"$m/log.start"
-	"$LASTERID" -c "$m/lasterid.conf" 2>"$m/log.start" &
+	"$LASTERID" -c "$m/lasterid.conf" --allow-root 2>"$m/log.start" &
 	pid=$!
 	eval "NODES_PID_$1=$pid"
 	NODES_PIDS="$NODES_PIDS $pid"

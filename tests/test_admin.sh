@@ -41,7 +41,7 @@ nodes_set 01 limits idle_timeout 20s
 nodes_set 01 limits suppress_threshold 3
 SOCK=$N/admin.sock
 
-"$LASTERID" -c "$N/lasterid.conf" 2>"$D/log" &
+"$LASTERID" -c "$N/lasterid.conf" --allow-root 2>"$D/log" &
 PID=$!
 i=0
 while ! grep -q 'event=start ' "$D/log" && [ $i -lt 100 ]; do

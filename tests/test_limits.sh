@@ -87,7 +87,7 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 
 # --- start with a low soft descriptor limit ------------------------------------
 HARD=$(ulimit -Hn)
-( ulimit -Sn 256 && exec "$LASTERID" -c "$N/lasterid.conf" ) 2>"$D/log" &
+( ulimit -Sn 256 && exec "$LASTERID" -c "$N/lasterid.conf" --allow-root ) 2>"$D/log" &
 PID=$!
 i=0
 while ! grep -q 'event=start ' "$D/log" && kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do

@@ -263,7 +263,7 @@ refused() {
 		t_fail "$desc" "the tampering failed: $(cat "$T_DIR/sql.out")"
 		return
 	fi
-	timeout 20 "$LASTERID" -c "$M/02/lasterid.conf" >"$T_DIR/start.out" 2>"$T_DIR/start.err" </dev/null
+	timeout 20 "$LASTERID" -c "$M/02/lasterid.conf" --allow-root >"$T_DIR/start.out" 2>"$T_DIR/start.err" </dev/null
 	rc=$?
 	echo "  ($(head -c 600 "$T_DIR/start.err"))"
 	lines=$(wc -l <"$T_DIR/start.err")

@@ -59,7 +59,7 @@ SOCK=$N/admin.sock
 # start_daemon LOG: starts lasterid and waits (at most 10 s) for its
 # start line; sets PID and PORT.
 start_daemon() {
-	"$LASTERID" -c "$N/lasterid.conf" -d 2>"$1" &
+	"$LASTERID" -c "$N/lasterid.conf" --allow-root -d 2>"$1" &
 	PID=$!
 	i=0
 	while [ $i -lt 100 ]; do
@@ -99,7 +99,7 @@ t_expect 0 "lasterid.conf(5) lists the keys that 'lasterid -P man' writes" sh -c
 sed 's/>FI</>XX</' "$D/fed/trustlist.xml" >"$D/tampered.xml"
 cp "$D/tampered.xml" "$D/fed/trustlist.xml"
 t_expect 1 "lasterid refuses to start with a tampered trust list" \
-    "$LASTERID" -c "$N/lasterid.conf"
+    "$LASTERID" -c "$N/lasterid.conf" --allow-root
 t_grep "the start-up message names the trust list" "^lasterid: trust list $D/fed/trustlist.xml: " "$D/err"
 cp "$D/fed/trustlist.seq1.xml" "$D/fed/trustlist.xml"
 
@@ -191,7 +191,7 @@ t_expect 0 "the admin socket does not serve federation paths" sh -c "test \"\$(c
 sed 's/^admin_socket = admin.sock$/admin_socket = admin2.sock/' "$N/lasterid.conf" >"$N/second.conf"
 chmod 600 "$N/second.conf"
 t_expect 1 "a second lasterid on the same database exits 1" \
-    timeout 10 "$LASTERID" -c "$N/second.conf"
+    timeout 10 "$LASTERID" -c "$N/second.conf" --allow-root
 t_grep "the refusal names the database and the first daemon's pid" \
     "^lasterid: database .*/members/01/node\.db: in use by another lasterid \(pid $PID, lock .*node\.db\.lock\)$" "$D/err"
 t_expect 0 "it left no admin socket behind" test ! -e "$N/admin2.sock"
@@ -200,7 +200,7 @@ t_expect 0 "and keeps answering /health" curl -sS -f --max-time 10 --unix-socket
 # Another database, the same admin socket: the socket is not taken over.
 sed 's/^database = node.db$/database = node2.db/' "$N/lasterid.conf" >"$N/second.conf"
 t_expect 1 "a second lasterid does not steal a live admin socket" \
-    "$LASTERID" -c "$N/second.conf"
+    "$LASTERID" -c "$N/second.conf" --allow-root
 t_grep "it says the socket is in use" "^lasterid: admin_socket .*another process is listening" "$D/err"
 
 # --- SIGHUP: a bad list is refused, a newer good one is taken ---------------
@@ -265,7 +265,7 @@ t_expect 0 "the admin socket file is removed" test ! -e "$SOCK"
 # --- the highest sequence held survives a restart (finding 7) --------------
 cp "$D/fed/trustlist.seq1.xml" "$D/fed/trustlist.xml"
 t_expect 1 "a restart with the sequence-1 list after holding 2 is refused" \
-    timeout 10 "$LASTERID" -c "$N/lasterid.conf"
+    timeout 10 "$LASTERID" -c "$N/lasterid.conf" --allow-root
 t_grep "the refusal names the file, the offered and the held sequence" \
     "^lasterid: trust list $D/fed/trustlist\.xml: sequence 1 is lower than the held 2 " "$D/err"
 t_expect 0 "a restart with the sequence-1 list left no admin socket" test ! -e "$SOCK"

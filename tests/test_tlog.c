@@ -36,6 +36,7 @@
 	"DROP TRIGGER supervision_records_logged_d;" \
 	"DROP TABLE tlog_leaves; DROP TABLE tlog_nodes;" \
 	"DROP TABLE witnessed; DROP TABLE witness_alarms;" /* 9 */ \
+	"DROP TABLE account; DROP TABLE web_audit;" /* 10 */ \
 	"DROP TABLE tlog_checkpoints;" \
 	"DELETE FROM schema_version WHERE version >= 8;"
 /* What an attacker editing the file removes first. */

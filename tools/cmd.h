@@ -18,5 +18,9 @@ int	cmd_supervision_show(int argc, char **argv);	/* cmd_supervision_show.c */
 int	cmd_supervision(int argc, char **argv);	/* cmd_supervision.c */
 int	cmd_queries(int argc, char **argv);	/* cmd_queries.c */
 int	cmd_audit(int argc, char **argv);	/* cmd_audit.c */
+int	cmd_user(int argc, char **argv);	/* cmd_user.c */
+int	cmd_backup(int argc, char **argv);	/* cmd_backup.c */
+int	cmd_restore(int argc, char **argv);	/* cmd_backup.c */
+int	cmd_check(int argc, char **argv);	/* cmd_backup.c */
 
 #endif

@@ -29,6 +29,10 @@ static const struct subcommand subcommands[] = {
 	{ "verify", cmd_verify, "check signed documents offline (auditors)" },
 	{ "queries", cmd_queries, "the national queries this node answered" },
 	{ "audit", cmd_audit, "prove records are in a node's log and that it only grew" },
+	{ "user", cmd_user, "web service accounts: add, list, disable, passwd; the audit trail" },
+	{ "backup", cmd_backup, "a consistent copy of a running node's database" },
+	{ "restore", cmd_restore, "put a backup in place of a stopped node's database" },
+	{ "check", cmd_check, "check a node's database: integrity, signatures, log" },
 	{ NULL, NULL, NULL }
 };
 
