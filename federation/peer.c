@@ -29,6 +29,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +48,7 @@
 #include "trust.h"
 
 #define CONNECT_TIMEOUT_MS	5000L
+#define RESOLVE_MAX		64	/* entries of a resolve list */
 
 struct xfer {
 	struct peer	*p;
@@ -82,6 +86,7 @@ struct peer {
 	char		*cert, *key;
 	char		*ca_pem;
 	size_t		 ca_len;
+	struct curl_slist *resolve;	/* CURLOPT_RESOLVE, NULL: none */
 	struct xfer	*xfers;
 	int		 nxfers;
 };
@@ -460,7 +465,145 @@ peer_free(struct peer *p)
 	free(p->cert);
 	free(p->key);
 	free(p->ca_pem);
+	curl_slist_free_all(p->resolve);
 	free(p);
+}
+
+/* --- resolve ------------------------------------------------------------ */
+
+/* 1 when s (len bytes) is a DNS host name: dot-separated labels of letters,
+ * digits and inner hyphens, 1..63 each, 253 in all. */
+static int
+host_is_name(const char *s, size_t len)
+{
+	size_t i, lab = 0;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (lab == 0 || s[i - 1] == '-')
+				return 0;
+			lab = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)s[i]) &&
+		    (s[i] != '-' || lab == 0))
+			return 0;
+		if (++lab > 63)
+			return 0;
+	}
+	return lab > 0 && s[len - 1] != '-';
+}
+
+/* One "HOST:PORT:ADDR" entry (len bytes, no separators); 0 or -1 with
+ * why filled. */
+static int
+resolve_entry_check(const char *s, size_t len, char *why, size_t wlen)
+{
+	char addr[64], ent[320];
+	const char *c1, *c2, *a;
+	unsigned char bin[16];
+	long port = 0;
+	size_t alen;
+	const char *q;
+
+	snprintf(ent, sizeof(ent), "%.*s", (int)(len > 300 ? 300 : len), s);
+	if ((c1 = memchr(s, ':', len)) == NULL ||
+	    (c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - s))) == NULL) {
+		snprintf(why, wlen, "'%s' is not HOST:PORT:ADDR", ent);
+		return -1;
+	}
+	if (!host_is_name(s, (size_t)(c1 - s))) {
+		snprintf(why, wlen, "'%s': '%.*s' is not a host name", ent,
+		    (int)(c1 - s), s);
+		return -1;
+	}
+	for (q = c1 + 1; q < c2 && isdigit((unsigned char)*q) && port < 65536;
+	    q++)
+		port = port * 10 + (*q - '0');
+	if (q != c2 || q == c1 + 1 || port < 1 || port > 65535) {
+		snprintf(why, wlen, "'%s': the port is not a number 1..65535",
+		    ent);
+		return -1;
+	}
+	a = c2 + 1;
+	alen = len - (size_t)(a - s);
+	if (alen >= 2 && a[0] == '[' && a[alen - 1] == ']' &&
+	    alen - 2 < sizeof(addr)) {
+		memcpy(addr, a + 1, alen - 2);
+		addr[alen - 2] = '\0';
+		if (inet_pton(AF_INET6, addr, bin) == 1)
+			return 0;
+	} else if (alen > 0 && alen < sizeof(addr)) {
+		memcpy(addr, a, alen);
+		addr[alen] = '\0';
+		if (inet_pton(AF_INET, addr, bin) == 1)
+			return 0;
+	}
+	snprintf(why, wlen, "'%s': the address is not numeric IPv4 or "
+	    "[IPv6]", ent);
+	return -1;
+}
+
+/* Walks list; with out not NULL, appends each entry to *out. */
+static int
+resolve_parse(const char *list, struct curl_slist **out, char *why,
+    size_t wlen)
+{
+	struct curl_slist *l;
+	char ent[320];
+	size_t len;
+	int n = 0;
+
+	while (list != NULL && *list != '\0') {
+		list += strspn(list, ", \t");
+		if (*list == '\0')
+			break;
+		len = strcspn(list, ", \t");
+		if (++n > RESOLVE_MAX) {
+			snprintf(why, wlen, "more than %d entries", RESOLVE_MAX);
+			return -1;
+		}
+		if (len >= sizeof(ent)) {
+			snprintf(why, wlen, "entry %d is too long", n);
+			return -1;
+		}
+		if (resolve_entry_check(list, len, why, wlen) == -1)
+			return -1;
+		if (out != NULL) {
+			memcpy(ent, list, len);
+			ent[len] = '\0';
+			if ((l = curl_slist_append(*out, ent)) == NULL) {
+				snprintf(why, wlen, "out of memory");
+				return -1;
+			}
+			*out = l;
+		}
+		list += len;
+	}
+	return 0;
+}
+
+int
+peer_resolve_check(const char *list, char *why, size_t len)
+{
+	return resolve_parse(list, NULL, why, len);
+}
+
+int
+peer_set_resolve(struct peer *p, const char *list, struct err *e)
+{
+	struct curl_slist *l = NULL;
+	char why[400];
+
+	if (resolve_parse(list, &l, why, sizeof(why)) == -1) {
+		curl_slist_free_all(l);
+		return err_set(e, ERR_USAGE, "resolve: %s", why);
+	}
+	curl_slist_free_all(p->resolve);
+	p->resolve = l;
+	return 0;
 }
 
 int
@@ -585,6 +728,10 @@ peer_start(struct peer *p, const struct peer_request *req, peer_done_fn *fn,
 	SET(CURLOPT_PREREQDATA, x);
 	SET(CURLOPT_ERRORBUFFER, x->errbuf);
 	SET(CURLOPT_HTTPHEADER, x->headers);
+	/* Names given in the configuration go to their addresses; the
+	 * multi handle's DNS cache holds them for every later request. */
+	if (p->resolve != NULL)
+		SET(CURLOPT_RESOLVE, p->resolve);
 	if (x->pins == NULL) {
 		/* An unpinned connection or TLS session must never serve a
 		 * pinned request to the same host and port later: a reused

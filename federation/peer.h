@@ -109,6 +109,18 @@ int		 peer_fetch_url(struct peer *p, const char *url,
 		    size_t resp_max, long timeout_ms, peer_done_fn *fn,
 		    void *arg, struct err *e);
 
+/* Host names resolved to fixed addresses for every request from now on,
+ * like curl's --resolve: list is "HOST:PORT:ADDR" entries separated by
+ * commas or white space (ADDR numeric IPv4, or IPv6 in brackets); NULL or
+ * "" clears it.  For tests and for federations whose names are not in the
+ * DNS; the pinned certificate is still the identity.  ERR_USAGE naming the
+ * entry that is malformed (the list in use is then unchanged). */
+int		 peer_set_resolve(struct peer *p, const char *list,
+		    struct err *e);
+/* Checks a list as peer_set_resolve() reads it, without a peer; why holds
+ * the reason when it is malformed. */
+int		 peer_resolve_check(const char *list, char *why, size_t len);
+
 /* Requests running now. */
 int		 peer_inflight(const struct peer *p);
 

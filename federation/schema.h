@@ -27,4 +27,11 @@ const char	*schema_dir(void);
 int		 schema_validate(xmlDocPtr doc, const char *name,
 		    const char *const *roots, struct err *e);
 
+/* libxml2's raw value message msg (a pattern, enumeration, length or
+ * range facet, or a value of a known type) in words, into dst: the form
+ * the value must have ("'2026-9-1' is not a date YYYY-MM-DD (...)") or the
+ * allowed values; any other message is copied as it is. */
+void		 schema_message_words(char *dst, size_t size,
+		    const char *msg);
+
 #endif

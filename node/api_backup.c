@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include "api_backup.h"
+#include "api_status.h"
 #include "dbcheck.h"
 #include "httpd.h"
 #include "log.h"
@@ -132,6 +133,8 @@ job_done(evutil_socket_t fd, short what, void *arg)
 		log_error(j->kind == JOB_BACKUP ? "backup_failed" :
 		    "check_failed", "ms=%.0f msg=%s", ms,
 		    log_q(j->e.msg, lq, sizeof(lq)));
+		if (j->kind == JOB_CHECK)
+			api_status_check_note(time(NULL), "full", "failed");
 		reply_err(j->r, &j->e);
 	} else if (j->kind == JOB_BACKUP) {
 		log_info("backup", "file=%s bytes=%lld ms=%.0f", j->file,
@@ -141,6 +144,8 @@ job_done(evutil_socket_t fd, short what, void *arg)
 		httpd_reply(j->r, 200, "text/plain; charset=utf-8", msg,
 		    strlen(msg));
 	} else {
+		api_status_check_note(time(NULL), "full", j->ok ? "ok" :
+		    "problems");
 		if (j->ok)
 			log_info("check", "result=ok ms=%.0f", ms);
 		else

@@ -723,7 +723,11 @@ on_progress(void *arg, const struct fanout_result *r, size_t answered,
 {
 	struct national *a = arg;
 
-	(void)r;
+	/* One line per region per query: at level debug, since a national
+	 * query asks every region (the query log keeps the totals). */
+	log_debug("peer_request", "member=%s method=POST path=/v1/query "
+	    "status=%d ms=%ld result=%s", r->member, r->http_status, r->ms,
+	    fanout_status_name((int)r->status));
 	if (!a->started)
 		return;
 	httpd_reply_chunk(a->r, "progress %zu %zu %zu %zu %zu %zu %zu %zu\n",

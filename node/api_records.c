@@ -21,6 +21,7 @@
 
 #include "api_admin.h"
 #include "api_fed.h"
+#include "api_outbox.h"
 #include "dsig.h"
 #include "httpd.h"
 #include "log.h"
@@ -338,9 +339,10 @@ h_outbox(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	k = snprintf(buf, cap, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<Outbox xmlns=\"urn:lasteri:1\" pending=\"%ld\" "
 	    "oldestPendingAge=\"%lld\" delivered=\"%ld\" conflict=\"%ld\" "
-	    "refused=\"%ld\" inflight=\"%d\">\n", sum.pending,
-	    OLDEST(sum.oldest_pending), sum.count[OUTBOX_DELIVERED],
-	    sum.count[OUTBOX_CONFLICT], sum.count[OUTBOX_REFUSED],
+	    "refused=\"%ld\" cancelled=\"%ld\" inflight=\"%d\">\n",
+	    sum.pending, OLDEST(sum.oldest_pending),
+	    sum.count[OUTBOX_DELIVERED], sum.count[OUTBOX_CONFLICT],
+	    sum.count[OUTBOX_REFUSED], sum.count[OUTBOX_CANCELLED],
 	    outbox_inflight(n->outbox));
 	off = k > 0 ? (size_t)k : 0;
 	for (i = 0; i < sum.ndests && off < cap; i++) {
@@ -349,11 +351,11 @@ h_outbox(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		k = snprintf(buf + off, cap - off, "  <Destination member="
 		    "\"%s\" pending=\"%ld\" oldestPendingAge=\"%lld\" "
 		    "delivered=\"%ld\" conflict=\"%ld\" refused=\"%ld\" "
-		    "lastError=\"%s\"/>\n",
+		    "cancelled=\"%ld\" lastError=\"%s\"/>\n",
 		    api_xml_attr(d->dest, a_dest, sizeof(a_dest)),
 		    d->count[OUTBOX_PENDING], OLDEST(d->oldest_pending),
 		    d->count[OUTBOX_DELIVERED], d->count[OUTBOX_CONFLICT],
-		    d->count[OUTBOX_REFUSED],
+		    d->count[OUTBOX_REFUSED], d->count[OUTBOX_CANCELLED],
 		    api_xml_attr(d->last_error, a_err, sizeof(a_err)));
 		off += k > 0 ? (size_t)k : 0;
 	}
@@ -380,7 +382,7 @@ api_records_register(struct node *n, struct err *e)
 	if (httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_POST,
 	    "/admin/v1/supervision", h_issue, n, e) == -1 ||
 	    httpd_route(n->httpd, HTTPD_ADMIN, HTTPD_GET, "/admin/v1/outbox",
-	    h_outbox, n, e) == -1)
+	    h_outbox, n, e) == -1 || api_outbox_register(n, e) == -1)
 		return -1;
 	return 0;
 }

@@ -26,6 +26,7 @@
 
 #include "conf.h"
 #include "dsig.h"
+#include "peer.h"
 
 static int	check_member_id(const char *, char *, size_t);
 static int	check_https_url(const char *, char *, size_t);
@@ -34,6 +35,7 @@ static int	check_web_auth(const char *, char *, size_t);
 static int	check_header_name(const char *, char *, size_t);
 static int	check_addr_list(const char *, char *, size_t);
 static int	check_secret(const char *, char *, size_t);
+static int	check_resolve(const char *, char *, size_t);
 
 #define OFF(f)		offsetof(struct conf, f)
 #define MIB		(1024L * 1024L)
@@ -41,7 +43,7 @@ static int	check_secret(const char *, char *, size_t);
 
 static const struct conf_key keys[] = {
 	{ "node", "member_id", CONF_STRING, NULL, CONF_REQUIRED,
-	  OFF(member_id), 0, 0, "FI/GOV/3221080-7/lasteri",
+	  OFF(member_id), 0, 0, "FI/GOV/3221080-3/lasteri",
 	  "This node's member ID as listed in the trust list, X-Road style: "
 	  "INSTANCE/CLASS/CODE/SUBSYSTEM.", check_member_id },
 	{ "node", "sign_key", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE |
@@ -67,6 +69,14 @@ static const struct conf_key keys[] = {
 	  OFF(tls_cert), 0, 0, "/etc/lasteri/tls.crt",
 	  "TLS certificate (PEM) presented to peers, as a server and as a "
 	  "client; its SHA-256 fingerprint is listed for this member.", NULL },
+	{ "federation", "resolve", CONF_STRING, NULL, 0, OFF(resolve), 0, 0,
+	  "a.lasteri.test:8443:127.0.0.2, b.lasteri.test:8443:127.0.0.3",
+	  "Host names of members' endpoints resolved to fixed addresses, like "
+	  "curl's --resolve: HOST:PORT:ADDR entries separated by commas "
+	  "(ADDR numeric IPv4 or [IPv6]), used for deliveries, national "
+	  "queries, witnessing and the trust list refresh; for tests and "
+	  "names not in the DNS.  Not set: the system's resolver.",
+	  check_resolve },
 
 	{ "trust", "trust_anchor", CONF_PATH, NULL, CONF_REQUIRED | CONF_FILE,
 	  OFF(trust_anchor), 0, 0, "/etc/lasteri/operator.crt",
@@ -162,6 +172,10 @@ static const struct conf_key keys[] = {
 	{ "outbox", "outbox_retry_max", CONF_DURATION, "10m", 0,
 	  OFF(outbox_retry_max), 100, DAY_MS, NULL,
 	  "Longest delay between delivery attempts (100ms to 1d).", NULL },
+	{ "outbox", "outbox_alarm_age", CONF_DURATION, "1h", 0,
+	  OFF(outbox_alarm_age), 1000, 7L * DAY_MS, NULL,
+	  "When the oldest delivery still pending is older than this, /health "
+	  "answers 503 \"outbox\" (1s to 7d).", NULL },
 
 	{ "query", "fanout_deadline", CONF_DURATION, "5s", 0,
 	  OFF(fanout_deadline), 100, 60L * 1000L, NULL,
@@ -506,6 +520,12 @@ check_secret(const char *v, char *why, size_t len)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			return why_set(why, len, "spaces or control characters");
 	return 0;
+}
+
+static int
+check_resolve(const char *v, char *why, size_t len)
+{
+	return peer_resolve_check(v, why, len);
 }
 
 /* 1 when host (numeric) is a loopback address. */

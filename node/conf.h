@@ -54,6 +54,7 @@ struct conf {
 	struct conf_addr listen;
 	char		*tls_key;
 	char		*tls_cert;
+	char		*resolve;	/* NULL when not set */
 	/* [trust] */
 	char		*trust_anchor;
 	char		*trust_list;
@@ -80,6 +81,7 @@ struct conf {
 	/* [outbox] */
 	long		 outbox_retry_min;	/* ms */
 	long		 outbox_retry_max;	/* ms */
+	long		 outbox_alarm_age;	/* ms */
 	/* [query] */
 	long		 fanout_deadline;	/* ms */
 	long		 query_work_limit;	/* ms */

@@ -595,6 +595,11 @@ http_new(struct httpd *h, struct listener_ctx *lc, struct err *e)
 	    h->lim.admin_body_max > 0 ? h->lim.admin_body_max :
 	    h->lim.body_max));
 	evhttp_set_max_headers_size(http, (ev_ssize_t)h->lim.header_max);
+	/* An admin body over the limit is read and dropped, not left unread
+	 * (the client would get a broken pipe); httpd_conn.c's admin_scan
+	 * answers it with the limit's name. */
+	if (lc->kind == HTTPD_ADMIN)
+		evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE);
 	tv.tv_sec = h->lim.request_timeout_ms / 1000;
 	tv.tv_usec = (h->lim.request_timeout_ms % 1000) * 1000;
 	evhttp_set_timeout_tv(http, &tv);

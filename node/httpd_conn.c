@@ -50,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -490,9 +491,72 @@ httpd_hs_done(const SSL *ssl, void *arg)
 	httpd_conn_arm(c, h->lim.idle_timeout_ms);
 }
 
+/* The admin listener's body limit (httpd.c's http_new gives evhttp the
+ * same). */
+static size_t
+admin_max(const struct httpd *h)
+{
+	return h->lim.admin_body_max > 0 ? h->lim.admin_body_max :
+	    h->lim.body_max;
+}
+
+/* Admin: a request whose Content-Length is over admin_body_max.  evhttp
+ * would answer its own bare 413 and close while the client still writes
+ * (a broken pipe for it).  Instead the answer that says why is written at
+ * once, before evhttp has parsed the headers, and the sending side is shut:
+ * evhttp (EVHTTP_SERVER_LINGERING_CLOSE, httpd.c) then reads and drops the
+ * body, and its own answer finds the socket shut and closes it. */
+static void
+admin_too_large(struct conn *c)
+{
+	struct bufferevent *bev = c->bev;
+	char body[300], resp[600];
+	evutil_socket_t fd = bufferevent_getfd(bev);
+	int bn, rn;
+
+	log_warnx("admin_too_large", "content_length=%lld admin_body_max=%zu",
+	    c->clen, admin_max(c->h));
+	bn = snprintf(body, sizeof(body), "<?xml version=\"1.0\" encoding="
+	    "\"UTF-8\"?>\n<Error xmlns=\"urn:lasteri:1\" status=\"413\" "
+	    "code=\"too-large\">too large (admin_body_max = %zu bytes; this "
+	    "request has %lld)</Error>\n", admin_max(c->h), c->clen);
+	rn = snprintf(resp, sizeof(resp), "HTTP/1.1 413 Payload Too Large\r\n"
+	    "Content-Type: application/xml; charset=utf-8\r\n"
+	    "Content-Length: %d\r\nConnection: close\r\n\r\n%s", bn, body);
+	if (bn < 0 || rn < 0 || (size_t)rn >= sizeof(resp))
+		return;
+	if (fd != -1 && evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
+	    write(fd, resp, (size_t)rn) == rn) {
+		(void)shutdown(fd, SHUT_WR);
+		return;
+	}
+	bufferevent_write(bev, resp, (size_t)rn);
+}
+
 /* Admin: finds the end of the request line and headers in the bytes as
  * they arrive (evhttp takes whole lines off the buffer as it parses them,
- * so only the new bytes are looked at, with the state kept in c). */
+ * so only the new bytes are looked at, with the state kept in c), and the
+ * Content-Length on the way. */
+/* The scanner is at the end of a header line: a Content-Length? */
+static void
+admin_line(struct conn *c)
+{
+	const char *v;
+	char *end;
+	long long n;
+
+	c->hline[c->hlen] = '\0';
+	c->hlen = 0;
+	if (strncasecmp(c->hline, "content-length:", 15) != 0)
+		return;
+	for (v = c->hline + 15; *v == ' ' || *v == '\t'; v++)
+		;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno == 0 && end != v && n > 0)
+		c->clen = n;
+}
+
 static void
 admin_scan(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
@@ -516,11 +580,19 @@ admin_scan(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 			p = v[j].iov_base;
 			for (i = 0; i < v[j].iov_len && i < left; i++) {
 				if (p[i] == '\n') {
+					admin_line(c);
 					if (c->blank && c->seen) {
 						/* Before the attachment the
 						 * timer is the attachment's;
 						 * it arms the deadline. */
 						c->phase = PHASE_BODY;
+						/* Not on the web listener:
+						 * it may be TLS. */
+						if (c->kind == HTTPD_ADMIN &&
+						    c->clen > (long long)
+						    admin_max(c->h))
+							admin_too_large(c);
+						c->clen = 0;
 						if (!c->held)
 							httpd_conn_arm(c, c->h->lim.
 							admin_body_timeout_ms);
@@ -530,6 +602,8 @@ admin_scan(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 				} else if (p[i] != '\r') {
 					c->blank = 0;
 					c->seen = 1;
+					if (c->hlen < sizeof(c->hline) - 1)
+						c->hline[c->hlen++] = (char)p[i];
 				}
 			}
 			left -= i;

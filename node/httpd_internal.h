@@ -83,6 +83,9 @@ struct conn {
 	enum admin_phase	 phase;
 	int			 blank;		/* scanner: at a line start */
 	int			 seen;		/* scanner: a non-empty line */
+	char			 hline[48];	/* scanner: the line's start */
+	size_t			 hlen;
+	long long		 clen;		/* scanner: Content-Length */
 	int			 queued;	/* in one of h's queues */
 	TAILQ_ENTRY(conn)	 q;
 };

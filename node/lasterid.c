@@ -47,6 +47,7 @@
 #include "api_log.h"
 #include "api_national.h"
 #include "api_query.h"
+#include "api_status.h"
 #include "api_users.h"
 #include "dsig.h"
 #include "outbox.h"
@@ -239,31 +240,54 @@ trust_reload(struct node *n, const char *why)
 
 /* --- handlers ----------------------------------------------------------- */
 
+/* The health document: status is "ok" or the first problem's token, one
+ * <Problem code="TOKEN">sentence</Problem> per problem (api_status.h); on
+ * the federation port the sentences are api_status_public()'s. */
 static void
-health_doc(struct node *n, const struct httpd_peer *peer, char *buf,
-    size_t len)
+health_doc(struct node *n, const struct httpd_peer *peer,
+    const struct status_problem *pr, int np, char *buf, size_t len)
 {
-	char me[200], them[200];
+	char me[200], them[200], msg[1100];
+	size_t off;
+	int i, r;
 
 	xml_attr(n->conf.member_id, me, sizeof(me));
 	xml_attr(peer->member_id, them, sizeof(them));
-	snprintf(buf, len, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	r = snprintf(buf, len, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<Health xmlns=\"urn:lasteri:1\" member=\"%s\"%s%s%s "
 	    "status=\"%s\" trustSequence=\"%" PRIu64 "\" "
-	    "trustExpires=\"%lld\"/>\n", me,
+	    "trustExpires=\"%lld\"%s\n", me,
 	    *them ? " peer=\"" : "", them, *them ? "\"" : "",
-	    node_trust_expired(n) ? "trust-expired" : "ok",
-	    trust_sequence(n->trust), (long long)trust_expires(n->trust));
+	    np == 0 ? "ok" : pr[0].token,
+	    trust_sequence(n->trust), (long long)trust_expires(n->trust),
+	    np == 0 ? "/>" : ">");
+	off = r > 0 && (size_t)r < len ? (size_t)r : 0;
+	for (i = 0; i < np && off < len; i++) {
+		/* A member is told what, not the local details. */
+		xml_attr(*them ? api_status_public(pr[i].token) : pr[i].msg,
+		    msg, sizeof(msg));
+		r = snprintf(buf + off, len - off, "  <Problem code=\"%s\">%s"
+		    "</Problem>\n", pr[i].token, msg);
+		if (r < 0)
+			break;
+		off += (size_t)r;
+	}
+	if (np > 0 && off < len)
+		snprintf(buf + off, len - off, "</Health>\n");
 }
 
 static void
 h_health(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
-	char doc[1024];
+	struct status_problem pr[STATUS_PROBLEMS_MAX];
+	char doc[8192];
+	int np;
 
-	/* 503 while expired: a load balancer or monitor sees it. */
-	health_doc(arg, peer, doc, sizeof(doc));
-	httpd_reply(r, node_trust_expired(arg) ? 503 : 200,
+	/* 503 while the node cannot do its job: a load balancer or monitor
+	 * sees it, and the body says why. */
+	np = api_status_health(arg, pr);
+	health_doc(arg, peer, pr, np, doc, sizeof(doc));
+	httpd_reply(r, np > 0 ? 503 : 200,
 	    "application/xml; charset=utf-8", doc, strlen(doc));
 }
 
@@ -607,6 +631,7 @@ start(struct node *n)
 		fatalx("database %s: %s; refusing to start (lasteri check "
 		    "--db, lasteri restore)", n->conf.database,
 		    strip_path(e.msg, n->conf.database));
+	api_status_check_note(time(NULL), "quick", "ok");
 	trust_seq_check(n);
 	/* The log must match what this node signed before anything is
 	 * served from it or appended to it. */
@@ -660,12 +685,14 @@ start(struct node *n)
 		fatalx("admin api: %s", e.msg);
 	if ((n->peer = peer_new(n->base, n->conf.tls_cert, n->conf.tls_key,
 	    &e)) == NULL || peer_set_trust(n->peer, n->trust, &e) == -1 ||
+	    peer_set_resolve(n->peer, n->conf.resolve, &e) == -1 ||
 	    api_fed_register(n, &e) == -1 || api_records_register(n, &e) == -1 ||
 	    api_query_register(n, &e) == -1 ||
 	    api_national_register(n, &e) == -1 ||
 	    (n->outbox = outbox_new(n, &e)) == NULL)
 		fatalx("records: %s", e.msg);
-	if (api_backup_register(n, &e) == -1)
+	if (api_backup_register(n, &e) == -1 ||
+	    api_status_register(n, &e) == -1)
 		fatalx("backup api: %s", e.msg);
 	if (tlog_start(n, &e) == -1 || api_log_register(n, &e) == -1)
 		fatalx("transparency log of %s: %s", n->conf.database, e.msg);

@@ -1,9 +1,13 @@
 /*
  * log.c - one line per event, key=value fields, on stderr (see log.h).
+ * The last LOG_RECENT_MAX lines at level warn or above are also kept in a
+ * ring (under a mutex: the workers of the admin API log too), for
+ * `lasteri status`.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,11 @@
 static const char	*log_prog = "lasterid";
 static enum log_level	 log_max = LOG_LVL_INFO;
 static FILE		*log_out;
+static int		 log_ready;	/* log_init() was called */
+
+static pthread_mutex_t	 recent_mu = PTHREAD_MUTEX_INITIALIZER;
+static char		 recent[LOG_RECENT_MAX][LOG_RECENT_LEN];
+static unsigned		 recent_next;	/* lines ever kept */
 
 static const char *const level_names[] = { "fatal", "error", "warn", "info",
     "debug" };
@@ -26,6 +35,44 @@ log_init(const char *prog, enum log_level max, FILE *out)
 	log_prog = prog;
 	log_max = max;
 	log_out = out;
+	log_ready = 1;
+}
+
+int
+log_is_init(void)
+{
+	return log_ready;
+}
+
+static void
+recent_keep(const char *line)
+{
+	size_t n = strlen(line);
+	char *slot;
+
+	pthread_mutex_lock(&recent_mu);
+	slot = recent[recent_next % LOG_RECENT_MAX];
+	if (n >= LOG_RECENT_LEN)
+		n = LOG_RECENT_LEN - 1;
+	memcpy(slot, line, n);
+	slot[n] = '\0';
+	recent_next++;
+	pthread_mutex_unlock(&recent_mu);
+}
+
+size_t
+log_recent(char (*out)[LOG_RECENT_LEN], size_t max)
+{
+	size_t n = 0;
+	unsigned i, first;
+
+	pthread_mutex_lock(&recent_mu);
+	first = recent_next > LOG_RECENT_MAX ? recent_next - LOG_RECENT_MAX :
+	    0;
+	for (i = first; i < recent_next && n < max; i++)
+		memcpy(out[n++], recent[i % LOG_RECENT_MAX], LOG_RECENT_LEN);
+	pthread_mutex_unlock(&recent_mu);
+	return n;
 }
 
 void
@@ -96,6 +143,8 @@ log_vline(enum log_level lvl, const char *event, const char *errstr,
 	for (p = line; *p != '\0'; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
 			*p = '?';
+	if (lvl <= LOG_LVL_WARN)
+		recent_keep(line);
 	fprintf(log_out != NULL ? log_out : stderr, "%s\n", line);
 	fflush(log_out != NULL ? log_out : stderr);
 }

@@ -13,6 +13,7 @@
 #ifndef LASTERI_LOG_H
 #define LASTERI_LOG_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum log_level {
@@ -27,6 +28,16 @@ enum log_level {
  * is where lines go (NULL: stderr), for tests. */
 void	 log_init(const char *prog, enum log_level max, FILE *out);
 void	 log_set_level(enum log_level max);
+/* 1 once log_init() was called: the daemon's library code (the store)
+ * logs its errors only then, so that a tool using it stays quiet. */
+int	 log_is_init(void);
+
+/* The last lines logged at level warn or above, oldest first: copies at
+ * most max of the last LOG_RECENT_MAX into out and returns how many.
+ * Thread-safe. */
+#define LOG_RECENT_MAX	20
+#define LOG_RECENT_LEN	512
+size_t	 log_recent(char (*out)[LOG_RECENT_LEN], size_t max);
 
 /* log_warn adds err="strerror(errno)".  log_error is for a state that
  * stops part of the node's work until an operator acts (level=error). */

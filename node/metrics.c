@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,47 @@ struct metrics {
 	struct series	ser[SERIES_MAX];
 	int		nser;
 };
+
+/*
+ * The series every family has from start, at 0, so that a dashboard or an
+ * alert rule (rate(), absent()) sees them before the first event: the
+ * unlabelled counters ("") and the label values a family can take.  Names
+ * of families registered outside this file are spelled out (their headers
+ * define them too).
+ */
+#define R(v)	"result=\"" v "\""
+#define C(l, r)	"listener=\"" l "\",reason=\"" r "\""
+static const struct {
+	const char	*family;
+	const char	*labels[16];
+} known[] = {
+	{ M_TLS_HANDSHAKES, { "" } },
+	{ M_ACCEPT_ERRORS, { "" } },
+	{ M_TRUST_RELOADS, { R("ok"), R("refused"), R("fetch-failed") } },
+	{ M_CONN_REFUSED, { C("federation", "members-full"),
+	    C("federation", "handshakes-full"), C("federation", "per-address"),
+	    C("federation", "handshake-timeout"),
+	    C("federation", "header-timeout"), C("federation", "body-timeout"),
+	    C("federation", "draining"), C("admin", "admin-full"),
+	    C("admin", "header-timeout"), C("admin", "body-timeout"),
+	    C("admin", "draining"), C("web", "web-full"),
+	    C("web", "header-timeout"), C("web", "body-timeout"),
+	    C("web", "draining") } },
+	{ "lasteri_records_issued_total", { R("stored"), R("duplicate"),
+	    R("conflict"), R("refused"), R("error") } },
+	{ "lasteri_records_received_total", { R("stored"), R("duplicate"),
+	    R("conflict"), R("refused"), R("error") } },
+	{ "lasteri_records_commits_total", { "" } },
+	{ "lasteri_outbox_deliveries_total", { R("delivered"), R("conflict"),
+	    R("refused"), R("retry") } },
+	{ "lasteri_log_checkpoints_signed_total", { "" } },
+	{ "lasteri_witness_checks_total", { "" } },
+};
+#undef R
+#undef C
+
+static struct series *series_get(struct metrics *, const char *,
+    const char *, int);
 
 struct metrics *
 metrics_new(void)
@@ -126,6 +168,16 @@ metrics_register(struct metrics *m, const char *name,
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	f->type = type;
 	snprintf(f->help, sizeof(f->help), "%s", help);
+	for (i = 0; i < (int)(sizeof(known) / sizeof(known[0])); i++) {
+		size_t k;
+
+		if (strcmp(known[i].family, name) != 0)
+			continue;
+		for (k = 0; k < sizeof(known[i].labels) /
+		    sizeof(known[i].labels[0]) && known[i].labels[k] != NULL;
+		    k++)
+			(void)series_get(m, name, known[i].labels[k], 1);
+	}
 	return 0;
 }
 
@@ -193,6 +245,36 @@ metrics_get(const struct metrics *m, const char *name, const char *labels)
 	return 0;
 }
 
+/* A sample value as a plain number: digits and at most one point, never
+ * an exponent (1796472181, 0.25), as every reader of the text format and
+ * every person parses it. */
+static void
+put_value(FILE *f, double v)
+{
+	char b[400];
+	size_t n;
+
+	if (isnan(v)) {
+		fputs("NaN", f);
+		return;
+	}
+	if (isinf(v)) {
+		fputs(v > 0 ? "+Inf" : "-Inf", f);
+		return;
+	}
+	if (fabs(v) < 9e15 && v == (double)(long long)v) {
+		fprintf(f, "%lld", (long long)v);
+		return;
+	}
+	snprintf(b, sizeof(b), "%.6f", v);
+	n = strlen(b);
+	while (n > 0 && b[n - 1] == '0')
+		b[--n] = '\0';
+	if (n > 0 && b[n - 1] == '.')
+		b[--n] = '\0';
+	fputs(strcmp(b, "-0") == 0 ? "0" : b, f);
+}
+
 char *
 metrics_format(const struct metrics *m, size_t *len)
 {
@@ -213,11 +295,12 @@ metrics_format(const struct metrics *m, size_t *len)
 				continue;
 			any = 1;
 			if (m->ser[i].labels[0] != '\0')
-				fprintf(f, "%s{%s} %.17g\n", m->fam[fi].name,
-				    m->ser[i].labels, m->ser[i].value);
+				fprintf(f, "%s{%s} ", m->fam[fi].name,
+				    m->ser[i].labels);
 			else
-				fprintf(f, "%s %.17g\n", m->fam[fi].name,
-				    m->ser[i].value);
+				fprintf(f, "%s ", m->fam[fi].name);
+			put_value(f, m->ser[i].value);
+			fputc('\n', f);
 		}
 		/* An unlabelled family with no update yet still reads 0. */
 		if (!any && m->fam[fi].type == METRICS_GAUGE)

@@ -261,6 +261,24 @@ answer_text(const struct peer_result *res, char *buf, size_t len)
 		snprintf(buf, len, "%d", res->status);
 }
 
+/* One info line per answer from a peer (or its failure): who, what, how
+ * it went, how long it took. */
+static void
+peer_read_log(const char *member, const char *method, const char *path,
+    const struct peer_result *res)
+{
+	char q[LOG_Q_MAX];
+
+	if (res->err.code != ERR_OK)
+		log_info("peer_request", "member=%s method=%s path=%s status=%d "
+		    "ms=%ld error=%s msg=%s", member, method, path, res->status,
+		    res->ms, err_code_name(res->err.code),
+		    log_q(res->err.msg, q, sizeof(q)));
+	else
+		log_info("peer_request", "member=%s method=%s path=%s status=%d "
+		    "ms=%ld", member, method, path, res->status, res->ms);
+}
+
 static void
 on_answer(void *arg, const struct peer_result *res)
 {
@@ -268,6 +286,7 @@ on_answer(void *arg, const struct peer_result *res)
 	struct outbox *o = d->o;
 	char why[OUTBOX_ERROR_MAX];
 
+	peer_read_log(d->dest, "POST", "/v1/records", res);
 	answer_text(res, why, sizeof(why));
 	delivery_unlink(o, d);
 	settle(o, d->record_id, d->dest, d->attempts,
@@ -426,4 +445,49 @@ outbox_free(struct outbox *o)
 	if (o->timer != NULL)
 		event_free(o->timer);
 	free(o);
+}
+
+/* --- operator actions --------------------------------------------------- */
+
+int
+outbox_retry(struct outbox *o, const char *dest, long *n, long *pending,
+    struct err *e)
+{
+	struct outbox_key *skip;
+	struct delivery *d;
+	int i = 0, rc;
+
+	if ((skip = calloc((size_t)o->ninflight + 1, sizeof(*skip))) == NULL)
+		return err_set(e, ERR_NOMEM, "outbox: out of memory");
+	for (d = o->inflight; d != NULL; d = d->next, i++) {
+		skip[i].record_id = d->record_id;
+		skip[i].dest = d->dest;
+	}
+	rc = store_outbox_hurry(o->n->store, dest, now_ms(), skip, i, n,
+	    pending, e);
+	free(skip);
+	if (rc == 0)
+		outbox_kick(o);
+	return rc;
+}
+
+int
+outbox_cancel(struct outbox *o, const char *record_id, const char *who,
+    long count[OUTBOX_NSTATES], struct err *e)
+{
+	struct delivery *d;
+	char why[OUTBOX_ERROR_MAX];
+
+	memset(count, 0, OUTBOX_NSTATES * sizeof(count[0]));
+	for (d = o->inflight; d != NULL; d = d->next)
+		if (strcmp(d->record_id, record_id) == 0)
+			return err_set(e, ERR_CONFLICT, "record %s: a delivery "
+			    "to %s is under way (attempt %d); try again when "
+			    "it ends (within request_timeout)", record_id,
+			    d->dest, d->attempts);
+	snprintf(why, sizeof(why), "cancelled by %s", who);
+	if (store_outbox_cancel(o->n->store, record_id, why, now_ms(), count,
+	    e) == -1)
+		return -1;
+	return 0;
 }

@@ -35,6 +35,20 @@ int		 outbox_inflight(const struct outbox *o);
  * /metrics answer: the age grows between deliveries).  NULL is a no-op. */
 void		 outbox_publish(struct outbox *o);
 
+/* Makes the pending deliveries (all, or those to member dest when not
+ * NULL) due at once, except those in flight; *n gets how many were waiting
+ * for a later attempt, *pending how many are pending. */
+int		 outbox_retry(struct outbox *o, const char *dest, long *n,
+		    long *pending, struct err *e);
+
+/* Cancels the pending deliveries of record_id (kept, state cancelled,
+ * last_error "cancelled by WHO"); count[] gets the record's rows by state
+ * before (count[OUTBOX_PENDING] were cancelled).  ERR_NOTFOUND: no row of
+ * record_id; ERR_CONFLICT: a delivery of it is in flight now. */
+int		 outbox_cancel(struct outbox *o, const char *record_id,
+		    const char *who, long count[OUTBOX_NSTATES],
+		    struct err *e);
+
 /* --- the policy, pure (tests) ------------------------------------------ */
 
 /* The delay before attempt attempts + 1 after attempts failed ones (>= 1):

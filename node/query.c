@@ -35,6 +35,10 @@ struct query_data {
 	time_t			 loaded;
 	time_t			 since;		/* events kept from here */
 	int64_t			 seq;		/* newest record in the data */
+	/* Loaded for one search (query_data_load_search): units holds its
+	 * candidates only, of total in the store. */
+	int			 partial;
+	size_t			 total;
 };
 
 /* --- data ----------------------------------------------------------------- */
@@ -59,6 +63,91 @@ query_data_load(struct store *s, struct query_data **out, struct err *e)
 	    store_unit_briefs_load(s, &d->units, &d->nu, &d->lots, e) == -1 ||
 	    store_proc_briefs_load(s, &d->procs, &d->np, e) == -1 ||
 	    store_unit_sups_load(s, d->since, &d->sups, &d->ns, e) == -1)
+		goto done;
+	store_read_end(s);
+	in_read = 0;
+	d->capsups = d->ns;
+	*out = d;
+	d = NULL;
+	rc = 0;
+done:
+	if (in_read)
+		store_read_end(s);
+	query_data_unref(d);
+	return rc;
+}
+
+/* A new, empty data set holding one reference. */
+static struct query_data *
+data_new(struct err *e)
+{
+	struct query_data *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	d->refs = 1;
+	d->loaded = time(NULL);
+	d->since = d->loaded - (time_t)SEARCH_RECENT_DAYS * 86400;
+	return d;
+}
+
+int
+query_data_load_search(struct store *s, const struct query_search *q,
+    struct query_data **out, struct err *e)
+{
+	struct query_data *d;
+	int rc = -1, in_read = 0;
+
+	*out = NULL;
+	if ((d = data_new(e)) == NULL)
+		return -1;
+	d->partial = 1;
+	/* Without an age the search is refused (query_search_results). */
+	if (q->age_set) {
+		if (store_read_unmapped(s, e) == -1 ||
+		    store_read_begin(s, e) == -1)
+			goto done;
+		in_read = 1;
+		if (store_record_seq(s, &d->seq, e) == -1 ||
+		    store_search_briefs_load(s, &q->nd, d->since, &d->units,
+		    &d->nu, &d->lots, &d->sups, &d->ns, &d->total, e) == -1 ||
+		    (q->purchaser[0] != '\0' && store_proc_briefs_load(s,
+		    &d->procs, &d->np, e) == -1))
+			goto done;
+		store_read_end(s);
+		in_read = 0;
+	}
+	d->capsups = d->ns;
+	*out = d;
+	d = NULL;
+	rc = 0;
+done:
+	if (in_read)
+		store_read_end(s);
+	query_data_unref(d);
+	return rc;
+}
+
+int
+query_data_load_stats(struct store *s, struct query_data **out,
+    struct err *e)
+{
+	struct query_data *d;
+	int rc = -1, in_read = 0;
+
+	*out = NULL;
+	if ((d = data_new(e)) == NULL)
+		return -1;
+	/* Statistics count no findings by date: no events. */
+	d->since = (time_t)INT64_MAX;
+	if (store_read_unmapped(s, e) == -1 || store_read_begin(s, e) == -1)
+		goto done;
+	in_read = 1;
+	if (store_record_seq(s, &d->seq, e) == -1 ||
+	    store_stats_briefs_load(s, &d->units, &d->nu, e) == -1 ||
+	    store_stats_sups_load(s, &d->sups, &d->ns, e) == -1)
 		goto done;
 	store_read_end(s);
 	in_read = 0;
@@ -463,6 +552,22 @@ query_frameworks(const struct query_data *d, const char *code, int *n)
 	return fw;
 }
 
+/* The index of data loaded for one search, whose purchaser's frameworks
+ * are fw[nfw]: its dictionary holds only those. */
+static int
+index_for(struct query_data *d, const char **fw, int nfw, struct err *e)
+{
+	struct search_index *ix = NULL;
+
+	if (search_index_new_query(d->units, d->nu, fw, nfw, &ix, e) == -1 ||
+	    search_index_set_sups(ix, d->sups, d->ns, d->loaded, e) == -1) {
+		search_index_free(ix);
+		return -1;
+	}
+	d->ix = ix;
+	return 0;
+}
+
 int
 query_search_results(const struct query_data *d,
     const struct query_search *q, struct search_result **out, size_t *nout,
@@ -492,8 +597,9 @@ query_search_results(const struct query_data *d,
 	nd.now = q->now;
 	/* Built here when the loader did not (the CLI's one query); d is
 	 * only ever shared by one thread (query.h). */
-	if (d->ix == NULL && query_data_index_build((struct query_data *)d,
-	    e) == -1)
+	if (d->ix == NULL && (d->partial ? index_for((struct query_data *)d,
+	    fw, nfw, e) : query_data_index_build((struct query_data *)d,
+	    e)) == -1)
 		goto done;
 	if ((res = calloc((size_t)nd.limit, sizeof(*res))) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
@@ -501,6 +607,9 @@ query_search_results(const struct query_data *d,
 	}
 	if (search_run(d->ix, &nd, res, nout, tot, e) == -1)
 		goto done;
+	/* Candidates only: the store's units were scanned. */
+	if (d->partial && tot != NULL)
+		tot->scanned = d->total;
 	*out = res;
 	res = NULL;
 	rc = 0;

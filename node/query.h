@@ -35,6 +35,18 @@ struct query_data;
  * reference: query_data_unref(). */
 int	query_data_load(struct store *s, struct query_data **out,
 	    struct err *e);
+/* Loads only what one query reads, for the offline CLI (lasteri search
+ * --db, stats --db): for search q, the units that can pass its hard
+ * filters but the licence and supervision ones (those that search_run()
+ * matches or leaves out), their supervision summaries and the procurement
+ * definitions; for statistics, every unit's grouping and capacity fields
+ * and every summary without dated findings.  Such data answers that one
+ * query as query_data_load()'s would, byte for byte, and nothing else. */
+struct query_search;
+int	query_data_load_search(struct store *s, const struct query_search *q,
+	    struct query_data **out, struct err *e);
+int	query_data_load_stats(struct store *s, struct query_data **out,
+	    struct err *e);
 /* Builds the search index of d now (the node's worker does, so that no
  * search pays for it); otherwise the first search builds it.  A no-op when
  * built. */

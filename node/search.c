@@ -361,9 +361,43 @@ pack_unit(struct search_index *ix, size_t k, const struct unit_brief *u)
 	}
 }
 
-int
-search_index_new(const struct unit_brief *u, size_t nu,
-    struct search_index **out, struct err *e)
+/* The dictionary of one query's frameworks fw[nfw]: sorted, unique. */
+static int
+fwdict_query(struct search_index *ix, const char *const *fw, int nfw,
+    struct err *e)
+{
+	size_t i, w = 0;
+	char **d;
+
+	if (nfw <= 0)
+		return 0;
+	if ((d = calloc((size_t)nfw, sizeof(*d))) == NULL)
+		return err_set(e, ERR_NOMEM, "search index: out of memory");
+	ix->fwdict = d;
+	for (i = 0; i < (size_t)nfw; i++) {
+		if (fw[i] == NULL)
+			continue;
+		if ((d[w] = strdup(fw[i])) == NULL)
+			return err_set(e, ERR_NOMEM, "search index: out of "
+			    "memory");
+		ix->nfwdict = ++w;
+	}
+	qsort(d, w, sizeof(*d), cmp_str);
+	for (i = 0, w = 0; i < ix->nfwdict; i++) {
+		if (w > 0 && strcmp(d[w - 1], d[i]) == 0) {
+			free(d[i]);
+			continue;
+		}
+		d[w++] = d[i];
+	}
+	ix->nfwdict = w;
+	return 0;
+}
+
+static int
+index_new(const struct unit_brief *u, size_t nu, int query_fw,
+    const char *const *fw, int nfw, struct search_index **out,
+    struct err *e)
 {
 	struct search_index *ix = NULL;
 	size_t i;
@@ -379,7 +413,8 @@ search_index_new(const struct unit_brief *u, size_t nu,
 	}
 	ix->n = nu;
 	ix->u = u;
-	if (fwdict_build(ix, u, nu, e) == -1)
+	if ((query_fw ? fwdict_query(ix, fw, nfw, e) :
+	    fwdict_build(ix, u, nu, e)) == -1)
 		goto done;
 	for (i = 0; i < nu; i++) {
 		pack_unit(ix, i, &u[i]);
@@ -405,6 +440,21 @@ search_index_new(const struct unit_brief *u, size_t nu,
 done:
 	search_index_free(ix);
 	return rc;
+}
+
+int
+search_index_new(const struct unit_brief *u, size_t nu,
+    struct search_index **out, struct err *e)
+{
+	return index_new(u, nu, 0, NULL, 0, out, e);
+}
+
+int
+search_index_new_query(const struct unit_brief *u, size_t nu,
+    const char *const *fw, int nfw, struct search_index **out,
+    struct err *e)
+{
+	return index_new(u, nu, 1, fw, nfw, out, e);
 }
 
 /* Recent findings of unit k at time now: the capped penalty, the count,

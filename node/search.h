@@ -104,6 +104,14 @@ struct unit_sup;
  * *out with search_index_free(). */
 int	search_index_new(const struct unit_brief *u, size_t nu,
 	    struct search_index **out, struct err *e);
+/* The same for the queries of one purchaser only, whose frameworks are
+ * fw[nfw] (borrowed for the call; NULL entries skipped): procurement IDs
+ * and lot references as in search_needs.  A query with those frameworks
+ * (or none) ranks as on search_index_new()'s index of the same units,
+ * without collecting every unit's lots into a dictionary. */
+int	search_index_new_query(const struct unit_brief *u, size_t nu,
+	    const char *const *fw, int nfw, struct search_index **out,
+	    struct err *e);
 /* Sets (replaces) the supervision summary of the unit sup->unit_id
  * (borrowed; the events are copied); a unit not in the index is ignored.
  * now is the time the summary's recent findings are first counted for

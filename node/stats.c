@@ -90,18 +90,50 @@ by_count(enum stats_by by)
 }
 
 /*
+ * Region codes of two decimal digits as indexes into a table of regions[]
+ * indexes (-1 none), built once per table: a unit's region then costs no
+ * string compares.  Any other code goes to region_find().
+ */
+#define RX_SIZE	100
+
+static void
+region_index_init(signed char rx[RX_SIZE])
+{
+	const char *c;
+	int i;
+
+	memset(rx, -1, RX_SIZE);
+	for (i = REGION_COUNT - 1; i >= 0; i--) {	/* the first wins */
+		c = regions[i].code;
+		if (c[0] >= '0' && c[0] <= '9' && c[1] >= '0' && c[1] <= '9' &&
+		    c[2] == '\0')
+			rx[(c[0] - '0') * 10 + (c[1] - '0')] = (signed char)i;
+	}
+}
+
+static long
+region_index(const signed char rx[RX_SIZE], const char *c)
+{
+	if (c[0] >= '0' && c[0] <= '9' && c[1] >= '0' && c[1] <= '9' &&
+	    c[2] == '\0')
+		return rx[(c[0] - '0') * 10 + (c[1] - '0')];
+	return region_find(c);
+}
+
+/*
  * The groups of a unit: writes up to 32 row indexes; a unit outside every
- * group goes to the "none" row (index ngroups).
+ * group goes to the "none" row (index ngroups).  rx: region_index_init().
  */
 static size_t
-unit_groups(const struct unit_brief *u, enum stats_by by, size_t *g)
+unit_groups(const struct unit_brief *u, enum stats_by by,
+    const signed char *rx, size_t *g)
 {
 	size_t ng = by_count(by), n = 0, i;
 	long v;
 
 	switch (by) {
 	case STATS_BY_REGION:
-		v = region_find(u->region);
+		v = region_index(rx, u->region);
 		break;
 	case STATS_BY_TYPE:
 		v = u->type;
@@ -249,6 +281,7 @@ stats_capacity_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 {
 	struct stats_table *t;
 	size_t i, j, n, g[32], tot;
+	signed char rx[RX_SIZE];
 	long *row;
 
 	*out = NULL;
@@ -257,9 +290,10 @@ stats_capacity_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 		    (int)by);
 	if ((t = table_new("capacity", by, 3, cap_keys, cap_heads, e)) == NULL)
 		return -1;
+	region_index_init(rx);
 	tot = t->nrows - 1;
 	for (i = 0; i < nu; i++) {
-		n = unit_groups(&u[i], by, g);
+		n = unit_groups(&u[i], by, rx, g);
 		for (j = 0; j <= n; j++) {
 			row = &t->v[(j < n ? g[j] : tot) * t->ncols];
 			row[0] += 1;
@@ -274,12 +308,42 @@ stats_capacity_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 
 /* --- prices -------------------------------------------------------------- */
 
-static int
-cmp_long(const void *a, const void *b)
+/* x[n] in ascending order, tmp room for n: a bottom-up merge sort over
+ * runs of 8 sorted by insertion (qsort() calls a comparison per step, and
+ * the prices table sorts every unit's price a few times). */
+static void
+sort_longs(long *x, long *tmp, size_t n)
 {
-	long x = *(const long *)a, y = *(const long *)b;
+	size_t w, i, j, a, ea, b, eb, k;
+	long *src = x, *dst = tmp, *t, v;
 
-	return (x > y) - (x < y);
+	for (i = 0; i < n; i += 8) {
+		eb = i + 8 < n ? i + 8 : n;
+		for (j = i + 1; j < eb; j++) {
+			v = x[j];
+			for (k = j; k > i && x[k - 1] > v; k--)
+				x[k] = x[k - 1];
+			x[k] = v;
+		}
+	}
+	for (w = 8; w < n; w *= 2) {
+		for (i = 0; i < n; i += 2 * w) {
+			a = i;
+			ea = b = i + w < n ? i + w : n;
+			eb = i + 2 * w < n ? i + 2 * w : n;
+			for (k = i; a < ea && b < eb; k++)
+				dst[k] = src[b] < src[a] ? src[b++] : src[a++];
+			while (a < ea)
+				dst[k++] = src[a++];
+			while (b < eb)
+				dst[k++] = src[b++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != x)
+		memcpy(x, src, n * sizeof(*x));
 }
 
 /* Of n >= 1 prices in ascending order, the one at rank ceil(p * n / 100). */
@@ -377,13 +441,13 @@ nomem:
 
 /* The rows of unit u (a valid level and price): up to 33 row indexes. */
 static size_t
-price_rows(const struct unit_brief *u, enum stats_by by, size_t nl,
-    size_t *rows)
+price_rows(const struct unit_brief *u, enum stats_by by,
+    const signed char *rx, size_t nl, size_t *rows)
 {
 	size_t g[32], n, i, ng = by_count(by), lv;
 
 	lv = nl == 1 ? 0 : (size_t)u->service_level;
-	n = unit_groups(u, by, g);
+	n = unit_groups(u, by, rx, g);
 	for (i = 0; i < n; i++)
 		rows[i] = g[i] * nl + lv;
 	if (by != STATS_BY_LEVEL)
@@ -442,7 +506,8 @@ stats_prices_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 {
 	struct stats_table *t = NULL;
 	size_t *off = NULL, *fill = NULL, rows[33], nl, n, i, j, r;
-	long *x = NULL;
+	signed char rx[RX_SIZE];
+	long *x = NULL, *tmp = NULL;
 	int rc = -1;
 
 	*out = NULL;
@@ -453,6 +518,7 @@ stats_prices_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 	nl = by == STATS_BY_LEVEL ? 1 : (size_t)vocab_service_level.count;
 	if ((t = prices_new(by, nl, e)) == NULL)
 		goto done;
+	region_index_init(rx);
 	/* Count the prices of each row, then place them row by row. */
 	if ((off = calloc(t->nrows + 1, sizeof(*off))) == NULL ||
 	    (fill = calloc(t->nrows, sizeof(*fill))) == NULL) {
@@ -462,28 +528,29 @@ stats_prices_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 	for (i = 0; i < nu; i++) {
 		if (!price_counted(&u[i]))
 			continue;
-		n = price_rows(&u[i], by, nl, rows);
+		n = price_rows(&u[i], by, rx, nl, rows);
 		for (j = 0; j < n; j++)
 			off[rows[j] + 1]++;
 	}
 	for (r = 0; r < t->nrows; r++)
 		off[r + 1] += off[r];
 	if (off[t->nrows] > 0 &&
-	    (x = calloc(off[t->nrows], sizeof(*x))) == NULL) {
+	    ((x = calloc(off[t->nrows], sizeof(*x))) == NULL ||
+	    (tmp = calloc(off[t->nrows], sizeof(*tmp))) == NULL)) {
 		err_set(e, ERR_NOMEM, "statistics: out of memory");
 		goto done;
 	}
 	for (i = 0; i < nu; i++) {
 		if (!price_counted(&u[i]))
 			continue;
-		n = price_rows(&u[i], by, nl, rows);
+		n = price_rows(&u[i], by, rx, nl, rows);
 		for (j = 0; j < n; j++)
 			x[off[rows[j]] + fill[rows[j]]++] = u[i].price_cents;
 	}
 	for (r = 0; r < t->nrows; r++) {
 		n = off[r + 1] - off[r];
 		if (n > 1)
-			qsort(&x[off[r]], n, sizeof(*x), cmp_long);
+			sort_longs(&x[off[r]], tmp, n);
 		price_row(t, r, x != NULL ? &x[off[r]] : NULL, n);
 	}
 	prices_compact(t, nl);
@@ -491,6 +558,7 @@ stats_prices_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 	t = NULL;
 	rc = 0;
 done:
+	free(tmp);
 	free(x);
 	free(fill);
 	free(off);
@@ -634,9 +702,10 @@ stats_supervision_sups(const struct unit_brief *u, size_t nu,
     long threshold, time_t now, struct stats_table **out, struct err *e)
 {
 	struct stats_table *t = NULL;
-	const struct unit_brief **byid = NULL, **hit;
-	size_t i, j, n, g[32], tot, ng = by_count(by);
-	int rc = -1;
+	const struct unit_brief **byid = NULL, **hit, *hu;
+	size_t i, j, n, g[32], tot, ng = by_count(by), at = 0;
+	signed char rx[RX_SIZE];
+	int rc = -1, sorted = 0;
 
 	*out = NULL;
 	if (stats_by_parse(stats_by_name(by)) < 0) {
@@ -654,6 +723,7 @@ stats_supervision_sups(const struct unit_brief *u, size_t nu,
 		goto done;
 	t->sensitive = 1;
 	t->threshold = threshold;
+	region_index_init(rx);
 	if (nu > 0) {
 		if ((byid = calloc(nu, sizeof(*byid))) == NULL) {
 			err_set(e, ERR_NOMEM, "statistics: out of memory");
@@ -661,14 +731,30 @@ stats_supervision_sups(const struct unit_brief *u, size_t nu,
 		}
 		for (i = 0; i < nu; i++)
 			byid[i] = &u[i];
-		qsort(byid, nu, sizeof(*byid), cmp_idp);
+		/* The store hands both in ID order: then one merge walk
+		 * finds each summary's unit, else a sort and a search each. */
+		for (i = 1, sorted = 1; i < nu && sorted; i++)
+			if (strcmp(u[i - 1].id, u[i].id) >= 0)
+				sorted = 0;
+		if (!sorted)
+			qsort(byid, nu, sizeof(*byid), cmp_idp);
 	}
+	for (i = 1, sorted = nu > 0 && sorted; i < nr && sorted; i++)
+		if (strcmp(r[i - 1].unit_id, r[i].unit_id) >= 0)
+			sorted = 0;
 	tot = t->nrows - 1;
 	for (i = 0; i < nr; i++) {
-		hit = nu > 0 ? bsearch(r[i].unit_id, byid, nu, sizeof(*byid),
-		    cmp_key) : NULL;
-		if (hit != NULL)
-			n = unit_groups(*hit, by, g);
+		hu = NULL;
+		if (sorted) {
+			while (at < nu && strcmp(u[at].id, r[i].unit_id) < 0)
+				at++;
+			if (at < nu && strcmp(u[at].id, r[i].unit_id) == 0)
+				hu = &u[at];
+		} else if (nu > 0 && (hit = bsearch(r[i].unit_id, byid, nu,
+		    sizeof(*byid), cmp_key)) != NULL)
+			hu = *hit;
+		if (hu != NULL)
+			n = unit_groups(hu, by, rx, g);
 		else {
 			g[0] = ng + 1;
 			n = 1;

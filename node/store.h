@@ -191,6 +191,12 @@ int	store_records_for_unit(struct store *s, const char *unit_id,
  * store_read_end() closes it. */
 int	store_read_begin(struct store *s, struct err *e);
 void	store_read_end(struct store *s);
+/* From now on reads pages with read(2) rather than through the mapping of
+ * the file a read-only store_open() sets up: for one query touching a few
+ * MB scattered over a large file (the offline CLI) this is faster, as a
+ * fault on each page touched also maps the pages around it.  Not inside
+ * a transaction. */
+int	store_read_unmapped(struct store *s, struct err *e);
 struct unit_brief;
 struct proc_brief;
 struct unit_sup;
@@ -206,6 +212,23 @@ int	store_proc_briefs_load(struct store *s, struct proc_brief **out,
  * then the array. */
 int	store_unit_sups_load(struct store *s, time_t since,
 	    struct unit_sup **out, size_t *n, struct err *e);
+/* For one offline search (query_data_load_search): the units that can
+ * pass nd's hard filters but the licence and supervision ones, in ID
+ * order, their summaries (events since since, no deadlines) and in *total
+ * how many units the store holds; freed as the two above. */
+struct search_needs;
+int	store_search_briefs_load(struct store *s,
+	    const struct search_needs *nd, time_t since,
+	    struct unit_brief **out, size_t *n, char **lots,
+	    struct unit_sup **sups, size_t *ns, size_t *total, struct err *e);
+/* Every unit's ID, region, type, service level, places, free places,
+ * price and expertise (what statistics read; the rest zero, lots ""). */
+int	store_stats_briefs_load(struct store *s, struct unit_brief **out,
+	    size_t *n, struct err *e);
+/* Every summary with only what statistics read (visits, complaints, open
+ * orders, decisions by outcome, open deadlines), in unit ID order. */
+int	store_stats_sups_load(struct store *s, struct unit_sup **out,
+	    size_t *n, struct err *e);
 /* One unit's summary (all zero without records); unit_sup_clear(). */
 int	store_unit_sup_get(struct store *s, const char *unit_id, time_t since,
 	    struct unit_sup *out, struct err *e);

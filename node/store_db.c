@@ -3,13 +3,26 @@
  * preparing and binding them, turning an SQLite failure into a struct err,
  * ending a transaction, and walking rows.  store.c, store_brief.c and
  * store_migrate.c all build on it; it calls none of them.
+ *
+ * Every SQLite failure that becomes an ERR_DB here is also logged (in the
+ * daemon, see log_is_init()) at level error, as db_error (db_disk_full for
+ * SQLITE_FULL), with SQLite's message, its result code, the errno of the
+ * system call that failed, and what that means for the file: missing,
+ * read-only, directory not writable, disk full.  A work limit running out
+ * (SQLITE_INTERRUPT under a deadline) is the query's, not the database's,
+ * and is not logged here.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "store_internal.h"
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -110,6 +123,68 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " WHERE seq > ?",
 };
 
+/* What the file system says about the database path, in words. */
+static const char *
+path_reason(const char *path, int rc, int sys_errno)
+{
+	char dir[4096];
+	struct stat st;
+
+	if (path == NULL)
+		return "unknown";
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? "the database file is missing (removed "
+		    "or moved)" : "the database file cannot be looked up";
+	if ((rc & 0xff) == SQLITE_FULL || sys_errno == ENOSPC ||
+	    sys_errno == EDQUOT)
+		return "disk full";
+	if (rc == SQLITE_READONLY_DBMOVED)
+		return "the database file was removed or replaced under the "
+		    "running node";
+	if (access(path, R_OK) == -1)
+		return "the database file is not readable";
+	if (access(path, W_OK) == -1 || sys_errno == EROFS ||
+	    (rc & 0xff) == SQLITE_READONLY)
+		return "the database file is read-only";
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (access(dirname(dir), W_OK) == -1)
+		return "the database directory is not writable";
+	if (sys_errno == EACCES || sys_errno == EPERM)
+		return "permission denied";
+	if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+		return "the database file is damaged";
+	return "-";
+}
+
+/* The error log line of a failed SQLite call on s (see the top). */
+static void
+dblog(struct store *s, const char *what, const char *msg)
+{
+	char q1[LOG_Q_MAX], q2[LOG_Q_MAX], q3[LOG_Q_MAX], q4[128], q5[160];
+	char en[128];
+	int rc, se;
+
+	if (!log_is_init() || s->db == NULL)
+		return;
+	rc = sqlite3_extended_errcode(s->db);
+	se = sqlite3_system_errno(s->db);
+	if (rc == SQLITE_INTERRUPT)
+		return;
+	/* SQLite keeps no errno for a full disk (it is "not a system
+	 * error" there): the reason says it. */
+	if (se != 0)
+		snprintf(en, sizeof(en), "%s: %s", strerrorname_np(se) != NULL ?
+		    strerrorname_np(se) : "?", strerror(se));
+	else
+		snprintf(en, sizeof(en), "-");
+	log_error((rc & 0xff) == SQLITE_FULL ? "db_disk_full" : "db_error",
+	    "path=%s what=%s code=%s errno=%s reason=%s msg=%s", s->path,
+	    log_q(what, q1, sizeof(q1)), log_q(sqlite3_errstr(rc), q4,
+	    sizeof(q4)),
+	    log_q(en, q5, sizeof(q5)), log_q(path_reason(s->path, rc, se), q2, sizeof(q2)),
+	    log_q(msg != NULL ? msg : sqlite3_errmsg(s->db), q3, sizeof(q3)));
+}
+
 int
 store_dberr(struct store *s, const char *what, struct err *e)
 {
@@ -117,6 +192,7 @@ store_dberr(struct store *s, const char *what, struct err *e)
 	    sqlite3_errcode(s->db) == SQLITE_INTERRUPT)
 		return err_set(e, ERR_TIMEOUT, "%s: %s: the query's work limit "
 		    "ran out", s->path, what);
+	dblog(s, what, NULL);
 	return err_set(e, ERR_DB, "%s: %s: %s", s->path, what,
 	    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 }
@@ -127,6 +203,7 @@ store_exec(struct store *s, const char *sql, struct err *e)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		dblog(s, "running SQL", msg);
 		err_set(e, ERR_DB, "%s: %s", s->path,
 		    msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
@@ -188,6 +265,7 @@ store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
 	sqlite3_reset(st);
 	if (r == SQLITE_DONE)
 		return 0;
+	dblog(s, what, NULL);
 	err_set(e, ERR_DB, "%s: %s %s: %s", s->path, what, id,
 	    sqlite3_errmsg(s->db));
 	return -1;

@@ -320,6 +320,26 @@ static const struct migration migrations[] = {
 	"  SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
 	"CREATE TRIGGER web_audit_keep_d BEFORE DELETE ON web_audit BEGIN"
 	"  SELECT RAISE(ABORT, 'the audit trail is append-only'); END;" },
+	/* An operator may cancel a pending delivery (lasteri supervision
+	 * cancel): the row is kept, in state cancelled.  SQLite cannot change
+	 * a CHECK, so the table is rebuilt with its rows. */
+	{ 11, "outbox: state cancelled",
+	"CREATE TABLE outbox_new ("
+	"  record_id TEXT NOT NULL,"
+	"  destination TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN"
+	"    ('pending', 'delivered', 'conflict', 'refused', 'cancelled')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (record_id, destination));"
+	"INSERT INTO outbox_new SELECT record_id, destination, state, attempts,"
+	"  created, next_attempt, updated, last_error FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_new RENAME TO outbox;"
+	"CREATE INDEX outbox_due ON outbox(state, next_attempt);" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

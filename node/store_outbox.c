@@ -18,12 +18,13 @@ static const char *const state_names[] = {
 	[OUTBOX_DELIVERED] = "delivered",
 	[OUTBOX_CONFLICT] = "conflict",
 	[OUTBOX_REFUSED] = "refused",
+	[OUTBOX_CANCELLED] = "cancelled",
 };
 
 const char *
 store_outbox_state_name(enum outbox_state st)
 {
-	if ((int)st < 0 || st > OUTBOX_REFUSED)
+	if ((int)st < 0 || (int)st >= OUTBOX_NSTATES)
 		return "unknown";
 	return state_names[st];
 }
@@ -33,7 +34,7 @@ state_parse(const char *s)
 {
 	int i;
 
-	for (i = 0; s != NULL && i <= OUTBOX_REFUSED; i++)
+	for (i = 0; s != NULL && i < OUTBOX_NSTATES; i++)
 		if (strcmp(s, state_names[i]) == 0)
 			return (enum outbox_state)i;
 	return OUTBOX_PENDING;
@@ -238,6 +239,121 @@ store_outbox_wake(struct store *s, int64_t now, struct err *e)
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, now);
 	return run(s, st, "waking the outbox", e);
+}
+
+static int
+skipped(const struct outbox_key *skip, int nskip, const char *record_id,
+    const char *dest)
+{
+	int i;
+
+	for (i = 0; i < nskip; i++)
+		if (strcmp(skip[i].record_id, record_id) == 0 &&
+		    strcmp(skip[i].dest, dest) == 0)
+			return 1;
+	return 0;
+}
+
+int
+store_outbox_hurry(struct store *s, const char *dest, int64_t now,
+    const struct outbox_key *skip, int nskip, long *n, long *pending,
+    struct err *e)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	const char *rid, *d;
+	int step, rc = -1;
+
+	*n = 0;
+	*pending = 0;
+	if (tx_open(s, e) == -1)
+		return -1;
+	if ((sel = prep(s, "SELECT record_id, destination, next_attempt"
+	    " FROM outbox WHERE state = 'pending' AND"
+	    " (?1 IS NULL OR destination = ?1)", e)) == NULL ||
+	    (upd = prep(s, "UPDATE outbox SET next_attempt = ?, updated = ?"
+	    " WHERE record_id = ? AND destination = ? AND state = 'pending'",
+	    e)) == NULL)
+		goto done;
+	if (dest != NULL)
+		sqlite3_bind_text(sel, 1, dest, -1, SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		(*pending)++;
+		rid = (const char *)sqlite3_column_text(sel, 0);
+		d = (const char *)sqlite3_column_text(sel, 1);
+		if (rid == NULL || d == NULL ||
+		    sqlite3_column_int64(sel, 2) <= now ||
+		    skipped(skip, nskip, rid, d))
+			continue;
+		sqlite3_reset(upd);
+		sqlite3_bind_int64(upd, 1, now);
+		sqlite3_bind_int64(upd, 2, now);
+		sqlite3_bind_text(upd, 3, rid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(upd, 4, d, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			store_dberr(s, "making outbox rows due", e);
+			goto done;
+		}
+		(*n)++;
+	}
+	if (step != SQLITE_DONE) {
+		store_dberr(s, "reading pending outbox rows", e);
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return tx_close(s, rc, e);
+}
+
+int
+store_outbox_cancel(struct store *s, const char *record_id, const char *why,
+    int64_t now, long count[OUTBOX_NSTATES], struct err *e)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	long total = 0;
+	int step, rc = -1;
+
+	memset(count, 0, OUTBOX_NSTATES * sizeof(count[0]));
+	if (tx_open(s, e) == -1)
+		return -1;
+	if ((sel = prep(s, "SELECT state, count(*) FROM outbox"
+	    " WHERE record_id = ? GROUP BY state", e)) == NULL)
+		goto done;
+	sqlite3_bind_text(sel, 1, record_id, -1, SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		count[state_parse((const char *)sqlite3_column_text(sel, 0))] +=
+		    (long)sqlite3_column_int64(sel, 1);
+		total += (long)sqlite3_column_int64(sel, 1);
+	}
+	if (step != SQLITE_DONE) {
+		store_dberr(s, "reading the outbox rows of a record", e);
+		goto done;
+	}
+	if (total == 0) {
+		err_set(e, ERR_NOTFOUND, "record %s: no delivery of it in "
+		    "the outbox", record_id);
+		goto done;
+	}
+	if (count[OUTBOX_PENDING] > 0) {
+		if ((upd = prep(s, "UPDATE outbox SET state = 'cancelled',"
+		    " last_error = ?, updated = ? WHERE record_id = ? AND"
+		    " state = 'pending'", e)) == NULL)
+			goto done;
+		sqlite3_bind_text(upd, 1, why != NULL ? why : "", -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int64(upd, 2, now);
+		sqlite3_bind_text(upd, 3, record_id, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			store_dberr(s, "cancelling an outbox row", e);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return tx_close(s, rc, e);
 }
 
 int

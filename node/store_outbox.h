@@ -20,10 +20,12 @@ enum outbox_state {
 	OUTBOX_PENDING = 0,	/* to be delivered (maybe after a delay) */
 	OUTBOX_DELIVERED,	/* the destination answered stored/duplicate */
 	OUTBOX_CONFLICT,	/* the destination holds another document */
-	OUTBOX_REFUSED		/* the destination refused it (4xx) */
+	OUTBOX_REFUSED,		/* the destination refused it (4xx) */
+	OUTBOX_CANCELLED	/* an operator cancelled it while pending */
 };
+#define OUTBOX_NSTATES	5
 
-/* "pending", "delivered", "conflict", "refused". */
+/* "pending", "delivered", "conflict", "refused", "cancelled". */
 const char	*store_outbox_state_name(enum outbox_state st);
 
 #define OUTBOX_DEST_MAX		160
@@ -65,19 +67,41 @@ int	store_outbox_retry(struct store *s, const char *record_id,
  * of a previous run do not delay delivery). */
 int	store_outbox_wake(struct store *s, int64_t now, struct err *e);
 
+/* A row named by its key. */
+struct outbox_key {
+	const char	*record_id;
+	const char	*dest;
+};
+
+/* Makes the pending rows that wait for a later attempt due at now: all of
+ * them, or those to dest when it is not NULL, except the rows in skip (the
+ * deliveries in flight, whose lease must stand).  *n gets how many rows
+ * were made due and *pending how many pending rows there are (of dest). */
+int	store_outbox_hurry(struct store *s, const char *dest, int64_t now,
+	    const struct outbox_key *skip, int nskip, long *n, long *pending,
+	    struct err *e);
+
+/* Cancels the pending rows of record_id: state cancelled, last_error why,
+ * kept.  count[] gets the rows of the record by state as they were before
+ * (count[OUTBOX_PENDING] were cancelled).  ERR_NOTFOUND when the outbox
+ * holds no row of record_id. */
+int	store_outbox_cancel(struct store *s, const char *record_id,
+	    const char *why, int64_t now, long count[OUTBOX_NSTATES],
+	    struct err *e);
+
 /* The earliest next_attempt of a pending row; 0 when there is none. */
 int	store_outbox_next_due(struct store *s, int64_t *out, struct err *e);
 
 struct outbox_dest_summary {
 	char		dest[OUTBOX_DEST_MAX];
-	long		count[4];		/* by enum outbox_state */
+	long		count[OUTBOX_NSTATES];	/* by enum outbox_state */
 	int64_t		oldest_pending;		/* created; 0 when none */
 	char		last_error[OUTBOX_ERROR_MAX];
 };
 
 struct outbox_summary {
 	long		pending;
-	long		count[4];		/* by enum outbox_state */
+	long		count[OUTBOX_NSTATES];	/* by enum outbox_state */
 	int64_t		oldest_pending;		/* created; 0 when none */
 	struct outbox_dest_summary *dests;	/* malloc'd, ndests entries */
 	int		ndests;

@@ -16,9 +16,17 @@
  * removed by a reload is refused on a kept-alive connection too.  While the
  * list in use is past its Expires nobody can be checked against it: new
  * handshakes fail with "trust-expired" and requests are refused.
+ *
+ * Every failed handshake is also logged (tls_handshake_failed, level warn):
+ * the peer's address, the reason (the same token as the failure metric),
+ * and the subject and SHA-256 fingerprint of the certificate it sent, if
+ * any.  A scanner or a misconfigured peer retrying must not flood the log:
+ * one line per address per FAIL_LOG_SEC; the next line from that address
+ * says how many were suppressed meanwhile.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -36,6 +44,8 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "hex.h"
+#include "log.h"
 #include "tls.h"
 #include "x509.h"
 
@@ -58,6 +68,93 @@ struct tls_ctx_data {
 static int	ctx_idx = -1;
 static int	peer_idx = -1;
 
+/* --- the log of failed handshakes ----------------------------------------- */
+
+#define FAIL_LOG_SEC	10	/* one line per address per this */
+#define FAIL_LOG_ADDRS	128	/* addresses remembered (oldest replaced) */
+
+struct fail_slot {
+	char		addr[64];
+	time_t		last;		/* when a line was written */
+	unsigned	suppressed;	/* failures since, not logged */
+};
+
+/* The event-loop thread only: handshakes run there. */
+static struct fail_slot	fail_slots[FAIL_LOG_ADDRS];
+
+static void
+fail_log(const struct tls_peer *p, const char *reason)
+{
+	struct fail_slot *f = NULL, *oldest = &fail_slots[0];
+	char fpr[65], q[LOG_Q_MAX];
+	const char *addr = p->addr[0] ? p->addr : "unknown";
+	time_t now = time(NULL);
+	int i;
+
+	for (i = 0; i < FAIL_LOG_ADDRS; i++) {
+		if (strcmp(fail_slots[i].addr, addr) == 0) {
+			f = &fail_slots[i];
+			break;
+		}
+		if (fail_slots[i].last < oldest->last)
+			oldest = &fail_slots[i];
+	}
+	if (f != NULL && now - f->last < FAIL_LOG_SEC) {
+		f->suppressed++;
+		return;
+	}
+	if (f == NULL) {
+		f = oldest;
+		snprintf(f->addr, sizeof(f->addr), "%s", addr);
+		f->suppressed = 0;
+	}
+	if (p->subject[0] != '\0')
+		hex_encode(p->cert_fpr, sizeof(p->cert_fpr), fpr);
+	else
+		snprintf(fpr, sizeof(fpr), "-");
+	log_warnx("tls_handshake_failed", "addr=%s reason=%s subject=%s "
+	    "fingerprint=%s suppressed=%u", addr, reason,
+	    log_q(p->subject[0] ? p->subject : "-", q, sizeof(q)), fpr,
+	    f->suppressed);
+	f->last = now;
+	f->suppressed = 0;
+}
+
+/* The peer's address (no port) of the connection under ssl into p. */
+static void
+peer_addr(const SSL *ssl, struct tls_peer *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int fd = SSL_get_fd(ssl);
+
+	if (fd == -1 || getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    p->addr, sizeof(p->addr));
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    p->addr, sizeof(p->addr));
+}
+
+/* The subject and fingerprint of the certificate the peer sent. */
+static void
+peer_cert_note(struct tls_peer *p, X509 *cert)
+{
+	unsigned int n = 0;
+	X509_NAME *name;
+
+	if (cert == NULL || p->subject[0] != '\0')
+		return;
+	if (X509_digest(cert, EVP_sha256(), p->cert_fpr, &n) != 1 || n != 32)
+		return;
+	if ((name = X509_get_subject_name(cert)) == NULL ||
+	    X509_NAME_oneline(name, p->subject, sizeof(p->subject)) == NULL ||
+	    p->subject[0] == '\0')
+		snprintf(p->subject, sizeof(p->subject), "(empty)");
+}
+
 static void
 peer_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
     void *argp)
@@ -68,9 +165,11 @@ peer_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 		return;
 	/* A handshake that began and neither completed nor sent an alert:
 	 * the peer went away (or it was not TLS at all). */
-	if (p->started && !p->done && !p->counted)
+	if (p->started && !p->done && !p->counted) {
 		metrics_inc(p->metrics, M_TLS_FAILURES,
 		    "reason=\"aborted\"");
+		fail_log(p, p->fail != NULL ? p->fail : "aborted");
+	}
 	OPENSSL_cleanse(p, sizeof(*p));
 	free(p);
 }
@@ -148,6 +247,7 @@ verify_cb(int ok, X509_STORE_CTX *sctx)
 	if (ssl == NULL || (p = SSL_get_ex_data(ssl, peer_idx)) == NULL ||
 	    (d = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_idx)) == NULL)
 		return 0;
+	peer_cert_note(p, X509_STORE_CTX_get0_cert(sctx));
 	if (!ok) {
 		if (p->fail == NULL)
 			p->fail = verify_reason(X509_STORE_CTX_get_error(sctx));
@@ -197,6 +297,7 @@ info_cb(const SSL *ssl, int where, int ret)
 		return;
 	if ((where & SSL_CB_HANDSHAKE_START) && !p->started) {
 		p->started = 1;
+		peer_addr(ssl, p);
 		if ((fd = SSL_get_fd(ssl)) != -1)
 			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 			    sizeof(one));
@@ -215,6 +316,9 @@ info_cb(const SSL *ssl, int where, int ret)
 				snprintf(labels, sizeof(labels),
 				    "reason=\"%s\"", why);
 				metrics_inc(p->metrics, M_TLS_FAILURES, labels);
+				peer_cert_note(p,
+				    SSL_get0_peer_certificate(ssl));
+				fail_log(p, why);
 			} else
 				p->gen = d->gen;
 		}
@@ -227,9 +331,10 @@ info_cb(const SSL *ssl, int where, int ret)
 	if ((where & SSL_CB_ALERT) && (where & SSL_CB_WRITE) && !p->done &&
 	    !p->counted) {
 		p->counted = 1;
-		snprintf(labels, sizeof(labels), "reason=\"%s\"",
-		    p->fail != NULL ? p->fail : alert_reason(ret & 0xff));
+		why = p->fail != NULL ? p->fail : alert_reason(ret & 0xff);
+		snprintf(labels, sizeof(labels), "reason=\"%s\"", why);
 		metrics_inc(p->metrics, M_TLS_FAILURES, labels);
+		fail_log(p, why);
 	}
 }
 

@@ -34,6 +34,10 @@ struct tls_peer {
 	int		 counted;	/* a failure was counted */
 	unsigned	 gen;		/* list generation the chain passed */
 	struct metrics	*metrics;
+	/* For the log line of a failed handshake (tls.c). */
+	char		 addr[64];	/* the peer's address, no port */
+	char		 subject[256];	/* of the certificate sent, or "" */
+	unsigned char	 cert_fpr[32];	/* its SHA-256, when subject[0] */
 };
 
 /* Called once per connection when its handshake completes, whether or not

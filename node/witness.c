@@ -208,6 +208,24 @@ outage(struct check *c, const char *what, const struct peer_result *res)
 	return 0;
 }
 
+/* One info line per answer from a peer (or its failure): who, what, how
+ * it went, how long it took. */
+static void
+peer_read_log(const char *member, const char *method, const char *path,
+    const struct peer_result *res)
+{
+	char q[LOG_Q_MAX];
+
+	if (res->err.code != ERR_OK)
+		log_info("peer_request", "member=%s method=%s path=%s status=%d "
+		    "ms=%ld error=%s msg=%s", member, method, path, res->status,
+		    res->ms, err_code_name(res->err.code),
+		    log_q(res->err.msg, q, sizeof(q)));
+	else
+		log_info("peer_request", "member=%s method=%s path=%s status=%d "
+		    "ms=%ld", member, method, path, res->status, res->ms);
+}
+
 static void
 on_proof(void *arg, const struct peer_result *res)
 {
@@ -220,6 +238,7 @@ on_proof(void *arg, const struct peer_result *res)
 	struct err e;
 
 	err_clear(&e);
+	peer_read_log(c->peer, "GET", "/v1/log/consistency", res);
 	if (outage(c, "consistency", res))
 		goto done;
 	if (res->status != 200) {
@@ -270,6 +289,7 @@ on_checkpoint(void *arg, const struct peer_result *res)
 	int found;
 
 	err_clear(&e);
+	peer_read_log(c->peer, "GET", "/v1/log/checkpoint", res);
 	if (outage(c, "checkpoint", res))
 		goto done;
 	if (res->status == 404) {

@@ -209,4 +209,105 @@ export_to "$T_DIR/stdin-exp2.xml" "$T_DIR/stdin.db"
 t_expect 0 "and the unit read before the cut is not imported" \
 	cmp -s "$T_DIR/stdin-exp.xml" "$T_DIR/stdin-exp2.xml"
 
+# --- every subcommand: --help and an unknown option (issue 13, item 8) --------
+# The subcommands are read from `lasteri help`, so a new one is covered too;
+# the actions of supervision, audit and user likewise.
+"$LASTERI" help >"$T_DIR/help" 2>&1
+SUBS=$(awk '/^Subcommands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }' "$T_DIR/help")
+if [ "$(echo "$SUBS" | wc -w)" -ge 16 ]; then
+	t_ok "lasteri help lists the subcommands"
+else
+	t_fail "lasteri help lists the subcommands" "$(cat "$T_DIR/help")"
+fi
+for cmd in $SUBS "supervision issue" "supervision status" "supervision retry" \
+    "supervision cancel" "supervision show" "audit checkpoint" "audit alarms" \
+    "user add" "user list"; do
+	# shellcheck disable=SC2086
+	t_expect 0 "lasteri $cmd --help exits 0" "$LASTERI" $cmd --help
+	if [ -s "$T_DIR/out" ] && [ ! -s "$T_DIR/err" ] && grep -q "lasteri ${cmd%% *}" "$T_DIR/out"; then
+		t_ok "lasteri $cmd --help explains on stdout"
+	else
+		t_fail "lasteri $cmd --help explains on stdout" "stdout: $(head -c 200 "$T_DIR/out"); stderr: $(head -c 200 "$T_DIR/err")"
+	fi
+	# shellcheck disable=SC2086
+	t_expect 2 "lasteri $cmd --no-such-option exits 2" "$LASTERI" $cmd --no-such-option
+	top=${cmd%% *}
+	if [ "$(wc -l <"$T_DIR/err")" -eq 2 ] &&
+	    grep -q -- "^lasteri $top: .*'--no-such-option'" "$T_DIR/err" &&
+	    [ "$(tail -n 1 "$T_DIR/err")" = "see 'lasteri $top --help'" ]; then
+		t_ok "lasteri $cmd --no-such-option: one line naming it and a hint"
+	else
+		t_fail "lasteri $cmd --no-such-option: one line naming it and a hint" "$(head -c 400 "$T_DIR/err")"
+	fi
+done
+
+# --- the documents' example member IDs (issue 13, item 8) ---------------------
+# A member ID's code is a Y-tunnus: its check digit must be right in every
+# example an operator may copy (lasterid reads the trust list's IDs as given,
+# so a wrong one would only show up much later).
+/usr/bin/python3 - "$TOP_SRCDIR" >"$T_DIR/ids" 2>&1 <<'EOP'
+import re, sys
+top = sys.argv[1]
+bad = 0
+for f in ("node/lasterid.8", "node/lasterid.conf.5", "tools/lasteri.1", "README.md"):
+    for n, line in enumerate(open(top + "/" + f, encoding="utf-8"), 1):
+        for code in re.findall(r"\bFI/[A-Z]+/(\d{7}-\d)/", line):
+            r = sum(int(a) * w for a, w in zip(code[:7], (7, 9, 10, 5, 8, 4, 2))) % 11
+            if r == 1 or (0 if r == 0 else 11 - r) != int(code[8]):
+                print("%s:%d: %s: wrong check digit" % (f, n, code))
+                bad += 1
+print("%d wrong" % bad)
+EOP
+t_grep "every example member ID in the man pages and README has a valid Y-tunnus" '^0 wrong$' "$T_DIR/ids"
+
+# --- tools/quickstart: a failure says so in its last line (issue 13, item 8) --
+# quickstart in a stub tree: deps, configure and the build succeed, the
+# federation "starts" 2 of its 3 members, and the next step fails.
+Q=$T_DIR/qs
+mkdir -p "$Q/tools"
+cp "$TOP_SRCDIR/tools/quickstart" "$Q/tools/quickstart"
+printf '#!/bin/sh\nexit 0\n' >"$Q/tools/deps"
+printf '#!/bin/sh\nprintf "all:\\n\\t@true\\n" >Makefile\n' >"$Q/configure"
+cat >"$Q/tools/federation" <<'EOS'
+#!/bin/sh
+case $1 in
+up) mkdir -p "$2/members" ;;
+status) printf 'CODE PID STATE PORT UNITS SOCKET\n01 1 running 1 0 s\n02 2 running 2 0 s\n03 - stopped 3 0 s\n' ;;
+esac
+exit 0
+EOS
+chmod +x "$Q/tools/deps" "$Q/configure" "$Q/tools/federation"
+touch "$Q/configure.ac" "$Q/Makefile.am"
+sleep 0.01
+touch "$Q/configure" "$Q/Makefile.in"
+t_expect 2 "quickstart fails when a step fails" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "$Q/tools/quickstart"
+tail -n 1 "$T_DIR/err" >"$T_DIR/qs-last"
+t_grep "its last line says it failed, where, and what was running" \
+	'^quickstart FAILED \(exit 2\) at "Starting the federation: .*": 2 of 3 members were running; logs in .*/build/quickstart/fed/members/<code>/$' "$T_DIR/qs-last"
+
+# --- the README matches the repository (issue 13, item 8) --------------------
+# Every package tools/deps installs is in the README's install list, every
+# repository path the README names in `...` exists, and it points to no
+# document outside the repository.
+/usr/bin/python3 - "$TOP_SRCDIR" >"$T_DIR/readme" 2>&1 <<'EOP'
+import glob, re, sys
+top = sys.argv[1]
+readme = open(top + "/README.md", encoding="utf-8").read()
+deps = open(top + "/tools/deps", encoding="utf-8").read()
+bad = []
+pkgs = re.search(r"^pkgs=\((.*?)^\)", deps, re.S | re.M).group(1).split()
+install = readme[readme.index("Both scripts install"):readme.index("By hand:")]
+bad += ["tools/deps installs %s; the README's list does not name it" % p
+        for p in pkgs if not re.search(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])", install)]
+for ref in sorted(set(re.findall(r"`((?:\.ci|tools|node|federation|tests|schemas|certs|debian|po)/[^`\s]*)`", readme))):
+    if not glob.glob(top + "/" + ref.rstrip("/")):
+        bad.append("the README names %s, which is not in the repository" % ref)
+for n, line in enumerate(readme.split("\n"), 1):
+    if re.search(r"shared notes|notes/|\bDESIGN\b|\bSTYLE\.md|XMLDSIG\.md", line):
+        bad.append("README.md:%d points outside the repository: %s" % (n, line.strip()))
+print("\n".join(bad))
+print("%d problems" % len(bad))
+EOP
+t_grep "the README's install list and references match the repository" '^0 problems$' "$T_DIR/readme"
+
 t_finish

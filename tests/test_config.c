@@ -66,7 +66,7 @@ teardown(void)
 }
 
 #define GOOD_NODE \
-	"[node]\nmember_id = FI/GOV/3221080-7/lasteri\n" \
+	"[node]\nmember_id = FI/GOV/3221080-3/lasteri\n" \
 	"sign_key = sign.key\nsign_cert = sign.crt\n"
 #define GOOD_FED \
 	"[federation]\nlisten = 127.0.0.1:8443\n" \
@@ -97,7 +97,7 @@ test_good(void)
 	    "[limits]\nbody_max = 2MiB\nrequest_timeout = 1500ms\n"
 	    "idle_timeout = 2m ; two minutes\nmax_connections = 64\n"
 	    "[admin]\nadmin_socket = admin.sock\n", &c, &e), 0);
-	CU_ASSERT_STRING_EQUAL(c.member_id, "FI/GOV/3221080-7/lasteri");
+	CU_ASSERT_STRING_EQUAL(c.member_id, "FI/GOV/3221080-3/lasteri");
 	CU_ASSERT_STRING_EQUAL(c.listen.host, "127.0.0.1");
 	CU_ASSERT_EQUAL(c.listen.port, 8443);
 	snprintf(want, sizeof(want), "%s/tls.key", dir);

@@ -301,7 +301,89 @@ static CU_TestInfo policy_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
+/* supervision retry: rows waiting for a later attempt become due now,
+ * except the ones in flight and those of other destinations. */
+static void
+hurrying_makes_waiting_rows_due_except_in_flight(void)
+{
+	struct store *s = fresh();
+	struct outbox_key skip[1] = { { "R2", "A" } };
+	struct outbox_row row;
+	struct err e;
+	long n = -1, pending = -1;
+
+	CU_ASSERT_FATAL(s != NULL);
+	CU_ASSERT(store_outbox_add(s, "R1", "A", 1000, &e) == 0);
+	CU_ASSERT(store_outbox_add(s, "R2", "A", 1000, &e) == 0);
+	CU_ASSERT(store_outbox_add(s, "R3", "B", 1000, &e) == 0);
+	CU_ASSERT(store_outbox_retry(s, "R1", "A", 90000, "503", 2000,
+	    &e) == 0);
+	CU_ASSERT(store_outbox_retry(s, "R2", "A", 90000, "lease", 2000,
+	    &e) == 0);
+	CU_ASSERT(store_outbox_retry(s, "R3", "B", 90000, "503", 2000,
+	    &e) == 0);
+	CU_ASSERT(store_outbox_hurry(s, "A", 3000, skip, 1, &n, &pending,
+	    &e) == 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(pending, 2);
+	CU_ASSERT(store_outbox_get(s, "R1", "A", &row, &e) == 0);
+	CU_ASSERT_EQUAL(row.next_attempt, 3000);
+	CU_ASSERT(store_outbox_get(s, "R2", "A", &row, &e) == 0);
+	CU_ASSERT_EQUAL(row.next_attempt, 90000);	/* in flight */
+	CU_ASSERT(store_outbox_get(s, "R3", "B", &row, &e) == 0);
+	CU_ASSERT_EQUAL(row.next_attempt, 90000);	/* another member */
+	CU_ASSERT(store_outbox_hurry(s, NULL, 4000, NULL, 0, &n, &pending,
+	    &e) == 0);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(pending, 3);
+	gone(s);
+}
+
+/* supervision cancel: a pending row is kept as cancelled and is never
+ * claimed; a delivered one is not touched. */
+static void
+cancelling_keeps_the_row_and_spares_a_delivered_one(void)
+{
+	struct store *s = fresh();
+	struct outbox_row r[4], row;
+	long count[OUTBOX_NSTATES];
+	struct err e;
+	long n, pending;
+	int k = -1;
+
+	CU_ASSERT_FATAL(s != NULL);
+	CU_ASSERT(store_outbox_add(s, "R1", "A", 1000, &e) == 0);
+	CU_ASSERT(store_outbox_add(s, "R2", "A", 1000, &e) == 0);
+	CU_ASSERT(store_outbox_done(s, "R2", "A", OUTBOX_DELIVERED, "201",
+	    1500, &e) == 0);
+	CU_ASSERT(store_outbox_cancel(s, "R1", "cancelled by uid 7", 2000,
+	    count, &e) == 0);
+	CU_ASSERT_EQUAL(count[OUTBOX_PENDING], 1);
+	CU_ASSERT(store_outbox_get(s, "R1", "A", &row, &e) == 0);
+	CU_ASSERT_EQUAL(row.state, OUTBOX_CANCELLED);
+	CU_ASSERT_STRING_EQUAL(row.last_error, "cancelled by uid 7");
+	CU_ASSERT_STRING_EQUAL(store_outbox_state_name(row.state),
+	    "cancelled");
+	CU_ASSERT(store_outbox_claim(s, 9000, 19000, 4, r, &k, &e) == 0);
+	CU_ASSERT_EQUAL(k, 0);
+	CU_ASSERT(store_outbox_hurry(s, NULL, 9000, NULL, 0, &n, &pending,
+	    &e) == 0);
+	CU_ASSERT_EQUAL(pending, 0);
+	CU_ASSERT(store_outbox_cancel(s, "R2", "x", 3000, count, &e) == 0);
+	CU_ASSERT_EQUAL(count[OUTBOX_PENDING], 0);
+	CU_ASSERT_EQUAL(count[OUTBOX_DELIVERED], 1);
+	CU_ASSERT(store_outbox_get(s, "R2", "A", &row, &e) == 0);
+	CU_ASSERT_EQUAL(row.state, OUTBOX_DELIVERED);
+	CU_ASSERT(store_outbox_cancel(s, "R9", "x", 3000, count, &e) == -1);
+	CU_ASSERT_EQUAL(e.code, ERR_NOTFOUND);
+	gone(s);
+}
+
 static CU_TestInfo table_tests[] = {
+	{ "retry makes waiting rows due, not those in flight",
+	  hurrying_makes_waiting_rows_due_except_in_flight },
+	{ "a cancelled row is kept and never claimed; a delivered one stays",
+	  cancelling_keeps_the_row_and_spares_a_delivered_one },
 	{ "queueing a record twice for one destination keeps one row",
 	  queueing_twice_keeps_one_row },
 	{ "a claimed row is leased and not claimed again until the lease ends",

@@ -14,6 +14,7 @@
 
 #include "query.h"
 #include "search.h"
+#include "stats.h"
 #include "store.h"
 #include "testmain.h"
 #include "vocab.h"
@@ -784,6 +785,264 @@ test_time_at_query(void)
 	search_index_free(ix);
 }
 
+/* --- the offline CLI's data (lasteri search --db, stats --db) ------------ */
+
+static unsigned long long rng_state;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)((rng_state >> 33) % n);
+}
+
+static void
+date_of(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+#define VARIED_UNITS	300
+
+/*
+ * A store of varied units (every filterable field spread over its values,
+ * invalid licences, lots in six procurements), procurement definitions
+ * with joint regions, and records: serious and blocking ones, findings in
+ * and out of the recent window, open deadlines, decisions, and records
+ * about units the store does not keep.
+ */
+static struct store *
+store_varied(void)
+{
+	static const char *const lang[] = {
+		"fi", "sv", "en", "se", "ru", "so", "ar", "et"
+	};
+	struct supervision_record *r = NULL;
+	struct procurement *p = NULL;
+	struct store *s = NULL;
+	struct unit u;
+	struct err e;
+	char path[128];
+	time_t now = time(NULL);
+	int i, j;
+
+	err_clear(&e);
+	rng_state = 14;
+	snprintf(tmpl, sizeof(tmpl), "/tmp/lasteri-search.XXXXXX");
+	if (mkdtemp(tmpl) == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/s.db", tmpl);
+	if (store_open(path, STORE_CREATE, &s, &e) == -1 ||
+	    (p = calloc(1, sizeof(*p))) == NULL ||
+	    (r = calloc(1, sizeof(*r))) == NULL)
+		goto fail;
+	for (i = 0; i < VARIED_UNITS; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "U%03d", i);
+		unit_base(&u, id);
+		snprintf(u.region, sizeof(u.region), "%s",
+		    regions[rnd(REGION_COUNT)].code);
+		memcpy(u.home_region, u.region, sizeof(u.region));
+		u.type = (int)rnd(8);
+		u.service_level = (int)rnd(3);
+		u.gender = (int)rnd(3);
+		u.licence_valid = rnd(8) != 0;
+		u.places = 1 + (int)rnd(9);
+		u.free_places = (int)rnd(4);
+		u.free_updated = now - (time_t)rnd(40 * DAY);
+		u.age_min = (int)rnd(14);
+		u.age_max = u.age_min + (int)rnd(11);
+		u.nlanguages = 1 + (int)rnd(3);
+		for (j = 0; j < u.nlanguages; j++)
+			snprintf(u.languages[j], sizeof(u.languages[j]), "%s",
+			    lang[rnd(8)]);
+		u.target_groups = rnd(1U << 10);
+		u.expertise = rnd(1U << 12);
+		u.price_cents = 20000 + (long)rnd(150000);
+		u.nlots = (int)rnd(3);
+		for (j = 0; j < u.nlots; j++)
+			snprintf(u.lots[j], sizeof(u.lots[j]), "P%u/L%u",
+			    rnd(6), rnd(3));
+		if (store_unit_put(s, &u, "<Unit/>", 7, &e) == -1)
+			goto fail;
+	}
+	for (i = 0; i < 6; i++) {
+		memset(p, 0, sizeof(*p));
+		snprintf(p->id, sizeof(p->id), "P%d", i);
+		snprintf(p->region, sizeof(p->region), "%s",
+		    regions[rnd(REGION_COUNT)].code);
+		p->njoint = (int)rnd(4);
+		for (j = 0; j < p->njoint; j++)
+			snprintf(p->joint[j], sizeof(p->joint[j]), "%s",
+			    regions[rnd(REGION_COUNT)].code);
+		if (store_procurement_put(s, p, "<P/>", 4, &e) == -1)
+			goto fail;
+	}
+	for (i = 0; i < 3 * VARIED_UNITS; i++) {
+		char id[16], unit[16];
+
+		snprintf(id, sizeof(id), "R%04d", i);
+		if (rnd(40) == 0)
+			snprintf(unit, sizeof(unit), "GHOST%u", rnd(3));
+		else
+			snprintf(unit, sizeof(unit), "U%03u",
+			    rnd(VARIED_UNITS));
+		rec_base(r, id, unit);
+		r->kind = (int)rnd(12);
+		r->status = (int)rnd(4);
+		r->outcome = r->kind == RK_COMPLAINT_DECISION ? (int)rnd(4) : -1;
+		date_of(now - (time_t)rnd(4 * 365) * DAY, r->opened,
+		    sizeof(r->opened));
+		if (rnd(2))
+			date_of(now - (time_t)rnd(4 * 365) * DAY, r->visit_date,
+			    sizeof(r->visit_date));
+		if (rnd(3) == 0)
+			date_of(now + ((time_t)rnd(200) - 100) * DAY,
+			    r->deadline, sizeof(r->deadline));
+		r->nfindings = (int)rnd(4);
+		for (j = 0; j < r->nfindings; j++)
+			r->findings[j].severity = (int)rnd(3);
+		r->issued = now - (time_t)rnd(4 * 365) * DAY;
+		if (store_record_put(s, r, "<R/>", 4, NULL, &e) == -1)
+			goto fail;
+	}
+	free(p);
+	free(r);
+	return s;
+fail:
+	fprintf(stderr, "store_varied: %s\n", e.msg);
+	free(p);
+	free(r);
+	store_close(s);
+	return NULL;
+}
+
+/* One random search, as its options would set it. */
+static int
+varied_search(struct query_search *q, struct err *e)
+{
+	static const char *const lang[] = { "fi", "sv", "en", "se", "xx" };
+	static const char *const fmt[] = { "table", "csv", "xml" };
+	static const char *const lim[] = { "1", "5", "20", "1000" };
+	char v[32];
+	int rc = 0;
+
+	query_search_init(q, "--");
+	snprintf(v, sizeof(v), "%u", rnd(25));
+	rc |= query_search_set(q, "age", v, e);
+	if (rnd(3) == 0)
+		rc |= query_search_set(q, "gender",
+		    vocab_token(&vocab_gender, (int)rnd(3)), e);
+	while (rnd(3) == 0)
+		rc |= query_search_set(q, "language", lang[rnd(5)], e);
+	while (rnd(3) == 0)
+		rc |= query_search_set(q, "type",
+		    vocab_token(&vocab_unit_type, (int)rnd(8)), e);
+	while (rnd(4) == 0)
+		rc |= query_search_set(q, "level",
+		    vocab_token(&vocab_service_level, (int)rnd(3)), e);
+	while (rnd(4) == 0)
+		rc |= query_search_set(q, "region",
+		    regions[rnd(REGION_COUNT)].code, e);
+	if (rnd(3) == 0)
+		rc |= query_search_set(q, "prefer-region",
+		    regions[rnd(REGION_COUNT)].code, e);
+	if (rnd(2) == 0)
+		rc |= query_search_set(q, "purchaser",
+		    regions[rnd(REGION_COUNT)].code, e);
+	if (rnd(3) == 0) {
+		snprintf(v, sizeof(v), "%u.%02u", 200 + rnd(1500), rnd(100));
+		rc |= query_search_set(q, "max-price", v, e);
+	}
+	if (rnd(4) == 0)
+		rc |= query_search_set(q, "free-places", rnd(2) ? "2" : "3",
+		    e);
+	while (rnd(2) == 0)
+		rc |= query_search_set(q, "need",
+		    vocab_token(&vocab_target_group, (int)rnd(10)), e);
+	while (rnd(2) == 0)
+		rc |= query_search_set(q, "expertise",
+		    vocab_token(&vocab_expertise, (int)rnd(12)), e);
+	rc |= query_search_set(q, "limit", lim[rnd(4)], e);
+	rc |= query_search_set(q, "format", fmt[rnd(3)], e);
+	return rc;
+}
+
+/* The offline CLI loads only one query's candidates (search) or only what
+ * statistics read: every answer is byte for byte the one the node gives
+ * from all the data. */
+static void
+test_offline_data_same_answers(void)
+{
+	struct query_data *all = NULL, *one = NULL;
+	struct query_search q;
+	struct query_stats qt;
+	struct store *s;
+	struct err e;
+	char *a = NULL, *b = NULL, v[8];
+	size_t la, lb;
+	int i, differ = 0, matched = 0;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = store_varied()) != NULL);
+	CU_ASSERT_FATAL(query_data_load(s, &all, &e) == 0);
+	for (i = 0; i < 300; i++) {
+		CU_ASSERT_FATAL(varied_search(&q, &e) == 0);
+		CU_ASSERT_FATAL(query_data_load_search(s, &q, &one, &e) == 0);
+		q.now = time(NULL);	/* after both loads: one time */
+		CU_ASSERT_FATAL(query_search_run(all, &q, &a, &la, &e) == 0);
+		CU_ASSERT_FATAL(query_search_run(one, &q, &b, &lb, &e) == 0);
+		if (la != lb || memcmp(a, b, la) != 0) {
+			if (differ++ == 0)
+				fprintf(stderr, "search %d differs:\n%s\n--\n"
+				    "%s\n", i, a, b);
+		}
+		if (strstr(a, " 0 of ") == NULL &&
+		    strstr(a, "matched=\"0\"") == NULL)
+			matched++;
+		free(a);
+		free(b);
+		a = b = NULL;
+		query_data_unref(one);
+		one = NULL;
+	}
+	CU_ASSERT_EQUAL(differ, 0);
+	CU_ASSERT(matched > 100);		/* the searches found units */
+	/* Without an age: refused the same way. */
+	query_search_init(&q, "--");
+	CU_ASSERT_FATAL(query_data_load_search(s, &q, &one, &e) == 0);
+	CU_ASSERT(query_search_run(one, &q, &b, &lb, &e) == -1);
+	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
+	CU_ASSERT(strstr(e.msg, "--age N is needed") != NULL);
+	query_data_unref(one);
+	one = NULL;
+	/* Statistics, every grouping and table. */
+	CU_ASSERT_FATAL(query_data_load_stats(s, &one, &e) == 0);
+	for (i = 0; i < 24; i++) {
+		query_stats_init(&qt, 5, "--");
+		CU_ASSERT_FATAL(query_stats_set(&qt, "by",
+		    stats_by_name((enum stats_by)(i % 4)), &e) == 0);
+		snprintf(v, sizeof(v), "%d", 1 + i % 3 * 2);
+		CU_ASSERT_FATAL(query_stats_set(&qt, "threshold", v, &e) == 0);
+		CU_ASSERT_FATAL(query_stats_set(&qt, "format",
+		    i % 8 < 4 ? "table" : "xml", &e) == 0);
+		qt.now = time(NULL);
+		CU_ASSERT_FATAL(query_stats_run(all, &qt, &a, &la, &e) == 0);
+		CU_ASSERT_FATAL(query_stats_run(one, &qt, &b, &lb, &e) == 0);
+		CU_ASSERT(la == lb && memcmp(a, b, la) == 0);
+		free(a);
+		free(b);
+		a = b = NULL;
+	}
+	query_data_unref(one);
+	query_data_unref(all);
+	store_ab_done(s);
+}
+
 static CU_TestInfo filter_tests[] = {
 	{ "leaves out units without enough free places", test_free_places },
 	{ "leaves out units whose age range excludes the child", test_age },
@@ -810,6 +1069,7 @@ static CU_TestInfo data_tests[] = {
 	{ "applies a stored serious finding to the data in use: the very next search demotes the unit", test_record_applied_at_once },
 	{ "catches a data set built from a snapshot up with records stored since", test_built_data_catches_up },
 	{ "counts recent findings and freshness at the query's time, so nothing expires", test_time_at_query },
+	{ "answers the offline CLI from one query's candidates byte for byte as from all the data", test_offline_data_same_answers },
 	CU_TEST_INFO_NULL
 };
 

@@ -22,5 +22,6 @@ int	cmd_user(int argc, char **argv);	/* cmd_user.c */
 int	cmd_backup(int argc, char **argv);	/* cmd_backup.c */
 int	cmd_restore(int argc, char **argv);	/* cmd_backup.c */
 int	cmd_check(int argc, char **argv);	/* cmd_backup.c */
+int	cmd_status(int argc, char **argv);	/* cmd_status.c */
 
 #endif

@@ -1,9 +1,13 @@
 /*
- * cmd_pki.c - `lasteri pki init DIR`: create a test federation PKI with
- * certs/mkpki (root CA, operator, per-member TLS and signing certificates)
- * and, with --trustlist, the operator-signed DIR/trustlist.xml.  mkpki is
- * found in $LASTERI_CERTS_DIR, else the installed certs directory, else the
- * source tree's certs/.
+ * cmd_pki.c - `lasteri pki init|request|sign`.
+ *
+ * init DIR creates a test federation PKI with certs/mkpki (root CA,
+ * operator, per-member TLS and signing certificates) and, with --trustlist,
+ * the operator-signed DIR/trustlist.xml.  mkpki is found in
+ * $LASTERI_CERTS_DIR, else the installed certs directory, else the source
+ * tree's certs/.
+ * request and sign, the two halves of joining a real federation, are in
+ * cmd_pki_csr.c.
  */
 #include "config.h"
 
@@ -17,13 +21,25 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_trust.h"
 #include "trust.h"
 #include "util.h"
 #include "xml.h"
 
-static const char usage[] =
+static const char usage_init[] =
     "lasteri pki init DIR [--regions N | --members \"CODE ...\"] [--trustlist]\n"
-    "           [--port-base P] [--valid-days D]";
+    "           [--port-base P] [--valid-days D]\n"
+    "       lasteri pki init DIR --ca-only";
+
+/* Every form: on stdout with status 0 when asked for (--help), else on
+ * stderr with status 2. */
+static int
+usage_all(int asked)
+{
+	fprintf(asked ? stdout : stderr, "usage: %s\n       %s\n       %s\n",
+	    usage_init, pki_usage_request, pki_usage_sign);
+	return asked ? 0 : 2;
+}
 
 /* The mkpki script to run, or NULL. */
 static const char *
@@ -149,19 +165,18 @@ trustlist_make(const char *dir, const char *port, const char *days)
 	return rc;
 }
 
-int
-cmd_pki(int argc, char **argv)
+static int
+pki_init(int argc, char **argv)
 {
 	const char *dir = NULL, *regions = NULL, *members = NULL;
 	const char *port = "7400", *days = "90";
 	char path[4096], tl[4096];
 	char *args[8];
 	long n;
-	int i, na = 0, created, want_tl = 0, rc;
+	const char *usage = usage_init;
+	int i, na = 0, created, want_tl = 0, ca_only = 0, rc;
 
-	if (argc < 2 || strcmp(argv[1], "init") != 0)
-		return util_usage(usage);
-	for (i = 2; i < argc; i++) {
+	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return util_usage(usage);
 		if (strcmp(argv[i], "--regions") == 0 && i + 1 < argc) {
@@ -176,6 +191,8 @@ cmd_pki(int argc, char **argv)
 			days = argv[++i];
 		else if (strcmp(argv[i], "--trustlist") == 0)
 			want_tl = 1;
+		else if (strcmp(argv[i], "--ca-only") == 0)
+			ca_only = 1;
 		else if (argv[i][0] == '-') {
 			warnx_("unknown option or missing value '%s'", argv[i]);
 			return util_usage(usage);
@@ -190,10 +207,17 @@ cmd_pki(int argc, char **argv)
 		warnx_("--regions and --members are exclusive");
 		return 2;
 	}
+	if (ca_only && (regions != NULL || members != NULL || want_tl)) {
+		warnx_("--ca-only excludes --regions, --members and "
+		    "--trustlist");
+		return 2;
+	}
 	if (mkpki_find(path, sizeof(path)) == NULL)
 		return 2;
 	args[na++] = path;
 	args[na++] = (char *)dir;
+	if (ca_only)
+		args[na++] = "--ca-only";
 	if (regions != NULL) {
 		args[na++] = "--regions";
 		args[na++] = (char *)regions;
@@ -216,4 +240,21 @@ cmd_pki(int argc, char **argv)
 		return 0;
 	}
 	return trustlist_make(dir, port, days);
+}
+
+int
+cmd_pki(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_all(0);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage_all(1);
+	if (strcmp(argv[1], "init") == 0)
+		return pki_init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "request") == 0)
+		return pki_request(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sign") == 0)
+		return pki_sign(argc - 1, argv + 1);
+	warnx_("unknown action '%s' (init, request or sign)", argv[1]);
+	return util_usage(NULL);
 }

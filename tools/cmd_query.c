@@ -114,7 +114,7 @@ opt_name(const struct option *o, int c)
 	return "?";
 }
 
-/* Offline: load the database's data once and run. */
+/* Offline: load what the one query reads and run it. */
 static int
 run_offline(const char *db, const struct query_search *qs,
     const struct query_stats *qt)
@@ -128,7 +128,8 @@ run_offline(const char *db, const struct query_search *qs,
 
 	err_clear(&e);
 	if (store_open(db, STORE_RDONLY, &s, &e) == -1 ||
-	    query_data_load(s, &d, &e) == -1) {
+	    (qs != NULL ? query_data_load_search(s, qs, &d, &e) :
+	    query_data_load_stats(s, &d, &e)) == -1) {
 		if (strstr(e.msg, db) == NULL)
 			err_prefix(&e, "%s", db);
 		rc = util_report(&e);

@@ -36,21 +36,25 @@
 #define NS	"urn:lasteri:1"
 
 static const char usage_create[] =
-    "lasteri trust create --pki DIR --out FILE [--sequence N] [--valid-days D]\n"
-    "           [--instance FI] [--port-base P] [--quiet]";
+    "lasteri trust create (--pki DIR [--port-base P] | --members FILE [--ca DIR])\n"
+    "           --out FILE [--sequence N] [--valid-days D] [--instance FI]\n"
+    "           [--quiet]";
 static const char usage_sign[] =
     "lasteri trust sign --key KEY --cert CERT IN OUT";
 static const char usage_show[] =
     "lasteri trust show [--anchor OPERATOR.crt] [--format table|csv] FILE";
 static const char usage_verify[] =
     "lasteri trust verify --anchor OPERATOR.crt [--held OLDFILE] FILE";
+/* Every form: on stdout with status 0 when asked for (--help), else on
+ * stderr with status 2. */
 static int
-usage_all(void)
+usage_all(int asked)
 {
-	fprintf(stderr, "usage: %s\n       %s\n       %s\n       %s\n"
-	    "       %s\n       %s\n", usage_create, usage_sign, usage_show,
-	    usage_verify, trust_usage_cert_add, trust_usage_cert_retire);
-	return 2;
+	fprintf(asked ? stdout : stderr, "usage: %s\n       %s\n       %s\n"
+	    "       %s\n       %s\n       %s\n", usage_create, usage_sign,
+	    usage_show, usage_verify, trust_usage_cert_add,
+	    trust_usage_cert_retire);
+	return asked ? 0 : 2;
 }
 
 static int
@@ -105,13 +109,6 @@ doc_write(xmlDocPtr doc, const char *path)
 
 /* --- trust create -------------------------------------------------------- */
 
-struct tl_member {
-	char		code[8];
-	char		id[160];
-	char		tls[65];
-	char		sign[65];
-};
-
 static int
 code_cmp(const void *a, const void *b)
 {
@@ -164,10 +161,18 @@ line_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* The members of DIR/members, sorted by code. */
+static int	member_profile(const char *, const char **, const char **,
+		    const char **, const char *const **);
+
+/* The members of DIR/members, sorted by code, with the test federation's
+ * names, roles and issuer codes and endpoints on 127.0.0.1 from port on. */
 static int
-members_scan(const char *pki, struct tl_member **out, int *count)
+members_scan(const char *pki, long port, struct tl_member **out, int *count)
 {
+	const char *name, *region, *roles;
+	const char *const *issuers;
+	int i, j;
+
 	char path[4096];
 	struct tl_member *m = NULL, *t;
 	struct dirent *de;
@@ -217,6 +222,28 @@ members_scan(const char *pki, struct tl_member **out, int *count)
 		goto done;
 	}
 	qsort(m, (size_t)n, sizeof(*m), code_cmp);
+	for (i = 0; i < n; i++) {
+		if (member_profile(m[i].code, &name, &region, &roles,
+		    &issuers) == -1) {
+			warnx_("%s/members/%s: '%s' is not a region code "
+			    "(01..21, 90), thl or lvv", pki, m[i].code,
+			    m[i].code);
+			goto done;
+		}
+		snprintf(m[i].name, sizeof(m[i].name), "%s", name);
+		snprintf(m[i].region, sizeof(m[i].region), "%s",
+		    region != NULL ? region : "");
+		snprintf(m[i].roles, sizeof(m[i].roles), "%s", roles);
+		snprintf(m[i].endpoint, sizeof(m[i].endpoint),
+		    "https://127.0.0.1:%ld", port + i);
+		if (region != NULL)
+			snprintf(m[i].issuers[m[i].nissuers++],
+			    sizeof(m[i].issuers[0]), "HVA-%s", region);
+		for (j = 0; issuers[j] != NULL &&
+		    m[i].nissuers < TRUST_MAX_ISSUERS; j++)
+			snprintf(m[i].issuers[m[i].nissuers++],
+			    sizeof(m[i].issuers[0]), "%s", issuers[j]);
+	}
 	*out = m;
 	*count = n;
 	m = NULL;
@@ -330,17 +357,21 @@ static int
 trust_create(int argc, char **argv)
 {
 	const char *pki = NULL, *outp = NULL, *instance = "FI";
-	const char *name, *region, *roles;
-	const char *const *issuers;
+	const char *membersf = NULL, *cadir = NULL;
 	long seq = 1, days = 90, port = 7400;
 	struct tl_member *m = NULL;
+	STACK_OF(X509) *cas = NULL;
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, list, cas, mn;
+	xmlNodePtr root, list, cas_el, mn;
 	xmlNsPtr ns;
-	char buf[512], t[32];
+	struct trust_list *tl = NULL;
+	struct err e;
+	char buf[4096], cakey[4096], t[32], *xbuf = NULL;
+	size_t xlen;
 	time_t now = time(NULL);
-	int i, j, n = 0, quiet = 0, rc = 2;
+	int i, j, n = 0, quiet = 0, port_given = 0, rc = 2;
 
+	err_clear(&e);
 	for (i = 1; i < argc; i++) {
 		if (is_help(argv[i]))
 			return util_usage(usage_create);
@@ -355,6 +386,10 @@ trust_create(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--pki") == 0)
 			pki = argv[++i];
+		else if (strcmp(argv[i], "--members") == 0)
+			membersf = argv[++i];
+		else if (strcmp(argv[i], "--ca") == 0)
+			cadir = argv[++i];
 		else if (strcmp(argv[i], "--out") == 0)
 			outp = argv[++i];
 		else if (strcmp(argv[i], "--instance") == 0)
@@ -371,19 +406,39 @@ trust_create(int argc, char **argv)
 			if (util_parse_long("--port-base", argv[++i], 1,
 			    64535, &port) == -1)
 				return 2;
+			port_given = 1;
 		} else {
 			warnx_("create: unknown option '%s'", argv[i]);
 			return util_usage(usage_create);
 		}
 	}
-	if (pki == NULL || outp == NULL) {
-		warnx_("create: --pki and --out are required");
+	if ((pki == NULL) == (membersf == NULL) || outp == NULL) {
+		warnx_("create: --out and one of --pki or --members are "
+		    "required");
 		return util_usage(usage_create);
 	}
-	if (members_scan(pki, &m, &n) == -1)
+	if (membersf != NULL && port_given) {
+		warnx_("create: --port-base is for --pki; the members file "
+		    "gives every endpoint");
+		return 2;
+	}
+	if (pki != NULL && cadir != NULL) {
+		warnx_("create: --ca is for --members; --pki DIR holds its CA");
+		return 2;
+	}
+	/* The federation CA: every member certificate must chain to it. */
+	if (pki_ca_paths(pki != NULL ? pki : cadir != NULL ? cadir : ".",
+	    buf, cakey, sizeof(buf)) == -1)
+		goto done;
+	if ((cas = x509_load_pem_all(buf, &e)) == NULL) {
+		rc = util_report(&e);
+		goto done;
+	}
+	xml_init();
+	if (pki != NULL ? members_scan(pki, port, &m, &n) == -1 :
+	    trust_members_load(membersf, cas, now, &m, &n) == -1)
 		goto done;
 
-	xml_init();
 	doc = xmlNewDoc((const xmlChar *)"1.0");
 	root = xmlNewNode(NULL, (const xmlChar *)"TrustList");
 	ns = xmlNewNs(root, (const xmlChar *)NS, NULL);
@@ -398,34 +453,22 @@ trust_create(int argc, char **argv)
 	el(root, ns, "Issued", t, 1);
 	model_datetime_format(now + days * 86400, t);
 	el(root, ns, "Expires", t, 1);
-	cas = el(root, ns, "CACertificates", NULL, 1);
-	snprintf(buf, sizeof(buf), "%s/pki/ca.crt", pki);
-	if (cas_add(cas, ns, buf) == -1)
+	cas_el = el(root, ns, "CACertificates", NULL, 1);
+	if (pki_ca_paths(pki != NULL ? pki : cadir != NULL ? cadir : ".",
+	    buf, cakey, sizeof(buf)) == -1 || cas_add(cas_el, ns, buf) == -1)
 		goto done;
 	list = el(root, ns, "Members", NULL, 1);
 	for (i = 0; i < n; i++) {
-		if (member_profile(m[i].code, &name, &region, &roles,
-		    &issuers) == -1) {
-			warnx_("%s/members/%s: '%s' is not a region code "
-			    "(01..21, 90), thl or lvv", pki, m[i].code,
-			    m[i].code);
-			goto done;
-		}
 		mn = el(list, ns, "Member", NULL, 2);
 		el(mn, ns, "MemberId", m[i].id, 3);
-		el(mn, ns, "Name", name, 3);
+		el(mn, ns, "Name", m[i].name, 3);
 		el(mn, ns, "Code", m[i].code, 3);
-		if (region != NULL)
-			el(mn, ns, "Region", region, 3);
-		el(mn, ns, "Roles", roles, 3);
-		snprintf(buf, sizeof(buf), "https://127.0.0.1:%ld", port + i);
-		el(mn, ns, "Endpoint", buf, 3);
-		if (region != NULL) {
-			snprintf(buf, sizeof(buf), "HVA-%s", region);
-			el(mn, ns, "IssuerCode", buf, 3);
-		}
-		for (j = 0; issuers[j] != NULL; j++)
-			el(mn, ns, "IssuerCode", issuers[j], 3);
+		if (m[i].region[0] != '\0')
+			el(mn, ns, "Region", m[i].region, 3);
+		el(mn, ns, "Roles", m[i].roles, 3);
+		el(mn, ns, "Endpoint", m[i].endpoint, 3);
+		for (j = 0; j < m[i].nissuers; j++)
+			el(mn, ns, "IssuerCode", m[i].issuers[j], 3);
 		xmlNewProp(el(mn, ns, "TlsCertificate", NULL, 3),
 		    (const xmlChar *)"sha256", (const xmlChar *)m[i].tls);
 		xmlNewProp(el(mn, ns, "SigningCertificate", NULL, 3),
@@ -434,15 +477,31 @@ trust_create(int argc, char **argv)
 	}
 	el_end(list, 1);
 	el_end(root, 0);
+	/* What a node will make of it once it is signed. */
+	if (dsig_init(&e) == -1 || xml_serialize(doc, &xbuf, &xlen, &e) == -1 ||
+	    trust_parse_flags(xbuf, xlen, outp, NULL, NULL, now,
+	    TRUST_F_NO_SIGNATURE, &tl, &e) == -1) {
+		rc = util_report(&e);
+		goto done;
+	}
 	if ((rc = doc_write(doc, outp)) != 0)
 		goto done;
-	if (!quiet)
+	if (!quiet) {
 		fprintf(stderr, "%s: unsigned trust list sequence %ld with "
 		    "%d members (sign it with 'lasteri trust sign')\n", outp,
 		    seq, n);
+		if (membersf != NULL)
+			for (i = 0; i < n; i++)
+				fprintf(stderr, "  %-5s %s %s tls %.16s sign "
+				    "%.16s\n", m[i].code, m[i].id,
+				    m[i].endpoint, m[i].tls, m[i].sign);
+	}
 	rc = 0;
 done:
+	xmlFree(xbuf);
+	trust_unref(tl);
 	xmlFreeDoc(doc);
+	sk_X509_pop_free(cas, X509_free);
 	free(m);
 	return rc;
 }
@@ -740,8 +799,10 @@ done:
 int
 cmd_trust(int argc, char **argv)
 {
-	if (argc < 2 || is_help(argv[1]))
-		return usage_all();
+	if (argc < 2)
+		return usage_all(0);
+	if (is_help(argv[1]))
+		return usage_all(1);
 	if (strcmp(argv[1], "create") == 0)
 		return trust_create(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sign") == 0)
@@ -754,6 +815,7 @@ cmd_trust(int argc, char **argv)
 		return trust_cert_edit(argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "cert-retire") == 0)
 		return trust_cert_edit(argc - 1, argv + 1, 0);
-	warnx_("unknown action '%s'", argv[1]);
-	return usage_all();
+	warnx_("unknown action '%s' (create, sign, show, verify, cert-add or "
+	    "cert-retire)", argv[1]);
+	return util_usage(NULL);
 }

@@ -446,6 +446,5 @@ cmd_user(int argc, char **argv)
 		if (strcmp(argv[1], subs[i].name) == 0)
 			return subs[i].run(argc - 1, argv + 1);
 	warnx_("unknown subcommand '%s'", argv[1]);
-	fprintf(stderr, "usage: %s", usage_all);
-	return 2;
+	return util_usage(usage_all);
 }

@@ -221,8 +221,11 @@ cmd_verify(int argc, char **argv)
 
 	err_clear(&e);
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return util_usage(usage);
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			printf("usage: %s\n", usage);
+			return 0;
+		}
 		if (strcmp(argv[i], "--trust") == 0 && i + 1 < argc)
 			trustf = argv[++i];
 		else if (strcmp(argv[i], "--anchor") == 0 && i + 1 < argc)

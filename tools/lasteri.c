@@ -23,7 +23,7 @@ static const struct subcommand subcommands[] = {
 	{ "search", cmd_search, "placement search by needs, ranked" },
 	{ "stats", cmd_stats, "counts of units, places and free places" },
 	{ "sample", cmd_sample, "generate realistic sample data for the regions" },
-	{ "pki", cmd_pki, "create a test federation PKI" },
+	{ "pki", cmd_pki, "federation PKI: test PKI, member requests, signing" },
 	{ "trust", cmd_trust, "build, sign and inspect a trust list" },
 	{ "supervision", cmd_supervision, "issue a signed supervision record; the outbox; records about a unit" },
 	{ "verify", cmd_verify, "check signed documents offline (auditors)" },
@@ -33,6 +33,7 @@ static const struct subcommand subcommands[] = {
 	{ "backup", cmd_backup, "a consistent copy of a running node's database" },
 	{ "restore", cmd_restore, "put a backup in place of a stopped node's database" },
 	{ "check", cmd_check, "check a node's database: integrity, signatures, log" },
+	{ "status", cmd_status, "a running node's health, trust list, database, outbox, last errors" },
 	{ NULL, NULL, NULL }
 };
 

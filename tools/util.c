@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#define UTIL_NO_GETOPT_WRAP	/* util_getopt_long calls the real one */
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -15,12 +17,14 @@
 #include "util.h"
 
 const char *util_progname = "lasteri";
+static int said;	/* a message went to stderr */
 
 void
 warnx_(const char *fmt, ...)
 {
 	va_list ap;
 
+	said = 1;
 	fprintf(stderr, "%s: ", util_progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -38,8 +42,48 @@ util_report(const struct err *e)
 int
 util_usage(const char *usage)
 {
-	fprintf(stderr, "usage: %s\n", usage);
+	if (said)
+		fprintf(stderr, "see '%s --help'\n", util_progname);
+	else
+		fprintf(stderr, "usage: %s\n", usage);
 	return 2;
+}
+
+int
+util_getopt_long(int argc, char *const *argv, const char *optstring,
+    const struct option *longopts, int *longindex)
+{
+	const struct option *o;
+	const char *arg;
+	size_t n;
+	int ch, known = 0;
+
+	opterr = 0;
+	ch = getopt_long(argc, argv, optstring, longopts, longindex);
+	if (ch != '?' && ch != ':')
+		return ch;
+	arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	if (arg != NULL && strncmp(arg, "--", 2) == 0) {
+		n = strcspn(arg + 2, "=");
+		for (o = longopts; o != NULL && o->name != NULL; o++)
+			if (strlen(o->name) == n &&
+			    strncmp(o->name, arg + 2, n) == 0)
+				known = o->has_arg == no_argument ? 1 : 2;
+		if (known == 2)
+			warnx_("option '--%.*s' needs a value", (int)n,
+			    arg + 2);
+		else if (known == 1)
+			warnx_("option '--%.*s' takes no value", (int)n,
+			    arg + 2);
+		else
+			warnx_("unknown option '%.*s'", (int)n + 2, arg);
+	} else if (optopt != 0 && strchr(optstring, optopt) != NULL)
+		warnx_("option '-%c' needs a value", optopt);
+	else if (optopt != 0)
+		warnx_("unknown option '-%c'", optopt);
+	else
+		warnx_("unknown option '%s'", arg != NULL ? arg : "");
+	return '?';
 }
 
 void *

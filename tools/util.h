@@ -6,6 +6,7 @@
 #ifndef LASTERI_UTIL_H
 #define LASTERI_UTIL_H
 
+#include <getopt.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -16,8 +17,19 @@ extern const char *util_progname;
 void	 warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the err message and returns its exit status. */
 int	 util_report(const struct err *e);
-/* Prints "usage: ..." help to stderr and returns 2. */
+/* Returns 2 after a usage error: when a message said what is wrong (an
+ * unknown option, a missing argument), one hint line "see 'lasteri X
+ * --help'"; otherwise the whole usage. */
 int	 util_usage(const char *usage);
+
+/* Every subcommand's getopt_long(3) goes through util_getopt_long(): an
+ * unknown option or a missing value is one line naming it (instead of
+ * getopt's own, which names argv[0]). */
+int	 util_getopt_long(int argc, char *const *argv, const char *optstring,
+	    const struct option *longopts, int *longindex);
+#ifndef UTIL_NO_GETOPT_WRAP
+#define getopt_long	util_getopt_long
+#endif
 
 void	*xmalloc(size_t n);
 void	*xcalloc(size_t n, size_t sz);
