@@ -43,6 +43,7 @@
 #include <libxml/tree.h>
 
 #include "api_admin.h"
+#include "api_fed.h"
 #include "err.h"
 #include "httpd.h"
 #include "log.h"
@@ -61,37 +62,6 @@
 
 #define PARAM_MAX	1024
 
-/* HTTP status and error token for an err from a handler. */
-static void
-reply_err(struct httpd_req *r, const struct err *e)
-{
-	int status;
-	const char *code;
-
-	switch (e->code) {
-	case ERR_USAGE:
-		status = 400, code = "bad-request";
-		break;
-	case ERR_INPUT:
-	case ERR_SCHEMA:
-		status = 422, code = "invalid";
-		break;
-	case ERR_CONFLICT:
-		status = 409, code = "conflict";
-		break;
-	case ERR_NOTFOUND:
-		status = 404, code = "not-found";
-		break;
-	case ERR_NOMEM:
-		status = 503, code = "unavailable";
-		break;
-	default:
-		status = 500, code = "error";
-		break;
-	}
-	httpd_reply_error(r, status, code, "%s",
-	    e->msg[0] ? e->msg : err_code_name(e->code));
-}
 
 /* --- the search data --------------------------------------------------------- */
 
@@ -345,7 +315,7 @@ import_replied(void *arg, const struct store_import_stats *st, int np,
 	char known[64], *msg = NULL;
 
 	if (st == NULL) {
-		reply_err(r, e);
+		api_reply_err(r, e);
 		return;
 	}
 	known[0] = '\0';
@@ -516,7 +486,7 @@ h_import(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 fail:
 	log_info("import_refused", "documents=0 msg=%s",
 	    log_q(e.msg, lq, sizeof(lq)));
-	reply_err(r, &e);
+	api_reply_err(r, &e);
 }
 
 void
@@ -555,7 +525,7 @@ h_export(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if (store_export_dataset(n->store, k == 1 && rec[0] == '1',
 	    time(NULL), &buf, &len, &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		return;
 	}
 	httpd_reply(r, 200, "application/xml; charset=utf-8", buf, len);
@@ -633,7 +603,7 @@ answer(struct httpd_req *r, const struct pending *p,
 	rc = p->stats ? query_stats_run(d, &p->qt, &out, &len, &e) :
 	    query_search_run(d, &p->qs, &out, &len, &e);
 	if (rc == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		return;
 	}
 	httpd_reply(r, 200, out_format_mime(p->stats ? p->qt.fmt : p->qs.fmt),
@@ -649,7 +619,7 @@ answer_later(void *arg, const struct query_data *d, const struct err *e)
 	if (d != NULL)
 		answer(p->r, p, d);
 	else if (e != NULL)
-		reply_err(p->r, e);
+		api_reply_err(p->r, e);
 	/* Neither: the node is stopping and its requests are gone. */
 	free(p);
 }
@@ -669,7 +639,7 @@ answer_or_wait(struct node *n, struct pending *p)
 		return;
 	}
 	if (failed) {
-		reply_err(p->r, &e);
+		api_reply_err(p->r, &e);
 		return;
 	}
 	if ((keep = malloc(sizeof(*keep))) == NULL) {
@@ -679,7 +649,7 @@ answer_or_wait(struct node *n, struct pending *p)
 	*keep = *p;
 	if (qindex_wait(n->qindex, answer_later, keep, &e) == -1) {
 		free(keep);
-		reply_err(p->r, &e);
+		api_reply_err(p->r, &e);
 	}
 }
 
@@ -698,7 +668,7 @@ h_search(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	p.r = r;
 	query_search_init(&p.qs, "");
 	if (params_walk(r, &prm) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		return;
 	}
 	answer_or_wait(n, &p);
@@ -718,7 +688,7 @@ h_stats(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	p.stats = 1;
 	query_stats_init(&p.qt, n->conf.suppress_threshold, "");
 	if (params_walk(r, &prm) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		return;
 	}
 	answer_or_wait(n, &p);
@@ -756,7 +726,7 @@ h_supervision(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if (query_records_run(n->store, unit, (enum out_format)fmt, &out,
 	    &len, &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		return;
 	}
 	httpd_reply(r, 200, out_format_mime((enum out_format)fmt), out, len);

@@ -72,6 +72,38 @@ api_xml_attr(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* HTTP status and error token for an err from a handler. */
+void
+api_reply_err(struct httpd_req *r, const struct err *e)
+{
+	int status;
+	const char *code;
+
+	switch (e->code) {
+	case ERR_USAGE:
+		status = 400, code = "bad-request";
+		break;
+	case ERR_INPUT:
+	case ERR_SCHEMA:
+		status = 422, code = "invalid";
+		break;
+	case ERR_CONFLICT:
+		status = 409, code = "conflict";
+		break;
+	case ERR_NOTFOUND:
+		status = 404, code = "not-found";
+		break;
+	case ERR_NOMEM:
+		status = 503, code = "unavailable";
+		break;
+	default:
+		status = 500, code = "error";
+		break;
+	}
+	httpd_reply_error(r, status, code, "%s",
+	    e->msg[0] ? e->msg : err_code_name(e->code));
+}
+
 int
 api_list_params(struct httpd_req *r, long max, long *limit,
     enum out_format *fmt)

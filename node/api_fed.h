@@ -60,6 +60,12 @@ struct httpd_req;
 int	api_list_params(struct httpd_req *r, long max, long *limit,
 	    enum out_format *fmt);
 
+/* Answers r with the HTTP status and error token of e (usage 400,
+ * input/schema 422, conflict 409, not found 404, no memory 503, else 500)
+ * and e's message. */
+struct err;
+void	api_reply_err(struct httpd_req *r, const struct err *e);
+
 /* Lower-case hex SHA-256 of len bytes at p into out (65 bytes). */
 void	api_sha256_hex(const void *p, size_t len, char out[65]);
 

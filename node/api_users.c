@@ -44,37 +44,6 @@ req_clear(struct user_req *u)
 	OPENSSL_cleanse(u->pw, sizeof(u->pw));
 }
 
-static void
-reply_err(struct httpd_req *r, const struct err *e)
-{
-	int status;
-	const char *code;
-
-	switch (e->code) {
-	case ERR_USAGE:
-		status = 400, code = "bad-request";
-		break;
-	case ERR_INPUT:
-	case ERR_SCHEMA:
-		status = 422, code = "invalid";
-		break;
-	case ERR_CONFLICT:
-		status = 409, code = "conflict";
-		break;
-	case ERR_NOTFOUND:
-		status = 404, code = "not-found";
-		break;
-	case ERR_NOMEM:
-		status = 503, code = "unavailable";
-		break;
-	default:
-		status = 500, code = "error";
-		break;
-	}
-	httpd_reply_error(r, status, code, "%s",
-	    e->msg[0] ? e->msg : err_code_name(e->code));
-}
-
 static int64_t
 now_ms(void)
 {
@@ -240,7 +209,7 @@ read_body(struct httpd_req *r, struct user_req *u)
 	}
 	if (rc == -1) {
 		req_clear(u);
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 	}
 	return rc;
 }
@@ -331,7 +300,7 @@ h_add(struct httpd_req *r, const struct httpd_peer *peer, struct node *n)
 	}
 	if (account_check(u.name, u.role, u.bid, &role, &e) == -1 ||
 	    password_of(&u, gen, &pw, &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	/* A taken name is refused before the hash's cost is paid. */
@@ -340,7 +309,7 @@ h_add(struct httpd_req *r, const struct httpd_peer *peer, struct node *n)
 		    u.name);
 		goto done;
 	} else if (e.code != ERR_NOTFOUND) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	err_clear(&e);
@@ -352,7 +321,7 @@ h_add(struct httpd_req *r, const struct httpd_peer *peer, struct node *n)
 	    ACCOUNT_BID_MAX - 1, u.bid);
 	if (account_hash(pw, a.pw_hash, sizeof(a.pw_hash), &e) == -1 ||
 	    store_account_add(n->store, &a, &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	snprintf(detail, sizeof(detail), "role=%s%s%s password=%s",
@@ -390,7 +359,7 @@ h_list(struct httpd_req *r, struct node *n)
 		goto done;
 	}
 	if (store_account_list(n->store, &v, &nrows, &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	out_table_title(t, "Web service accounts");
@@ -413,7 +382,7 @@ h_list(struct httpd_req *r, struct node *n)
 		out_table_note(t, "No accounts: add one with lasteri user "
 		    "add.");
 	if ((out = out_write_string(fmt, "Accounts", &t, 1, &e)) == NULL) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
@@ -461,7 +430,7 @@ h_password(struct httpd_req *r, const struct httpd_peer *peer,
 	    account_hash(pw, hash, sizeof(hash), &e) == -1 ||
 	    store_account_set_password(n->store, name, hash, time(NULL),
 	    &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	audit(n, peer, name, "account-password", gen[0] ?
@@ -502,7 +471,7 @@ h_user(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	name[slash - rest] = '\0';
 	if (!account_name_is_valid(name)) {
 		account_check(name, "admin", NULL, NULL, &e);
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		return;
 	}
 	if (api_admin_import_refuse(n, r))
@@ -512,7 +481,7 @@ h_user(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		return;
 	}
 	if (store_account_disable(n->store, name, &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		return;
 	}
 	audit(n, peer, name, "account-disabled", "");
@@ -556,7 +525,7 @@ h_web_audit(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if (store_web_audit_list(n->store, (int)limit, (int64_t)before, &v,
 	    &nrows, &e) == -1) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	out_table_title(t, "Web service audit trail, newest first");
@@ -580,7 +549,7 @@ h_web_audit(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	if (nrows == 0)
 		out_table_note(t, "No events.");
 	if ((out = out_write_string(fmt, "WebAudit", &t, 1, &e)) == NULL) {
-		reply_err(r, &e);
+		api_reply_err(r, &e);
 		goto done;
 	}
 	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));

@@ -871,29 +871,13 @@ audit_alarms(int argc, char **argv)
 int
 cmd_audit(int argc, char **argv)
 {
-	static const struct {
-		const char	*name;
-		int		(*run)(int, char **);
-	} subs[] = {
+	static const struct util_sub subs[] = {
 		{ "checkpoint", audit_checkpoint },
 		{ "inclusion", audit_inclusion },
 		{ "consistency", audit_consistency },
 		{ "alarms", audit_alarms },
+		{ NULL, NULL }
 	};
-	size_t i;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s", usage_all);
-		return 2;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		fputs(usage_all, stdout);
-		return 0;
-	}
-	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].run(argc - 1, argv + 1);
-	warnx_("unknown subcommand '%s'", argv[1]);
-	return util_usage(usage_all);
+	return util_subcommand(argc, argv, subs, usage_all);
 }

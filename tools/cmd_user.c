@@ -421,30 +421,14 @@ user_audit(int argc, char **argv)
 int
 cmd_user(int argc, char **argv)
 {
-	static const struct {
-		const char	*name;
-		int		(*run)(int, char **);
-	} subs[] = {
+	static const struct util_sub subs[] = {
 		{ "add", user_add },
 		{ "list", user_list },
 		{ "disable", user_disable },
 		{ "passwd", user_passwd },
 		{ "audit", user_audit },
+		{ NULL, NULL }
 	};
-	size_t i;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s", usage_all);
-		return 2;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		fputs(usage_all, stdout);
-		return 0;
-	}
-	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].run(argc - 1, argv + 1);
-	warnx_("unknown subcommand '%s'", argv[1]);
-	return util_usage(usage_all);
+	return util_subcommand(argc, argv, subs, usage_all);
 }

@@ -50,6 +50,28 @@ util_usage(const char *usage)
 }
 
 int
+util_subcommand(int argc, char **argv, const struct util_sub *subs,
+    const char *usage)
+{
+	size_t i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s", usage);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	for (i = 0; subs[i].name != NULL; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(argc - 1, argv + 1);
+	warnx_("unknown subcommand '%s'", argv[1]);
+	return util_usage(usage);
+}
+
+int
 util_getopt_long(int argc, char *const *argv, const char *optstring,
     const struct option *longopts, int *longindex)
 {

@@ -22,6 +22,17 @@ int	 util_report(const struct err *e);
  * --help'"; otherwise the whole usage. */
 int	 util_usage(const char *usage);
 
+/* A subcommand with actions ("lasteri user add ..."): the action named
+ * by argv[1] runs with argv + 1; no action prints usage to stderr (2),
+ * --help, -h or help prints it to stdout (0), an unknown one is one line
+ * and the hint (2).  subs ends with a NULL name. */
+struct util_sub {
+	const char	*name;
+	int		(*run)(int, char **);
+};
+int	 util_subcommand(int argc, char **argv, const struct util_sub *subs,
+	    const char *usage);
+
 /* Every subcommand's getopt_long(3) goes through util_getopt_long(): an
  * unknown option or a missing value is one line naming it (instead of
  * getopt's own, which names argv[0]). */
