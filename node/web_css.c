@@ -42,6 +42,7 @@ const char web_css[] =
 "input,select,textarea,button{font:inherit;color:#1a1a1a}\n"
 "input,select,textarea{border:1px solid #595959;border-radius:3px;"
 "padding:.3rem .4rem;background:#fff}\n"
+".grid input,.grid select{max-width:100%}\n"
 "textarea{width:100%;max-width:48rem}\n"
 "button{background:#00347a;color:#fff;border:2px solid #00347a;"
 "border-radius:3px;padding:.35rem 1rem;cursor:pointer}\n"
