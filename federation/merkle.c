@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,25 +27,69 @@
 
 #define HLEN	MERKLE_HASH_LEN
 
+/*
+ * SHA-256 is fetched from the provider once (EVP_sha256() in a digest call
+ * makes OpenSSL 3 look the implementation up again, under a lock, every
+ * time), and each thread reuses one digest context (re-initialising a
+ * context with the same digest keeps the provider's state allocated): a
+ * record's append hashes its leaf and about one interior node.
+ */
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_fetched;
+static pthread_key_t md_key;
+static int md_key_ok;
+
+static void
+md_ctx_free(void *p)
+{
+	EVP_MD_CTX_free(p);
+}
+
+static void
+md_init(void)
+{
+	md_fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md_key_ok = pthread_key_create(&md_key, md_ctx_free) == 0;
+}
+
+/* SHA-256 of a || b (b may be NULL when blen is 0) into out; -1 on
+ * failure. */
+static int
+sha256_2(const void *a, size_t alen, const void *b, size_t blen,
+    unsigned char out[HLEN])
+{
+	const EVP_MD *md;
+	EVP_MD_CTX *ctx = NULL;
+	unsigned int n = 0;
+	int rc = -1, kept = 0;
+
+	if (pthread_once(&md_once, md_init) != 0)
+		return -1;
+	md = md_fetched != NULL ? md_fetched : EVP_sha256();
+	if (md_key_ok && (ctx = pthread_getspecific(md_key)) != NULL)
+		kept = 1;
+	else if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	else if (md_key_ok && pthread_setspecific(md_key, ctx) == 0)
+		kept = 1;
+	if (EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+	    (alen == 0 || EVP_DigestUpdate(ctx, a, alen) == 1) &&
+	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen) == 1) &&
+	    EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == HLEN)
+		rc = 0;
+	if (!kept)
+		EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
 int
 merkle_leaf_hash(const void *data, size_t len, unsigned char out[HLEN])
 {
 	static const unsigned char prefix = 0x00;
-	EVP_MD_CTX *md;
-	unsigned int n = 0;
-	int rc = -1;
 
 	if (data == NULL && len != 0)
 		return -1;
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(md, &prefix, 1) == 1 &&
-	    (len == 0 || EVP_DigestUpdate(md, data, len) == 1) &&
-	    EVP_DigestFinal_ex(md, out, &n) == 1 && n == HLEN)
-		rc = 0;
-	EVP_MD_CTX_free(md);
-	return rc;
+	return sha256_2(&prefix, 1, data, len, out);
 }
 
 int
@@ -52,15 +97,11 @@ merkle_node_hash(const unsigned char l[HLEN], const unsigned char r[HLEN],
     unsigned char out[HLEN])
 {
 	unsigned char buf[1 + 2 * HLEN];
-	unsigned int n = 0;
 
 	buf[0] = 0x01;
 	memcpy(buf + 1, l, HLEN);
 	memcpy(buf + 1 + HLEN, r, HLEN);
-	if (EVP_Digest(buf, sizeof(buf), out, &n, EVP_sha256(), NULL) != 1 ||
-	    n != HLEN)
-		return -1;
-	return 0;
+	return sha256_2(buf, sizeof(buf), NULL, 0, out);
 }
 
 /* --- helpers ------------------------------------------------------------- */
@@ -240,13 +281,10 @@ int
 merkle_root(uint64_t size, merkle_get_fn get, void *arg,
     unsigned char out[HLEN], struct err *e)
 {
-	unsigned int n = 0;
-
 	if (check_size("tree size", size, e) == -1)
 		return -1;
 	if (size == 0) {
-		if (EVP_Digest("", 0, out, &n, EVP_sha256(), NULL) != 1 ||
-		    n != HLEN)
+		if (sha256_2(NULL, 0, NULL, 0, out) == -1)
 			return err_set(e, ERR_INTERNAL, "merkle: SHA-256 failed");
 		return 0;
 	}

@@ -2,7 +2,9 @@
  * output.c - text, CSV and XML renderings of out_tables (see output.h).
  * Widths in the text table count UTF-8 characters, not bytes, so that
  * "Itä-Uusimaa" lines up.  The XML is built with the libxml2 tree API and
- * serialised by xml_serialize(), so escaping is libxml2's.
+ * serialised by xml_serialize(), so escaping is libxml2's.  Several
+ * tables in CSV are one table with a "table" column (a spreadsheet reads
+ * one header line), but for a table set apart.
  */
 #include "config.h"
 
@@ -32,6 +34,7 @@ struct out_table {
 	size_t	  nnotes;
 	char	**cells;		/* nrows * ncols */
 	size_t	  nrows, caprows;
+	int	  apart;		/* CSV: a table of its own */
 };
 
 int
@@ -136,6 +139,12 @@ out_table_right(struct out_table *t, size_t col)
 {
 	if (col < t->ncols)
 		t->right[col] = 1;
+}
+
+void
+out_table_apart(struct out_table *t)
+{
+	t->apart = 1;
 }
 
 int
@@ -330,6 +339,12 @@ csv_field(FILE *f, const char *s)
 }
 
 static void
+csv_end(FILE *f)
+{
+	fputs("\r\n", f);
+}
+
+static void
 write_csv(FILE *f, const struct out_table *t)
 {
 	size_t r, c;
@@ -339,15 +354,88 @@ write_csv(FILE *f, const struct out_table *t)
 			fputc(',', f);
 		csv_field(f, t->keys[c]);
 	}
-	fputs("\r\n", f);
+	csv_end(f);
 	for (r = 0; r < t->nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			if (c > 0)
 				fputc(',', f);
 			csv_field(f, t->cells[r * t->ncols + c]);
 		}
-		fputs("\r\n", f);
+		csv_end(f);
 	}
+}
+
+/* The column of t keyed key, or t->ncols when it has none. */
+static size_t
+col_of(const struct out_table *t, const char *key)
+{
+	size_t c;
+
+	for (c = 0; c < t->ncols; c++)
+		if (strcmp(t->keys[c], key) == 0)
+			break;
+	return c;
+}
+
+/*
+ * The m tables of tables[] not set apart as one CSV table: "table", then
+ * every column key once, in the order the tables first name it; a cell
+ * whose table lacks the column is empty.  With one such table, that table
+ * as it is (no "table" column).
+ */
+static int
+write_csv_one(FILE *f, struct out_table *const *tables, size_t n,
+    struct err *e)
+{
+	const struct out_table *t, *only = NULL;
+	const char **keys = NULL;
+	size_t nk = 0, max = 0, m = 0, i, k, r, c;
+
+	for (i = 0; i < n; i++)
+		if (!tables[i]->apart) {
+			only = tables[i];
+			max += tables[i]->ncols;
+			m++;
+		}
+	if (m <= 1) {
+		if (only != NULL)
+			write_csv(f, only);
+		return 0;
+	}
+	if ((keys = calloc(max, sizeof(*keys))) == NULL)
+		return err_set(e, ERR_NOMEM, "output: out of memory");
+	for (i = 0; i < n; i++) {
+		if ((t = tables[i])->apart)
+			continue;
+		for (c = 0; c < t->ncols; c++) {
+			for (k = 0; k < nk; k++)
+				if (strcmp(keys[k], t->keys[c]) == 0)
+					break;
+			if (k == nk)
+				keys[nk++] = t->keys[c];
+		}
+	}
+	csv_field(f, "table");
+	for (k = 0; k < nk; k++) {
+		fputc(',', f);
+		csv_field(f, keys[k]);
+	}
+	csv_end(f);
+	for (i = 0; i < n; i++) {
+		if ((t = tables[i])->apart)
+			continue;
+		for (r = 0; r < t->nrows; r++) {
+			csv_field(f, t->name);
+			for (k = 0; k < nk; k++) {
+				fputc(',', f);
+				if ((c = col_of(t, keys[k])) < t->ncols)
+					csv_field(f, t->cells[r * t->ncols + c]);
+			}
+			csv_end(f);
+		}
+	}
+	free(keys);
+	return 0;
 }
 
 static int
@@ -419,6 +507,7 @@ out_write(FILE *f, enum out_format fmt, const char *doc,
     struct out_table *const *tables, size_t n, struct err *e)
 {
 	size_t i;
+	int before;
 
 	switch (fmt) {
 	case OUT_XML:
@@ -426,10 +515,18 @@ out_write(FILE *f, enum out_format fmt, const char *doc,
 			return -1;
 		break;
 	case OUT_CSV:
+		if (write_csv_one(f, tables, n, e) == -1)
+			return -1;
+		/* Each table set apart after one empty line. */
+		for (i = 0, before = 0; i < n; i++)
+			before |= !tables[i]->apart;
 		for (i = 0; i < n; i++) {
-			if (i > 0)
-				fputs("\r\n", f);
+			if (!tables[i]->apart)
+				continue;
+			if (before)
+				csv_end(f);
 			write_csv(f, tables[i]);
+			before = 1;
 		}
 		break;
 	default:

@@ -8,7 +8,15 @@
  *
  * XML shape: <DOC xmlns="urn:lasteri:1"><Table name="..." ATTR="...">
  * <Row><KEY>cell</KEY>...</Row>...<Note>...</Note></Table></DOC>, where
- * DOC is e.g. SearchResult or Statistics and KEY the column key.
+ * DOC is e.g. SearchResult or Statistics and KEY the column key
+ * (schemas/xsd/output.xsd).
+ *
+ * CSV shape: one RFC 4180 table, one header line of column keys, so that a
+ * spreadsheet reads it.  Several tables are written as one: a first column
+ * "table" (each row's table name), then the union of their columns in the
+ * order they first appear, empty where a row's table has no such column.
+ * A table set apart (out_table_apart) follows after one empty line with its
+ * own header: the regions' status rows of a national answer (issue 10).
  */
 #ifndef LASTERI_OUTPUT_H
 #define LASTERI_OUTPUT_H
@@ -42,6 +50,10 @@ void	out_table_right(struct out_table *t, size_t col);
 /* An attribute of the XML Table element (name an NCName); copied.  At most
  * 8. */
 int	out_table_attr(struct out_table *t, const char *name, const char *value);
+/* In CSV, write t after the other tables, after one empty line, with its
+ * own header line, instead of as rows of the one table they make.  For
+ * the national answers' status rows (member,region,status,ms,detail). */
+void	out_table_apart(struct out_table *t);
 /* A note printed below the text table and as <Note> in XML; copied. */
 int	out_table_note(struct out_table *t, const char *note);
 /* Append a row of ncols cells (NULL is an empty cell); copied.  -1 on

@@ -296,6 +296,7 @@ import_done(evutil_socket_t fd, short what, void *arg)
 	    st->procurements, st->records, st->records_known, ms);
 	/* Rebuilt in the worker; searches from now on wait for it. */
 	api_admin_invalidate(n);
+	api_records_publish(n);	/* the records gauges, recounted */
 	im->cb(im->cb_arg, st, im->np, NULL);
 	import_free(im);
 	return;
@@ -549,9 +550,10 @@ param_one(void *arg, const char *name, const char *value)
 	struct params *p = arg;
 
 	if (strcmp(name, "national") == 0)
-		return err_set(p->e, ERR_USAGE, "national: a national query "
-		    "(fan-out to every region) is not available yet; this "
-		    "node answers for its own region");
+		return err_set(p->e, ERR_USAGE, "national: this endpoint "
+		    "answers for this node's own region; national queries "
+		    "(fan-out to every region) are under /admin/v1/national/ "
+		    "(lasteri search|stats --national)");
 	if (!p->knows(name))
 		return err_set(p->e, ERR_USAGE, "%s: unknown parameter (one "
 		    "of: %s)", name, p->list);
@@ -719,9 +721,10 @@ h_supervision(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		return;
 	}
 	if (httpd_req_query(r, "national", f, sizeof(f)) != 0) {
-		httpd_reply_error(r, 400, "bad-request", "national: a "
-		    "national look-up is not available yet; this node answers "
-		    "with the records it holds");
+		httpd_reply_error(r, 400, "bad-request", "national: this "
+		    "endpoint answers with the records this node holds; a "
+		    "national look-up is GET /admin/v1/national/supervision "
+		    "(lasteri supervision show --national --unit ID)");
 		return;
 	}
 	if (query_records_run(n->store, unit, (enum out_format)fmt, &out,

@@ -14,9 +14,11 @@
  * another KeyInfo), and a copy that arrives first must not turn the genuine
  * delivery into a conflict; the first stored bytes stay.  Every check runs
  * when the record arrives; storing it is a group commit (ingest.h): the
- * records that arrive within a few milliseconds are stored in one
- * transaction, each in its own savepoint with its log leaf, and each is
- * answered only after that commit (the store runs synchronous=FULL), so
+ * records that arrive within a few milliseconds, or while the batch before
+ * is being written, are stored in one transaction by ingest's worker
+ * thread on its own connection, each in its own savepoint with its log
+ * leaf, and each is answered only after that commit (the store runs
+ * synchronous=FULL), so
  * "stored" survives a crash.
  */
 #include "config.h"
@@ -93,6 +95,12 @@ api_reply_err(struct httpd_req *r, const struct err *e)
 	case ERR_NOTFOUND:
 		status = 404, code = "not-found";
 		break;
+	case ERR_SIGNATURE:
+		status = 422, code = "bad-signature";
+		break;
+	case ERR_TRUST:
+		status = 403, code = "forbidden";
+		break;
 	case ERR_NOMEM:
 		status = 503, code = "unavailable";
 		break;
@@ -157,9 +165,12 @@ api_records_publish(struct node *n)
 	struct err e;
 
 	err_clear(&e);
-	if (store_counts(n->store, &c, &e) == 0)
-		metrics_set(n->metrics, M_RECORDS_STORED, NULL,
-		    (double)c.records);
+	if (store_counts(n->store, &c, &e) == 0) {
+		metrics_set(n->metrics, M_RECORDS_STORED, M_SIGNED_YES,
+		    (double)c.records_signed);
+		metrics_set(n->metrics, M_RECORDS_STORED, M_SIGNED_NO,
+		    (double)(c.records - c.records_signed));
+	}
 }
 
 static void
@@ -285,7 +296,9 @@ record_done(void *arg, struct ingest_item *it)
 	case INGEST_STORED:
 	case INGEST_DUPLICATE:
 		received(n, isnew ? "stored" : "duplicate");
-		if (isnew)	/* The next search sees its effect. */
+		/* The next search sees its effect: the unit's summary, read
+		 * after the commit, once per unit and batch. */
+		if (it->unit_first)
 			api_admin_record_stored(n, &it->rec);
 		log_info(isnew ? "record_stored" : "record_duplicate",
 		    "record=%s unit=%s issuer=%s peer=%s signer=%s digest=%s",
@@ -330,7 +343,8 @@ record_done(void *arg, struct ingest_item *it)
 }
 
 /* After a batch: the records-stored gauge grows by what it stored (not
- * recounted from the store: a count(*) per batch grows with the store). */
+ * recounted from the store: a count(*) per batch grows with the store);
+ * a received record is stored only once its signature verified. */
 static void
 batch_done(void *arg, int committed, size_t stored)
 {
@@ -339,7 +353,7 @@ batch_done(void *arg, int committed, size_t stored)
 	if (committed)
 		metrics_inc(n->metrics, M_RECORDS_COMMITS, NULL);
 	if (stored > 0)
-		metrics_add(n->metrics, M_RECORDS_STORED, NULL,
+		metrics_add(n->metrics, M_RECORDS_STORED, M_SIGNED_YES,
 		    (double)stored);
 }
 

@@ -61,7 +61,9 @@ int	api_list_params(struct httpd_req *r, long max, long *limit,
 	    enum out_format *fmt);
 
 /* Answers r with the HTTP status and error token of e (usage 400,
- * input/schema 422, conflict 409, not found 404, no memory 503, else 500)
+ * input/schema 422, conflict 409, not found 404, a signature that does not
+ * verify 422 bad-signature, a signer the trust list does not allow 403,
+ * no memory 503, else 500)
  * and e's message. */
 struct err;
 void	api_reply_err(struct httpd_req *r, const struct err *e);

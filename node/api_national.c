@@ -514,6 +514,7 @@ status_table(const struct fanout_result *res, size_t n)
 		return NULL;
 	out_table_title(t, "Regions");
 	out_table_right(t, 3);
+	out_table_apart(t);	/* CSV: after an empty line (issue 10) */
 	for (i = 0; i < n; i++) {
 		snprintf(ms, sizeof(ms), "%ld", res[i].ms);
 		cells[0] = res[i].member;

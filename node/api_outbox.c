@@ -51,8 +51,8 @@ h_retry(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
 	struct node *n = arg;
 	const struct trust_member *m = NULL;
-	char to[OUTBOX_DEST_MAX], a_to[3 * OUTBOX_DEST_MAX], reply[1024];
-	char msg[300];
+	char to[OUTBOX_DEST_MAX], a_to[3 * OUTBOX_DEST_MAX], reply[4096];
+	char msg[300], a_msg[6 * 300];
 	struct err e;
 	long due = 0, pending = 0;
 	int has;
@@ -90,7 +90,8 @@ h_retry(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	    "\"UTF-8\"?>\n<OutboxRetry xmlns=\"urn:lasteri:1\" pending=\"%ld\" "
 	    "madeDue=\"%ld\"%s%s%s>%s</OutboxRetry>\n", pending, due,
 	    m != NULL ? " to=\"" : "", m != NULL ? api_xml_attr(m->id, a_to,
-	    sizeof(a_to)) : "", m != NULL ? "\"" : "", msg);
+	    sizeof(a_to)) : "", m != NULL ? "\"" : "",
+	    api_xml_attr(msg, a_msg, sizeof(a_msg)));
 	reply_xml(r, 200, reply);
 }
 

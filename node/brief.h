@@ -46,6 +46,9 @@ struct unit_brief {
 	int		nlanguages;
 	const char	*lots;		/* '\n'-separated, borrowed; "" none */
 	int		nlots;
+	/* Retired (store_retire.h): out of search and of the statistics of
+	 * places and prices.  Set by the loaders, never stored here. */
+	int8_t		retired;
 };
 
 struct proc_brief {

@@ -2,24 +2,64 @@
  * ingest.h - group commit of received supervision records.
  *
  * POST /v1/records (api_fed.c) checks a record (schema, signature, signer
- * rights, the unit is this region's) and then hands it here instead of
- * storing it at once.  Records that arrive within INGEST_WINDOW_US of the
- * first one of a batch, up to INGEST_BATCH_MAX records or
- * INGEST_BATCH_BYTES bytes, are stored in ONE transaction (one fsync):
- * each record with its transparency-log leaf in its own savepoint
- * (store_record_put_signed), so that one that fails (a conflict, a
- * constraint) leaves the others in; then the batch commits, and only then
- * is every record of it answered, through the done callback, in the order
- * they arrived.  A 201 therefore still means on disk.  When the commit
- * fails, every record of the batch is answered with that error and nothing
- * of the batch is stored.
+ * rights, the unit is this region's) on the event loop and then hands it
+ * here instead of storing it at once.  Records are stored in batches, ONE
+ * transaction (one fsync) per batch: each record with its
+ * transparency-log leaf in its own savepoint (store_record_put_signed), so
+ * that one that fails (a conflict, a constraint) leaves the others in;
+ * then the batch commits, and only then is every record of it answered,
+ * through the done callback, in the order they arrived.  A 201 therefore
+ * still means on disk.  When the commit fails, every record of the batch
+ * is answered with that error and nothing of the batch is stored.
  *
- * It all runs on the node's event loop: a timer, never a thread; the loop
- * is held for at most one batch's puts and commit.  No transaction stays
- * open between two callbacks, so the other writers of the loop's store
- * (issuing, checkpoints, witnessing) see no difference.  While an import
- * holds the write lock (n->import), a batch is not written: its records
- * are answered "busy" (the done callback decides how).
+ * Threads.  The puts and the commit run in one worker thread on a
+ * connection of its own (a second struct store on the same database file),
+ * so that the loop goes on accepting and checking records while a batch is
+ * written: a pipeline of two stages, at most one batch in the worker and
+ * one gathering on the loop.  When the worker is idle, the first record of
+ * a batch arms a window of INGEST_WINDOW_US (or a batch of
+ * INGEST_BATCH_MAX records or INGEST_BATCH_BYTES bytes goes at once); when
+ * it is busy, what gathered meanwhile goes as soon as it is done (those
+ * records have waited one commit already), at most INGEST_BATCH_MAX records
+ * or INGEST_BATCH_BYTES bytes per batch.  Batches are written one after
+ * the other in arrival order, so a duplicate or a conflict is decided as
+ * with one transaction per record.
+ *
+ * Who owns what.  The loop owns struct ingest's pending batch, its timer,
+ * the done calls and everything they touch (httpd, metrics, the search
+ * data, the log's cached state).  A batch handed to the worker (the job
+ * slot) is the worker's until it puts it back (the result slot); the two
+ * slots and the stop flag are under one mutex, and the worker wakes the
+ * loop through a pipe.  The worker touches only the items of its batch
+ * (reads the inputs, writes the outcome) and its own struct store; it
+ * never frees an item, never calls a callback, never reads struct node.
+ * log.c's functions are thread-safe (an SQLite failure is logged from the
+ * worker by store_db.c).
+ *
+ * Locks.  SQLite in WAL mode has one writer at a time, readers never
+ * wait.  The writers: this worker (BEGIN IMMEDIATE .. COMMIT, a few to a
+ * few dozen milliseconds), the loop's own connection (issuing a record,
+ * signing a checkpoint, witnessing, the web's accounts and units, the
+ * outbox, the national query log; each a single statement or its own
+ * BEGIN IMMEDIATE transaction, never held across two callbacks), and an
+ * import's thread (one long transaction).  Every write connection waits
+ * for the write lock in SQLite's busy handler (5 s, store_busy_timeout),
+ * except the loop's during an import (0: the loop never waits for an
+ * import).  No deadlock is possible: the worker never waits for the loop
+ * while it holds the lock (it takes no lock of ours inside a transaction
+ * and writes to the pipe only after COMMIT), and the loop never holds the
+ * write lock while waiting for the worker (only ingest_free() waits for
+ * the worker, holding no transaction).  A loop writer that meets a
+ * commit in progress waits for it in the busy handler (at most one batch:
+ * before this worker the loop wrote that batch itself).  While an import
+ * runs (n->import), a batch is not handed over: its records are answered
+ * "busy" (INGEST_BUSY); an import that starts after a batch was handed
+ * over waits for its commit, and a batch whose BEGIN times out behind an
+ * import is answered "busy" too.
+ *
+ * The search data: once per batch, for each unit it stored records about,
+ * the first such item is marked unit_first (api_fed.c applies the unit's
+ * summary, read from the store after the commit, once per unit).
  */
 #ifndef LASTERI_INGEST_H
 #define LASTERI_INGEST_H
@@ -29,8 +69,8 @@
 #include "err.h"
 #include "model.h"
 
-/* The window (from the first record of a batch to its commit), and the
- * bounds that commit a batch earlier. */
+/* The window (from the first record of a batch to its commit, when the
+ * worker is idle), and the bounds of one batch. */
 #define INGEST_WINDOW_US	2000
 #define INGEST_BATCH_MAX	256
 #define INGEST_BATCH_BYTES	(8UL * 1024 * 1024)
@@ -60,13 +100,16 @@ struct ingest_item {
 		INGEST_FAILED,		/* e says why (conflict, store) */
 		INGEST_BUSY		/* an import holds the store */
 	}				 result;
+	int				 unit_first;	/* STORED, and the first
+							   of its unit in the
+							   batch */
 	char				 digest[65];	/* of the bytes kept */
 	struct err			 e;
 	struct ingest_item		*next;
 };
 
 /* Called once per item after its batch's commit (or failure), in arrival
- * order; the item is freed after the call. */
+ * order, on the loop; the item is freed after the call. */
 typedef void ingest_done_fn(void *arg, struct ingest_item *it);
 /* Called once per batch after the done calls: whether it committed, and
  * how many new records the commit stored. */
@@ -74,20 +117,25 @@ typedef void ingest_batch_fn(void *arg, int committed, size_t stored);
 
 struct ingest;
 
+/* Opens the worker's connection to n->conf.database and starts the worker
+ * (n->base and n->store are borrowed and must outlive it). */
 struct ingest	*ingest_new(struct node *n, ingest_done_fn *done,
 		    ingest_batch_fn *batch, void *arg, struct err *e);
-/* Commits what is pending (its done calls run, with req NULL: the
- * connections are gone), then frees.  NULL is a no-op. */
+/* Waits for the batch in the worker, commits what is pending (the done
+ * calls run with req NULL: the connections are gone), stops the worker
+ * and frees.  NULL is a no-op. */
 void		 ingest_free(struct ingest *g);
 
 /* A zeroed item, or NULL when out of memory. */
 struct ingest_item *ingest_item_new(void);
-/* Takes it in all outcomes: it joins the pending batch, which commits
- * when full or when its window ends. */
+/* Takes it in all outcomes: it joins the pending batch, which goes to the
+ * worker when full, when its window ends, or when the worker is done with
+ * the batch before. */
 void		 ingest_add(struct ingest *g, struct ingest_item *it);
-/* Commits the pending batch now (nothing when none). */
+/* Hands the pending batch to the worker now if it is idle (else it goes
+ * when the worker is done).  Nothing when none is pending. */
 void		 ingest_flush(struct ingest *g);
-/* Records waiting for a commit. */
+/* Records waiting for a commit (pending and in the worker). */
 size_t		 ingest_pending(const struct ingest *g);
 
 #endif

@@ -48,6 +48,7 @@
 #include "api_national.h"
 #include "api_query.h"
 #include "api_status.h"
+#include "api_units.h"
 #include "api_users.h"
 #include "dsig.h"
 #include "outbox.h"
@@ -681,7 +682,8 @@ start(struct node *n)
 	if (web_start(n, &web_port, &e) == -1)
 		fatalx("[web] %s", e.msg);
 	if (api_admin_register(n, &e) == -1 ||
-	    api_users_register(n, &e) == -1)
+	    api_users_register(n, &e) == -1 ||
+	    api_units_register(n, &e) == -1)
 		fatalx("admin api: %s", e.msg);
 	if ((n->peer = peer_new(n->base, n->conf.tls_cert, n->conf.tls_key,
 	    &e)) == NULL || peer_set_trust(n->peer, n->trust, &e) == -1 ||

@@ -67,6 +67,7 @@ static const struct {
 	{ "lasteri_records_received_total", { R("stored"), R("duplicate"),
 	    R("conflict"), R("refused"), R("error") } },
 	{ "lasteri_records_commits_total", { "" } },
+	{ M_RECORDS_STORED, { M_SIGNED_YES, M_SIGNED_NO } },
 	{ "lasteri_outbox_deliveries_total", { R("delivered"), R("conflict"),
 	    R("refused"), R("retry") } },
 	{ "lasteri_log_checkpoints_signed_total", { "" } },
@@ -120,7 +121,10 @@ metrics_new(void)
 		{ M_OUTBOX_PENDING, METRICS_GAUGE,
 		  "Records waiting in the outbox for delivery to other nodes." },
 		{ M_RECORDS_STORED, METRICS_GAUGE,
-		  "Signed records held in the store." },
+		  "Supervision records held in the store, by whether the "
+		  "node verified a signature on them (signed=yes: issued "
+		  "here, received, or imported signed; signed=no: imported "
+		  "unsigned)." },
 		{ M_START_TIME, METRICS_GAUGE,
 		  "When the node started (Unix seconds)." },
 		{ NULL, 0, NULL }

@@ -34,6 +34,9 @@ enum metrics_type {
 #define M_TRUST_RELOADS		"lasteri_trust_list_reloads_total"
 #define M_OUTBOX_PENDING	"lasteri_outbox_pending"
 #define M_RECORDS_STORED	"lasteri_records_stored"
+/* Its two series: stored with a signature the node verified, and not. */
+#define M_SIGNED_YES		"signed=\"yes\""
+#define M_SIGNED_NO		"signed=\"no\""
 #define M_START_TIME		"lasteri_start_time_seconds"
 
 struct metrics;

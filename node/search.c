@@ -62,6 +62,7 @@
 
 #define SU_BLOCKED	0x01	/* invalid licence or a blocking record */
 #define SU_LANG_SLOW	0x02	/* has a language outside the 64-bit dictionary */
+#define SU_RETIRED	0x04	/* closed (store_retire.h): never a candidate */
 #define SU_NOREGION	0xff
 
 #define LANG_DICT_MAX	64
@@ -101,6 +102,7 @@ struct search_index {
 	struct su	*su;
 	struct sdisp	*disp;
 	size_t		 n;
+	size_t		 nretired;		/* of n, retired units */
 	time_t		 now;			/* fixed query time; 0 none */
 	char		 langs[LANG_DICT_MAX][3];
 	int		 nlangs;
@@ -332,6 +334,10 @@ pack_unit(struct search_index *ix, size_t k, const struct unit_brief *u)
 	s->region = reg < 0 ? SU_NOREGION : (uint8_t)reg;
 	if (!u->licence_valid)
 		s->flags |= SU_BLOCKED;
+	if (u->retired) {
+		s->flags |= SU_RETIRED;
+		ix->nretired++;
+	}
 	s->recent_until = (time_t)INT64_MAX;
 	for (j = 0; j < u->nlanguages && j < UNIT_LANG_MAX; j++) {
 		if ((b = lang_bit(ix, u->languages[j])) < 0 &&
@@ -827,9 +833,12 @@ search_run(const struct search_index *ix, const struct search_needs *n,
 	qtypes = n->types != 0 ? n->types : UINT32_MAX;
 	qlevels = n->levels != 0 ? n->levels : UINT32_MAX;
 	age = n->age;
-	t.scanned = ix->n;
+	t.scanned = ix->n - ix->nretired;
 	for (k = 0; k < ix->n; k++) {
 		const struct su *s = &ix->su[k];
+
+		if (s->flags & SU_RETIRED)
+			continue;
 
 		if (s->free_places < n->free_places || age < s->age_min ||
 		    age > s->age_max)

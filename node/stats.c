@@ -293,6 +293,8 @@ stats_capacity_b(const struct unit_brief *u, size_t nu, enum stats_by by,
 	region_index_init(rx);
 	tot = t->nrows - 1;
 	for (i = 0; i < nu; i++) {
+		if (u[i].retired)	/* closed: no places (store_retire.h) */
+			continue;
 		n = unit_groups(&u[i], by, rx, g);
 		for (j = 0; j <= n; j++) {
 			row = &t->v[(j < n ? g[j] : tot) * t->ncols];
@@ -481,7 +483,7 @@ prices_compact(struct stats_table *t, size_t nl)
 static int
 price_counted(const struct unit_brief *u)
 {
-	return u->price_cents >= 0 && u->service_level >= 0 &&
+	return !u->retired && u->price_cents >= 0 && u->service_level >= 0 &&
 	    u->service_level < vocab_service_level.count;
 }
 

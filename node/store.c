@@ -682,6 +682,7 @@ store_counts(struct store *s, struct store_counts *c, struct err *e)
 	c->procurements = (long)sqlite3_column_int64(st, 1);
 	c->records = (long)sqlite3_column_int64(st, 2);
 	c->awards = (long)sqlite3_column_int64(st, 3);
+	c->records_signed = (long)sqlite3_column_int64(st, 4);
 	rc = 0;
 done:
 	sqlite3_reset(st);

@@ -160,6 +160,7 @@ struct store_counts {
 	long	units;
 	long	procurements;
 	long	records;
+	long	records_signed;	/* of records: with a verified signer */
 	long	awards;
 };
 int	store_counts(struct store *s, struct store_counts *c, struct err *e);

@@ -292,6 +292,7 @@ store_unit_briefs_load(struct store *s, struct unit_brief **out, size_t *n,
 		if (brief_room((void **)&v, &cap, k, sizeof(*v)) == -1 ||
 		    brief_unit_row(st, 0, &v[k], &a, k) == -1)
 			goto nomem;
+		v[k].retired = (int8_t)sqlite3_column_int(st, 17);
 		k++;
 	}
 	if (r != SQLITE_DONE) {

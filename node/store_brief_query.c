@@ -70,6 +70,10 @@ static const char cand_cols[] = "b.id, b.name, b.region, b.type,"
     " s.complaints, s.open_orders, s.no_action, s.view, s.attention,"
     " s.reprimand";
 
+/* A retired unit (store_retire.h) is never a candidate, nor counted. */
+#define NOT_RETIRED	" NOT EXISTS (SELECT 1 FROM unit_retired r" \
+	" WHERE r.id = b.id)"
+
 /*
  * The WHERE clause on unit_brief b keeping the units a search for nd can
  * match or count as left out: every hard filter but the licence and the
@@ -89,7 +93,8 @@ cand_where(const struct search_needs *nd, char *buf, size_t len,
 
 	*ntxt = 0;
 	if (sql_add(buf, len, &off, "b.free_places >= %d AND b.age_min <= %d"
-	    " AND b.age_max >= %d", nd->free_places, nd->age, nd->age) == -1)
+	    " AND b.age_max >= %d AND" NOT_RETIRED, nd->free_places, nd->age,
+	    nd->age) == -1)
 		return -1;
 	if (nd->max_price_cents >= 0 && sql_add(buf, len, &off,
 	    " AND b.price_cents <= %ld", nd->max_price_cents) == -1)
@@ -200,8 +205,8 @@ store_search_briefs_load(struct store *s, const struct search_needs *nd,
 		return err_set(e, ERR_INTERNAL, "search: the query does not "
 		    "fit its SQL");
 	/* How many units a search over all of them would have scanned. */
-	if ((st = cand_stmt(s, "SELECT count(*) FROM unit_brief", NULL, 0,
-	    e)) == NULL)
+	if ((st = cand_stmt(s, "SELECT count(*) FROM unit_brief b WHERE"
+	    NOT_RETIRED, NULL, 0, e)) == NULL)
 		goto done;
 	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
 		store_dberr(s, "counting units", e);
@@ -280,7 +285,8 @@ store_stats_briefs_load(struct store *s, struct unit_brief **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	if ((st = cand_stmt(s, "SELECT id, region, type, service_level,"
-	    " places, free_places, price_cents, expertise FROM unit_brief"
+	    " places, free_places, price_cents, expertise, EXISTS (SELECT 1"
+	    " FROM unit_retired r WHERE r.id = unit_brief.id) FROM unit_brief"
 	    " ORDER BY id", NULL, 0, e)) == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -298,6 +304,7 @@ store_stats_briefs_load(struct store *s, struct unit_brief **out, size_t *n,
 		b->free_places = sqlite3_column_int(st, 5);
 		b->price_cents = (long)sqlite3_column_int64(st, 6);
 		b->expertise = (uint32_t)sqlite3_column_int64(st, 7);
+		b->retired = (int8_t)sqlite3_column_int(st, 8);
 		b->lots = "";
 	}
 	if (r != SQLITE_DONE) {

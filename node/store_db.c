@@ -69,7 +69,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_COUNTS] = "SELECT (SELECT count(*) FROM units),"
 	    " (SELECT count(*) FROM procurements),"
 	    " (SELECT count(*) FROM supervision_records),"
-	    " (SELECT count(*) FROM awards)",
+	    " (SELECT count(*) FROM awards),"
+	    " (SELECT count(*) FROM supervision_records"
+	    "  WHERE signer IS NOT NULL)",
 	[ST_UBRIEF_PUT] = "INSERT OR REPLACE INTO unit_brief(id, name, region,"
 	    " type, service_level, gender, licence_valid, age_min, age_max,"
 	    " places, free_places, free_updated, price_cents, target_groups,"
@@ -78,7 +80,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_UBRIEF_ALL] = "SELECT id, name, region, type, service_level,"
 	    " gender, licence_valid, age_min, age_max, places, free_places,"
 	    " free_updated, price_cents, target_groups, expertise, languages,"
-	    " lots FROM unit_brief ORDER BY id",
+	    " lots, EXISTS (SELECT 1 FROM unit_retired r"
+	    " WHERE r.id = unit_brief.id) FROM unit_brief ORDER BY id",
 	[ST_PBRIEF_PUT] = "INSERT OR REPLACE INTO procurement_brief(id, region,"
 	    " joint) VALUES (?, ?, ?)",
 	[ST_PBRIEF_ALL] = "SELECT id, region, joint FROM procurement_brief"

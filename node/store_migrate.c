@@ -340,6 +340,18 @@ static const struct migration migrations[] = {
 	"DROP TABLE outbox;"
 	"ALTER TABLE outbox_new RENAME TO outbox;"
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt);" },
+	/* A unit that closed is retired (lasteri unit retire): its row, its
+	 * stored bytes and the supervision records about it are kept for
+	 * history, but search and the statistics of places and prices leave
+	 * it out (store_retire.c).  A row here is the retirement in force; an
+	 * import of the unit again does not lift it, only a reinstatement
+	 * (which deletes the row, logged by the node). */
+	{ 12, "retired units",
+	"CREATE TABLE unit_retired ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  by TEXT NOT NULL,"
+	"  reason TEXT NOT NULL CHECK (length(reason) <= 500)) WITHOUT ROWID;" },
 };
 
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))

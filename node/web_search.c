@@ -37,6 +37,7 @@
 #include "search.h"
 #include "stats.h"
 #include "store.h"
+#include "store_retire.h"
 #include "trust.h"
 #include "vocab.h"
 #include "web_internal.h"
@@ -610,6 +611,8 @@ struct wunit {
 	char		 hint[3];	/* ?region= from the search */
 	struct unit	 u;
 	int		 local;		/* u is from this node's store */
+	int		 retired;	/* ret holds its retirement */
+	struct store_retired ret;
 	int		 nrec;
 };
 
@@ -723,11 +726,21 @@ unit_done(void *arg, const struct national_out *o, const struct err *e)
 {
 	struct wunit *wu = arg;
 	struct wreq *q = wu->q;
-	char title[NAME_MAX_ + 64];
+	char title[NAME_MAX_ + 64], when[32];
 
 	web_lang_begin(q->lang);
 	snprintf(title, sizeof(title), "%s", wu->local ? wu->u.name : wu->id);
 	web_page_begin(q, title);
+	if (wu->local && wu->retired) {
+		model_datetime_format(wu->ret.at, when);
+		when[10] = '\0';
+		html_f(&q->h, "<p class=\"note\" role=\"status\">%s %s.",
+		    _("This unit closed and was retired on"), when);
+		if (wu->ret.reason[0] != '\0')
+			html_f(&q->h, " %s %s", _("Reason:"), wu->ret.reason);
+		html_f(&q->h, " %s</p>\n", _("It is kept for its history and "
+		    "is not offered in search."));
+	}
 	if (wu->local)
 		unit_facts(q, &wu->u);
 	else
@@ -787,6 +800,10 @@ page_unit(struct wreq *q)
 		xmlFreeDoc(doc);
 		free(xml);
 	}
+	err_clear(&e);
+	if (wu->local && store_unit_retired_get(q->n->store, wu->id,
+	    &wu->ret, &e) == 1)
+		wu->retired = 1;
 	memset(&rq, 0, sizeof(rq));
 	rq.kind = ENVELOPE_LOOKUP;
 	snprintf(rq.unit, sizeof(rq.unit), "%s", wu->id);

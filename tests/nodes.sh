@@ -156,3 +156,56 @@ nodes_wait() {
 	done
 	return 1
 }
+
+# nodes_init REGIONS: the start of a test of a federation of REGIONS regions
+# (plus the members `lasteri pki init` adds: lvv, ...): skips (77) without
+# curl or openssl, fails without a built lasterid, stops every node on exit,
+# and makes the PKI and the trust list in $T_DIR/fed on free ports.  Sets
+# NODES_DIR, M (its members/ directory) and NODES_SPARE, a free port the
+# members' endpoints leave (for a web listener), NODES_SPARE + 1 another.
+nodes_init() {
+	local tool base
+	for tool in curl openssl; do
+		command -v $tool >/dev/null 2>&1 || { echo "skip: $tool is not installed"; exit 77; }
+	done
+	[ -x "$LASTERID" ] || { echo "FAIL - $LASTERID is not built"; exit 1; }
+	trap 'nodes_stop_all; t_cleanup' EXIT
+	NODES_DIR=$T_DIR/fed
+	M=$NODES_DIR/members
+	base=$(nodes_free_base $(($1 + 4))) || { echo "FAIL - no free port base"; exit 1; }
+	NODES_SPARE=$((base + $1 + 2))
+	"$LASTERI" pki init "$NODES_DIR" --regions "$1" --trustlist --port-base "$base" \
+	    >"$T_DIR/pki.log" 2>&1 ||
+	    { echo "FAIL - pki init: $(tail -n 3 "$T_DIR/pki.log")"; exit 1; }
+}
+
+# nodes_unit ID REGION MUNICIPALITY: tests/data/unit-08-0003.xml made unit ID
+# of REGION in MUNICIPALITY (a municipality code of that region), on stdout.
+nodes_unit() {
+	sed -e "s/Id=\"SOTERI-08-0003\"/Id=\"$1\"/" -e "s/>08</>$2</g" \
+	    -e "s/<Municipality>837</<Municipality>$3</" \
+	    "$TOP_SRCDIR/tests/data/unit-08-0003.xml"
+}
+
+# nodes_record ID UNIT REGION: an unsigned SupervisionRecord lvv may issue
+# about UNIT of REGION (an unannounced inspection, one medium finding,
+# follow-up), on stdout.
+nodes_record() {
+	cat <<EOR
+<?xml version="1.0" encoding="UTF-8"?>
+<SupervisionRecord xmlns="urn:lasteri:1" Id="$1">
+  <Kind>inspection-unannounced</Kind>
+  <Unit>$2</Unit>
+  <UnitRegion>$3</UnitRegion>
+  <ProviderBusinessId>2345678-0</ProviderBusinessId>
+  <Issuer>LVV</Issuer>
+  <Opened>2026-09-02</Opened>
+  <VisitDate>2026-09-15</VisitDate>
+  <Announced>false</Announced>
+  <Finding category="staffing-level" severity="medium">One instructor on two night shifts.</Finding>
+  <Status>follow-up</Status>
+  <PublicSummary>Night staffing needs correcting.</PublicSummary>
+  <Issued>2026-09-20T10:00:00Z</Issued>
+</SupervisionRecord>
+EOR
+}

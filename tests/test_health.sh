@@ -141,7 +141,7 @@ done
 t_expect 0 "lasteri status --format xml" "$LASTERI" status -s "$SOCK" --format xml
 t_grep "  is a Status document" '<Status xmlns="urn:lasteri:1">' "$T_DIR/out"
 t_expect 0 "lasteri status --format csv" "$LASTERI" status -s "$SOCK" --format csv
-t_grep "  has the outbox" "^$ID01,1,0,0,0,(0,)?" "$T_DIR/out"
+t_grep "  has the outbox (one table: table,field,value,destination,...)" "^outbox,,,$ID01,1,0,0,0,(0,)?" "$T_DIR/out"
 
 # The destination comes back: delivered, healthy again.
 nodes_start 01 || exit 1

@@ -201,4 +201,14 @@ max=$(awk '$1 == 200 { n++; if ($2 > m) m = $2 } END { if (n == 5) print m; else
 [ -n "$max" ] && [ "$max" != - ] && awk -v m="$max" 'BEGIN { exit !(m < 1.0) }' &&
     t_ok "/health answered during the failing import (slowest ${max} s)" ||
     t_fail "/health answered during the failing import" "$(cat "$T_DIR/health.2")"
+# --- a signed record that does not verify: 422 bad-signature, not 500 ----------
+sed 's/need correcting\./need correcting!/' "$T_DIR/pre.signed" >"$T_DIR/forged.xml"
+cmp -s "$T_DIR/pre.signed" "$T_DIR/forged.xml" && t_fail "the forged copy differs from the signed record"
+code=$(curl -s --max-time 20 --unix-socket "$SOCK" -o "$T_DIR/forged.out" -w '%{http_code}' \
+    -H 'Content-Type: application/xml' --data-binary @"$T_DIR/forged.xml" \
+    http://lasterid/admin/v1/import)
+[ "$code" = 422 ] && grep -q 'code="bad-signature"' "$T_DIR/forged.out" &&
+    t_ok "an import of a record whose signature does not verify is 422 bad-signature" ||
+    t_fail "an import of a record whose signature does not verify is 422 bad-signature" \
+    "$code $(cat "$T_DIR/forged.out")"
 t_finish

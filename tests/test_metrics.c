@@ -74,6 +74,27 @@ known_counters_start_at_zero(void)
 }
 
 static void
+records_stored_by_signature(void)
+{
+	struct metrics *m = metrics_new();
+	char *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	t = text_of(m);
+	CU_ASSERT(has_line(t, "lasteri_records_stored{signed=\"yes\"} 0"));
+	CU_ASSERT(has_line(t, "lasteri_records_stored{signed=\"no\"} 0"));
+	CU_ASSERT(strstr(t, "lasteri_records_stored 0") == NULL);
+	free(t);
+	metrics_add(m, M_RECORDS_STORED, M_SIGNED_YES, 3);
+	metrics_set(m, M_RECORDS_STORED, M_SIGNED_NO, 7);
+	t = text_of(m);
+	CU_ASSERT(has_line(t, "lasteri_records_stored{signed=\"yes\"} 3"));
+	CU_ASSERT(has_line(t, "lasteri_records_stored{signed=\"no\"} 7"));
+	free(t);
+	metrics_free(m);
+}
+
+static void
 values_are_plain_numbers(void)
 {
 	struct metrics *m = metrics_new();
@@ -100,6 +121,8 @@ values_are_plain_numbers(void)
 static CU_TestInfo tests[] = {
 	{ "counters of known labels exist at 0 from the start",
 	  known_counters_start_at_zero },
+	{ "the records gauge has a signed and an unsigned series from the start",
+	  records_stored_by_signature },
 	{ "values are plain numbers, never with an exponent",
 	  values_are_plain_numbers },
 	CU_TEST_INFO_NULL

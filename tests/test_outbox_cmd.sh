@@ -9,50 +9,20 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/nodes.sh"
 
-for tool in curl openssl; do
-	command -v $tool >/dev/null 2>&1 || { echo "skip: $tool is not installed"; exit 77; }
-done
-[ -x "$LASTERID" ] || { echo "FAIL - $LASTERID is not built"; exit 1; }
-trap 'nodes_stop_all; t_cleanup' EXIT
-
-NODES_DIR=$T_DIR/fed
-BASE=$(nodes_free_base 5) || { echo "FAIL - no free port base"; exit 1; }
-"$LASTERI" pki init "$NODES_DIR" --regions 2 --trustlist --port-base "$BASE" \
-    >"$T_DIR/pki.log" 2>&1 || { echo "FAIL - pki init: $(tail -n 3 "$T_DIR/pki.log")"; exit 1; }
-M=$NODES_DIR/members
+nodes_init 2
 ID02=$(cat "$M/02/member.id")
 # A failed attempt waits 60 s: only `retry` can make it sooner.
 for c in 01 02; do nodes_conf $c; done
 nodes_conf lvv "[outbox]
 outbox_retry_min = 60s
 outbox_retry_max = 120s"
-sed -e 's/Id="SOTERI-08-0003"/Id="UNIT-A"/' -e 's/>08</>02</g' \
-    -e 's/<Municipality>837</<Municipality>186</' \
-    "$TOP_SRCDIR/tests/data/unit-08-0003.xml" >"$T_DIR/unit02.xml"
+nodes_unit UNIT-A 02 186 >"$T_DIR/unit02.xml"
 "$LASTERI" import --db "$M/02/node.db" --region 02 "$T_DIR/unit02.xml" >"$T_DIR/imp.log" 2>&1 ||
     { echo "FAIL - unit for node 02: $(cat "$T_DIR/imp.log")"; exit 1; }
 for c in 02 lvv; do nodes_start $c || exit 1; done
 LVV=$M/lvv/admin.sock
 
-record() {	# record ID: an unsigned record about UNIT-A (region 02)
-	cat <<EOR
-<?xml version="1.0" encoding="UTF-8"?>
-<SupervisionRecord xmlns="urn:lasteri:1" Id="$1">
-  <Kind>inspection-unannounced</Kind>
-  <Unit>UNIT-A</Unit>
-  <UnitRegion>02</UnitRegion>
-  <ProviderBusinessId>2345678-0</ProviderBusinessId>
-  <Issuer>LVV</Issuer>
-  <Opened>2026-09-02</Opened>
-  <VisitDate>2026-09-15</VisitDate>
-  <Announced>false</Announced>
-  <Finding category="staffing-level" severity="medium">One instructor on two night shifts.</Finding>
-  <Status>follow-up</Status>
-  <PublicSummary>Night staffing needs correcting.</PublicSummary>
-  <Issued>2026-09-20T10:00:00Z</Issued>
-</SupervisionRecord>
-EOR
-}
+record() { nodes_record "$1" UNIT-A 02; }	# an unsigned record about UNIT-A
 arrived() {	# arrived ID: node 02 holds record ID
 	[ "$(nodes_curl lvv 02 "/v1/records/$1" "$T_DIR/got")" = 200 ]
 }

@@ -51,6 +51,85 @@ test_csv_quoting(void)
 	out_table_free(t);
 }
 
+/* Two statistics-like tables sharing group and units, one with a column of
+ * its own each; and the national status table. */
+static struct out_table *
+stats_like(const char *name, const char *own, const char *v)
+{
+	const char *k[] = { "group", own, "units" };
+	const char *r[] = { "01", v, "3" };
+	struct out_table *t;
+
+	t = out_table_new(name, 3, k, k);
+	CU_ASSERT_FATAL(t != NULL);
+	CU_ASSERT(out_table_add(t, r) == 0);
+	return t;
+}
+
+static void
+test_csv_one_table(void)
+{
+	struct out_table *t[2];
+	struct err e;
+	char *s;
+
+	t[0] = stats_like("capacity", "places", "12");
+	t[1] = stats_like("prices", "median", "a,b");
+	err_clear(&e);
+	s = out_write_string(OUT_CSV, "Statistics", t, 2, &e);
+	CU_ASSERT_FATAL(s != NULL);
+	/* One header line, every row as many fields, the table named. */
+	CU_ASSERT_STRING_EQUAL(s, "table,group,places,units,median\r\n"
+	    "capacity,01,12,3,\r\n"
+	    "prices,01,,3,\"a,b\"\r\n");
+	free(s);
+	out_table_free(t[0]);
+	out_table_free(t[1]);
+}
+
+static void
+test_csv_apart(void)
+{
+	static const char *const sk[] = { "member", "region", "status", "ms",
+	    "detail" };
+	const char *sr[] = { "SOTERI-1", "01", "ok", "12", NULL };
+	struct out_table *t[3];
+	struct err e;
+	char *s;
+
+	t[0] = stats_like("capacity", "places", "12");
+	t[1] = stats_like("prices", "median", "400");
+	t[2] = out_table_new("regions", 5, sk, sk);
+	CU_ASSERT_FATAL(t[2] != NULL);
+	CU_ASSERT(out_table_add(t[2], sr) == 0);
+	out_table_apart(t[2]);
+	err_clear(&e);
+	/* The national shape (issue 10): the result, an empty line, then the
+	 * status rows with their own header. */
+	s = out_write_string(OUT_CSV, "NationalResult", t, 3, &e);
+	CU_ASSERT_FATAL(s != NULL);
+	CU_ASSERT_STRING_EQUAL(s, "table,group,places,units,median\r\n"
+	    "capacity,01,12,3,\r\n"
+	    "prices,01,,3,400\r\n"
+	    "\r\n"
+	    "member,region,status,ms,detail\r\n"
+	    "SOTERI-1,01,ok,12,\r\n");
+	free(s);
+	/* One result table keeps its own header (no table column). */
+	out_table_free(t[1]);
+	t[1] = t[2];
+	s = out_write_string(OUT_CSV, "NationalResult", t, 2, &e);
+	CU_ASSERT_FATAL(s != NULL);
+	CU_ASSERT_STRING_EQUAL(s, "group,places,units\r\n"
+	    "01,12,3\r\n"
+	    "\r\n"
+	    "member,region,status,ms,detail\r\n"
+	    "SOTERI-1,01,ok,12,\r\n");
+	free(s);
+	out_table_free(t[0]);
+	out_table_free(t[2]);
+}
+
 static void
 test_text_alignment(void)
 {
@@ -116,6 +195,8 @@ test_format_names(void)
 
 static CU_TestInfo tests[] = {
 	{ "quotes CSV fields with commas, quotes and newlines (RFC 4180)", test_csv_quoting },
+	{ "writes several tables as one CSV table with a table column", test_csv_one_table },
+	{ "writes a table set apart after one empty line with its own header", test_csv_apart },
 	{ "aligns text columns by characters, numbers to the right", test_text_alignment },
 	{ "writes an escaped urn:lasteri:1 document that parses back", test_xml_document },
 	{ "knows the format names and refuses others", test_format_names },

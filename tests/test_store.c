@@ -24,15 +24,8 @@
 #include "xml.h"
 
 #define SIGNER	"FI/GOV/1/lasteri"
-/* Undoes migrations 8 (the transparency log), 9 (the witness) and 10
- * (accounts), for going back to an older schema. */
-#define TLOG_DROP \
-	"DROP TRIGGER supervision_records_logged;" \
-	"DROP TRIGGER supervision_records_logged_d;" \
-	"DROP TABLE tlog_leaves; DROP TABLE tlog_nodes;" \
-	"DROP TABLE witnessed; DROP TABLE witness_alarms;" /* 9 */ \
-	"DROP TABLE account; DROP TABLE web_audit;" /* 10 */ \
-	"DROP TABLE tlog_checkpoints;"
+/* Undoes migrations 8 and up, for going back to an older schema. */
+#define TLOG_DROP TEST_UNDO_MIGRATIONS_8_UP
 
 static char tmpdir[256];
 static int dbseq;

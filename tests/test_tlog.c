@@ -30,14 +30,8 @@
 #define SIGNER	"FI/GOV/1/lasteri"
 #define NPROOF	40		/* every size, leaf and pair up to this */
 
-/* Undoes migration 8, for going back to schema 7. */
-#define TLOG_DROP \
-	"DROP TRIGGER supervision_records_logged;" \
-	"DROP TRIGGER supervision_records_logged_d;" \
-	"DROP TABLE tlog_leaves; DROP TABLE tlog_nodes;" \
-	"DROP TABLE witnessed; DROP TABLE witness_alarms;" /* 9 */ \
-	"DROP TABLE account; DROP TABLE web_audit;" /* 10 */ \
-	"DROP TABLE tlog_checkpoints;" \
+/* Undoes migrations 8 and up, for going back to schema 7. */
+#define TLOG_DROP TEST_UNDO_MIGRATIONS_8_UP \
 	"DELETE FROM schema_version WHERE version >= 8;"
 /* What an attacker editing the file removes first. */
 #define TRIGGERS_DROP \

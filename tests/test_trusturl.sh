@@ -360,9 +360,10 @@ expires=$(date -u -d "$(sed -n 's/.*<Expires>\(.*\)<\/Expires>.*/\1/p' "$T_DIR/s
 t_grep "trust list expiry is sequence 4's Expires ($expires)" \
     "^lasteri_trust_list_expiry_timestamp_seconds $expires\$" "$T_DIR/m01"
 t_grep "node 01 has an empty outbox" '^lasteri_outbox_pending 0$' "$T_DIR/m01"
-t_grep "node 01 stores no records" '^lasteri_records_stored 0$' "$T_DIR/m01"
+t_grep "node 01 stores no signed records" '^lasteri_records_stored\{signed="yes"\} 0$' "$T_DIR/m01"
+t_grep "node 01 stores no unsigned records" '^lasteri_records_stored\{signed="no"\} 0$' "$T_DIR/m01"
 t_grep "lvv's outbox depth is 1" '^lasteri_outbox_pending 1$' "$T_DIR/mlvv"
-t_grep "lvv stores the record it issued" '^lasteri_records_stored 1$' "$T_DIR/mlvv"
+t_grep "lvv stores the record it issued, signed" '^lasteri_records_stored\{signed="yes"\} 1$' "$T_DIR/mlvv"
 age1=$(metric lasteri_outbox_oldest_age_seconds "$LVV")
 sleep 2
 age2=$(metric lasteri_outbox_oldest_age_seconds "$LVV")

@@ -33,4 +33,17 @@ test_run_suites(CU_SuiteInfo *suites)
 	return (failed || suites_failed) ? 1 : 0;
 }
 
+/* Undoes migrations 8 and up (the transparency log, the witness, the
+ * accounts, retired units; 11 rebuilt the outbox in place and needs no
+ * undo), for tests that take a database back to an older schema and
+ * migrate it again.  The caller deletes the schema_version rows. */
+#define TEST_UNDO_MIGRATIONS_8_UP \
+	"DROP TRIGGER supervision_records_logged;" \
+	"DROP TRIGGER supervision_records_logged_d;" \
+	"DROP TABLE tlog_leaves; DROP TABLE tlog_nodes;" \
+	"DROP TABLE witnessed; DROP TABLE witness_alarms;" /* 9 */ \
+	"DROP TABLE account; DROP TABLE web_audit;" /* 10 */ \
+	"DROP TABLE unit_retired;" /* 12 */ \
+	"DROP TABLE tlog_checkpoints;"
+
 #endif

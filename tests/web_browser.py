@@ -79,8 +79,13 @@ class Browser:
     def get(self, base, path):
         self.d.get(base + path)
 
+    # While a page replaces another, chromedriver may answer a look-up
+    # with "Node with given id does not belong to the document" (seen on
+    # a loaded machine): the waits ask again instead of failing.
+    RACES = (WebDriverException,)
+
     def wait_css(self, css, secs=30):
-        return WebDriverWait(self.d, secs).until(
+        return WebDriverWait(self.d, secs, ignored_exceptions=self.RACES).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, css))
 
     def shot(self, name):
@@ -124,7 +129,8 @@ class Browser:
         form = self.d.find_element(By.CSS_SELECTOR, "form.login")
         form.find_element(By.TAG_NAME, "button").click()
         # The next page, whatever it is, has replaced this one.
-        WebDriverWait(self.d, 30).until(EC.staleness_of(form))
+        WebDriverWait(self.d, 30, ignored_exceptions=self.RACES).until(
+            EC.staleness_of(form))
 
     def cookie_header(self):
         return "; ".join("%s=%s" % (c["name"], c["value"])

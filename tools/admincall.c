@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/tree.h>
+
 #include "adminc.h"
 #include "admincall.h"
 #include "err.h"
 #include "util.h"
+#include "xml.h"
 
 /* The text of <Error ...>text</Error> with the five XML entities undone,
  * into buf; 0 when body is not such a document. */
@@ -169,4 +172,34 @@ admincall_target(const char *db, const char *sockopt, const char *usage,
 		return 0;
 	warnx_("--db FILE or -s SOCKET (or LASTERI_SOCKET) is needed");
 	return util_usage(usage);
+}
+
+xmlDocPtr
+admincall_doc(const char *resp, size_t len, const char *root)
+{
+	struct err e;
+	xmlDocPtr doc;
+
+	err_clear(&e);
+	if ((doc = xml_parse(resp, len, "the node's answer",
+	    &xml_limits_answer, &e)) == NULL) {
+		util_report(&e);
+		return NULL;
+	}
+	if (!xml_is(xmlDocGetRootElement(doc), root)) {
+		warnx_("the node's answer is not a %s", root);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+const char *
+admincall_attr(xmlNodePtr n, const char *name, char *buf, size_t len)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+
+	snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
+	xmlFree(v);
+	return buf;
 }

@@ -39,6 +39,16 @@ int	admincall_stream(const char *sock, const char *path,
 int	admincall_qs(char *buf, size_t len, const char *name,
 	    const char *value);
 
+/* The node's XML answer resp parsed, its root element checked to be
+ * urn:lasteri:1's root; NULL after a message.  Free with xmlFreeDoc(). */
+struct _xmlDoc;
+struct _xmlNode;
+struct _xmlDoc	*admincall_doc(const char *resp, size_t len, const char *root);
+/* The value of attribute name of element n into buf ("" when absent);
+ * returns buf. */
+const char	*admincall_attr(struct _xmlNode *n, const char *name, char *buf,
+		    size_t len);
+
 /* Offline (--db) or through a node (-s, else $LASTERI_SOCKET): *sock is
  * set for the latter.  2 after a message when neither or both are given. */
 int	admincall_target(const char *db, const char *sockopt,

@@ -23,5 +23,6 @@ int	cmd_backup(int argc, char **argv);	/* cmd_backup.c */
 int	cmd_restore(int argc, char **argv);	/* cmd_backup.c */
 int	cmd_check(int argc, char **argv);	/* cmd_backup.c */
 int	cmd_status(int argc, char **argv);	/* cmd_status.c */
+int	cmd_unit(int argc, char **argv);	/* cmd_unit.c */
 
 #endif

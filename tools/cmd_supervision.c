@@ -47,38 +47,6 @@ static const char usage[] =
     "  -s, --socket SOCKET  the node's admin socket (else $LASTERI_SOCKET)\n"
     "  --to CODE            retry: only the deliveries to this member";
 
-/* The value of attribute name of n, or "" (into buf). */
-static const char *
-attr(xmlNodePtr n, const char *name, char *buf, size_t len)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-
-	snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
-	xmlFree(v);
-	return buf;
-}
-
-/* Parses an answer of the node; NULL after a message. */
-static xmlDocPtr
-answer(const char *resp, size_t len, const char *root)
-{
-	struct err e;
-	xmlDocPtr doc;
-
-	err_clear(&e);
-	if ((doc = xml_parse(resp, len, "the node's answer",
-	    &xml_limits_answer, &e)) == NULL) {
-		util_report(&e);
-		return NULL;
-	}
-	if (!xml_is(xmlDocGetRootElement(doc), root)) {
-		warnx_("the node's answer is not a %s", root);
-		xmlFreeDoc(doc);
-		return NULL;
-	}
-	return doc;
-}
-
 /* Options common to the actions (to, when not NULL, takes --to); returns
  * the socket or NULL. */
 static const char *
@@ -218,16 +186,16 @@ issue(int argc, char **argv)
 		issue_refused(argv[optind], sock, status, resp, rlen);
 		goto done;
 	}
-	if ((doc = answer(resp, rlen, "RecordReceipt")) == NULL)
+	if ((doc = admincall_doc(resp, rlen, "RecordReceipt")) == NULL)
 		goto done;
 	root = xmlDocGetRootElement(doc);
 	text = xml_text(root, &e);
 	printf("record  %s\nsha256  %s\nstatus  %s: %s\n",
-	    attr(root, "Id", id, sizeof(id)),
-	    attr(root, "digest", digest, sizeof(digest)),
-	    attr(root, "status", st, sizeof(st)),
+	    admincall_attr(root, "Id", id, sizeof(id)),
+	    admincall_attr(root, "digest", digest, sizeof(digest)),
+	    admincall_attr(root, "status", st, sizeof(st)),
 	    text != NULL ? text : "");
-	if (*attr(root, "destination", dest, sizeof(dest)) != '\0')
+	if (*admincall_attr(root, "destination", dest, sizeof(dest)) != '\0')
 		printf("to      %s\n", dest);
 	xmlFree(text);
 	rc = 0;
@@ -257,17 +225,17 @@ status(int argc, char **argv)
 	    &resp, &rlen)) != 0)
 		return rc;
 	rc = 2;
-	if ((doc = answer(resp, rlen, "Outbox")) == NULL)
+	if ((doc = admincall_doc(resp, rlen, "Outbox")) == NULL)
 		goto done;
 	root = xmlDocGetRootElement(doc);
 	printf("pending    %s (oldest %s s)\ndelivered  %s\nconflict   %s\n"
 	    "refused    %s\ninflight   %s\n",
-	    attr(root, "pending", a[0], sizeof(a[0])),
-	    attr(root, "oldestPendingAge", a[1], sizeof(a[1])),
-	    attr(root, "delivered", a[2], sizeof(a[2])),
-	    attr(root, "conflict", a[3], sizeof(a[3])),
-	    attr(root, "refused", a[4], sizeof(a[4])),
-	    attr(root, "inflight", a[5], sizeof(a[5])));
+	    admincall_attr(root, "pending", a[0], sizeof(a[0])),
+	    admincall_attr(root, "oldestPendingAge", a[1], sizeof(a[1])),
+	    admincall_attr(root, "delivered", a[2], sizeof(a[2])),
+	    admincall_attr(root, "conflict", a[3], sizeof(a[3])),
+	    admincall_attr(root, "refused", a[4], sizeof(a[4])),
+	    admincall_attr(root, "inflight", a[5], sizeof(a[5])));
 	if (xml_first_elem(root) != NULL)
 		printf("\n%-32s %8s %10s %9s %9s %8s  %s\n", "DESTINATION",
 		    "PENDING", "OLDEST_S", "DELIVERED", "CONFLICT", "REFUSED",
@@ -276,13 +244,13 @@ status(int argc, char **argv)
 		char m[200], err[300];
 
 		printf("%-32s %8s %10s %9s %9s %8s  %s\n",
-		    attr(d, "member", m, sizeof(m)),
-		    attr(d, "pending", a[0], sizeof(a[0])),
-		    attr(d, "oldestPendingAge", a[1], sizeof(a[1])),
-		    attr(d, "delivered", a[2], sizeof(a[2])),
-		    attr(d, "conflict", a[3], sizeof(a[3])),
-		    attr(d, "refused", a[4], sizeof(a[4])),
-		    attr(d, "lastError", err, sizeof(err)));
+		    admincall_attr(d, "member", m, sizeof(m)),
+		    admincall_attr(d, "pending", a[0], sizeof(a[0])),
+		    admincall_attr(d, "oldestPendingAge", a[1], sizeof(a[1])),
+		    admincall_attr(d, "delivered", a[2], sizeof(a[2])),
+		    admincall_attr(d, "conflict", a[3], sizeof(a[3])),
+		    admincall_attr(d, "refused", a[4], sizeof(a[4])),
+		    admincall_attr(d, "lastError", err, sizeof(err)));
 	}
 	rc = 0;
 done:
@@ -317,11 +285,11 @@ retry(int argc, char **argv)
 		return rc;
 	rc = 2;
 	err_clear(&e);
-	if ((doc = answer(resp, rlen, "OutboxRetry")) == NULL)
+	if ((doc = admincall_doc(resp, rlen, "OutboxRetry")) == NULL)
 		goto done;
 	root = xmlDocGetRootElement(doc);
 	text = xml_text(root, &e);
-	if (*attr(root, "to", text_to, sizeof(text_to)) != '\0')
+	if (*admincall_attr(root, "to", text_to, sizeof(text_to)) != '\0')
 		printf("to       %s\n", text_to);
 	printf("retry    %s\n", text != NULL ? text : "");
 	xmlFree(text);
@@ -359,13 +327,13 @@ cancel(int argc, char **argv)
 		return rc;
 	rc = 2;
 	err_clear(&e);
-	if ((doc = answer(resp, rlen, "OutboxCancel")) == NULL)
+	if ((doc = admincall_doc(resp, rlen, "OutboxCancel")) == NULL)
 		goto done;
 	root = xmlDocGetRootElement(doc);
 	text = xml_text(root, &e);
 	printf("record     %s\ncancelled  %s: %s\n",
-	    attr(root, "record", id, sizeof(id)),
-	    attr(root, "cancelled", n, sizeof(n)), text != NULL ? text : "");
+	    admincall_attr(root, "record", id, sizeof(id)),
+	    admincall_attr(root, "cancelled", n, sizeof(n)), text != NULL ? text : "");
 	xmlFree(text);
 	rc = 0;
 done:

@@ -33,6 +33,7 @@ static const struct subcommand subcommands[] = {
 	{ "backup", cmd_backup, "a consistent copy of a running node's database" },
 	{ "restore", cmd_restore, "put a backup in place of a stopped node's database" },
 	{ "check", cmd_check, "check a node's database: integrity, signatures, log" },
+	{ "unit", cmd_unit, "retire a unit that closed (kept for history, out of search); reinstate" },
 	{ "status", cmd_status, "a running node's health, trust list, database, outbox, last errors" },
 	{ NULL, NULL, NULL }
 };
