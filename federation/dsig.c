@@ -687,67 +687,63 @@ dsig_unsign(xmlNodePtr root)
 	xmlUnsetProp(root, (const xmlChar *)"signedAt");
 }
 
-int
-dsig_sign(struct dsig_key *k, xmlDocPtr doc, struct err *e)
+/* What dsig_sign() checks before it signs, then signedAt (now) on the
+ * root; *rootp is the root. */
+static int
+sign_prepare(struct dsig_key *k, xmlDocPtr doc, xmlNodePtr *rootp,
+    struct err *e)
 {
-	xmlNodePtr root, first, sig;
-	unsigned char dg[32], sh[32], raw[SIGVAL_MAX];
-	char dg64[48], sv64[4 * (SIGVAL_MAX / 3 + 1) + 1], ts[32];
-	const char *alg;
-	EVP_MD_CTX *md = NULL;
+	xmlNodePtr root, first;
 	struct tm tm;
-	size_t rawlen;
+	char ts[32];
 	time_t now;
-	int nsig, rc = -1;
+	int nsig;
 
 	if (dsig_init(e) == -1)
-		goto done;
-	if (k == NULL || doc == NULL) {
-		err_set(e, ERR_USAGE, "dsig_sign: no key or document");
-		goto done;
-	}
-	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		err_set(e, ERR_INPUT, "cannot sign: document has a DTD");
-		goto done;
-	}
+		return -1;
+	if (k == NULL || doc == NULL)
+		return err_set(e, ERR_USAGE, "dsig_sign: no key or document");
+	if (doc->intSubset != NULL || doc->extSubset != NULL)
+		return err_set(e, ERR_INPUT, "cannot sign: document has a DTD");
 	if ((root = xmlDocGetRootElement(doc)) == NULL ||
-	    dsig_kind_of(root) == DOC_ANY) {
-		err_set(e, ERR_INPUT, "cannot sign: the root is not a Lasteri "
-		    "document");
-		goto done;
-	}
-	if (dsig_plain_attr(root, "Id") == NULL || *dsig_plain_attr(root, "Id") == 0) {
-		err_set(e, ERR_INPUT, "cannot sign: root %s has no Id",
+	    dsig_kind_of(root) == DOC_ANY)
+		return err_set(e, ERR_INPUT, "cannot sign: the root is not a "
+		    "Lasteri document");
+	if (dsig_plain_attr(root, "Id") == NULL || *dsig_plain_attr(root, "Id") == 0)
+		return err_set(e, ERR_INPUT, "cannot sign: root %s has no Id",
 		    root->name);
-		goto done;
-	}
 	/* What the verifier would refuse is not signed either. */
 	if (dsig_check_tree(doc, root, &nsig, &first, e) == -1) {
 		err_prefix(e, "cannot sign");
 		if (e != NULL)
 			e->code = ERR_INPUT;
-		goto done;
+		return -1;
 	}
-	if (nsig != 0) {
-		err_set(e, ERR_INPUT, "cannot sign: document already has a "
-		    "ds:Signature");
-		goto done;
-	}
+	if (nsig != 0)
+		return err_set(e, ERR_INPUT, "cannot sign: document already has "
+		    "a ds:Signature");
 	now = time(NULL);
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 ||
-	    xmlSetProp(root, BAD_CAST "signedAt", BAD_CAST ts) == NULL) {
-		err_set(e, ERR_NOMEM, "cannot set signedAt");
-		goto done;
-	}
-	if ((md = EVP_MD_CTX_new()) == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
-		goto done;
-	}
-	/* one digest context for both: the document, then SignedInfo */
-	if (c14n_sha256(doc, NULL, NULL, md, dsig_md_sha256, dg, NULL, e) ==
-	    -1)
-		goto done;
+	    xmlSetProp(root, BAD_CAST "signedAt", BAD_CAST ts) == NULL)
+		return err_set(e, ERR_NOMEM, "cannot set signedAt");
+	*rootp = root;
+	return 0;
+}
+
+/* Given dg, the digest of the document as it is (no Signature yet): signs
+ * the SignedInfo over it and appends the Signature to root; *sigp (may be
+ * NULL) is the Signature. */
+static int
+sign_finish(struct dsig_key *k, xmlNodePtr root, EVP_MD_CTX *md,
+    const unsigned char dg[32], xmlNodePtr *sigp, struct err *e)
+{
+	unsigned char sh[32], raw[SIGVAL_MAX];
+	char dg64[48], sv64[4 * (SIGVAL_MAX / 3 + 1) + 1];
+	const char *alg;
+	xmlNodePtr sig;
+	size_t rawlen;
+
 	b64_encode(dg, 32, dg64);
 	alg = k->alg == SIG_ECDSA ? ALG_ECDSA : ALG_RSA;
 	if (EVP_DigestInit_ex(md, dsig_md_sha256, NULL) != 1 ||
@@ -756,20 +752,170 @@ dsig_sign(struct dsig_key *k, xmlDocPtr doc, struct err *e)
 	    EVP_DigestUpdate(md, SI_B, sizeof(SI_B) - 1) != 1 ||
 	    EVP_DigestUpdate(md, dg64, strlen(dg64)) != 1 ||
 	    EVP_DigestUpdate(md, SI_C, sizeof(SI_C) - 1) != 1 ||
-	    EVP_DigestFinal_ex(md, sh, NULL) != 1) {
+	    EVP_DigestFinal_ex(md, sh, NULL) != 1)
+		return err_set(e, ERR_INTERNAL, "SHA-256 failed");
+	if (key_sign(k, sh, raw, &rawlen, e) == -1)
+		return -1;
+	b64_encode(raw, rawlen, sv64);
+	if ((sig = build_signature(root->doc, k, dg64, sv64)) == NULL)
+		return err_set(e, ERR_NOMEM, "cannot build the Signature");
+	xmlAddChild(root, sig);
+	if (sigp != NULL)
+		*sigp = sig;
+	return 0;
+}
+
+int
+dsig_sign(struct dsig_key *k, xmlDocPtr doc, struct err *e)
+{
+	xmlNodePtr root;
+	unsigned char dg[32];
+	EVP_MD_CTX *md = NULL;
+	int rc = -1;
+
+	if (sign_prepare(k, doc, &root, e) == -1)
+		goto done;
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	/* one digest context for both: the document, then SignedInfo */
+	if (c14n_sha256(doc, NULL, NULL, md, dsig_md_sha256, dg, NULL, e) ==
+	    -1)
+		goto done;
+	rc = sign_finish(k, root, md, dg, NULL, e);
+done:
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+/*
+ * Signing and serialising in one pass.  The bytes sent are the document's
+ * canonical form: c14n.c's walk writes it once, into SHA-256 for the
+ * DigestValue and into a buffer at the same time, and the Signature's
+ * canonical form goes in before the root's end tag.  Canonical XML parses
+ * back to a tree whose canonical form is those very bytes, so the verifier
+ * digests what was signed; the output is exactly the canonical form of the
+ * signed document (test_dsig checks both).  Whatever the walk declines
+ * goes the ordinary way, dsig_sign() then xml_serialize().
+ */
+struct obuf {
+	unsigned char	*p;
+	size_t		 len, cap, max;
+	EVP_MD_CTX	*md;		/* NULL: not hashed */
+};
+
+static int
+obuf_sink(void *arg, const unsigned char *p, size_t n)
+{
+	struct obuf *b = arg;
+	unsigned char *np;
+	size_t cap;
+
+	if (b->md != NULL && EVP_DigestUpdate(b->md, p, n) != 1)
+		return -1;
+	if (n > b->max - b->len)
+		return -1;
+	if (b->len + n > b->cap) {
+		cap = b->cap != 0 ? b->cap : 8192;
+		while (cap < b->len + n)
+			cap *= 2;
+		if (cap > b->max)
+			cap = b->max;
+		if ((np = realloc(b->p, cap)) == NULL)
+			return -1;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+int
+dsig_sign_serialize(struct dsig_key *k, xmlDocPtr doc, size_t max,
+    char **out, size_t *len, struct err *e)
+{
+	struct obuf b = { NULL, 0, 0, 0, NULL }, sb = { NULL, 0, 0, 0, NULL };
+	EVP_MD_CTX *md = NULL;
+	xmlNodePtr root, sig;
+	unsigned char dg[32];
+	unsigned int n = 0;
+	char end[160];
+	int rc = -1, r, endlen;
+
+	*out = NULL;
+	*len = 0;
+	if (sign_prepare(k, doc, &root, e) == -1)
+		return -1;
+	if ((md = EVP_MD_CTX_new()) == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	b.md = md;
+	b.max = sb.max = max;
+	if (EVP_DigestInit_ex(md, dsig_md_sha256, NULL) != 1) {
 		err_set(e, ERR_INTERNAL, "SHA-256 failed");
 		goto done;
 	}
-	if (key_sign(k, sh, raw, &rawlen, e) == -1)
-		goto done;
-	b64_encode(raw, rawlen, sv64);
-	if ((sig = build_signature(doc, k, dg64, sv64)) == NULL) {
-		err_set(e, ERR_NOMEM, "cannot build the Signature");
+	/* The root's end tag, which the walk wrote last. */
+	endlen = snprintf(end, sizeof(end), "</%s%s%s>", root->ns != NULL &&
+	    root->ns->prefix != NULL ? (const char *)root->ns->prefix : "",
+	    root->ns != NULL && root->ns->prefix != NULL ? ":" : "",
+	    (const char *)root->name);
+	if (endlen < 0 || (size_t)endlen >= sizeof(end))
+		goto slow;
+	if ((r = c14n_fast(doc, NULL, NULL, obuf_sink, &b)) == -1) {
+		err_set(e, ERR_INTERNAL, "cannot write the document (larger "
+		    "than %zu bytes, or out of memory)", max);
 		goto done;
 	}
-	xmlAddChild(root, sig);
+	if (r == C14N_DECLINED || b.len < (size_t)endlen ||
+	    memcmp(b.p + b.len - endlen, end, (size_t)endlen) != 0)
+		goto slow;
+	if (EVP_DigestFinal_ex(md, dg, &n) != 1 || n != 32) {
+		err_set(e, ERR_INTERNAL, "SHA-256 failed");
+		goto done;
+	}
+	b.md = NULL;	/* what follows is not hashed */
+	if (sign_finish(k, root, md, dg, &sig, e) == -1)
+		goto done;
+	/* The Signature as an apex is what it is in place: exclusive C14N
+	 * declares ds on it either way, and nothing above renders ds. */
+	if ((r = c14n_fast(doc, sig, NULL, obuf_sink, &sb)) == -1) {
+		err_set(e, ERR_INTERNAL, "cannot write the document (larger "
+		    "than %zu bytes, or out of memory)", max);
+		goto done;
+	}
+	if (r == C14N_DECLINED)
+		goto serialize;
+	b.len -= (size_t)endlen;
+	if (obuf_sink(&b, sb.p, sb.len) == -1 ||
+	    obuf_sink(&b, (const unsigned char *)end, (size_t)endlen) == -1) {
+		err_set(e, ERR_INTERNAL, "cannot write the document (larger "
+		    "than %zu bytes, or out of memory)", max);
+		goto done;
+	}
+	*out = (char *)b.p;
+	*len = b.len;
+	b.p = NULL;
 	rc = 0;
+	goto done;
+slow:
+	/* signedAt stays as set: dsig_sign() sets it again */
+	if (dsig_sign(k, doc, e) == -1)
+		goto done;
+serialize:
+	if ((rc = xml_serialize(doc, out, len, e)) == 0 && *len > max) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+		rc = err_set(e, ERR_INTERNAL, "cannot write the document "
+		    "(larger than %zu bytes)", max);
+	}
 done:
 	EVP_MD_CTX_free(md);
+	free(b.p);
+	free(sb.p);
 	return rc;
 }

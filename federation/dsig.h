@@ -65,6 +65,12 @@ X509		*dsig_key_cert(const struct dsig_key *k);
 /* Set signedAt (now, UTC) on the root and append the enveloped Signature as
  * the root's last child.  The root must carry an Id and no Signature yet. */
 int		 dsig_sign(struct dsig_key *k, xmlDocPtr doc, struct err *e);
+/* dsig_sign(), then the signed document as bytes into *out (malloc'd, the
+ * caller frees; *len bytes, not NUL-terminated) in one pass: its canonical
+ * form (exclusive C14N, no XML declaration) when c14n.c's walk renders it,
+ * else xml_serialize()'s.  More than max bytes fails (ERR_INTERNAL). */
+int		 dsig_sign_serialize(struct dsig_key *k, xmlDocPtr doc,
+		    size_t max, char **out, size_t *len, struct err *e);
 /* Takes what signing added off root: its ds:Signature children and its
  * signedAt (to compare a stored document's content, or to sign it
  * again). */

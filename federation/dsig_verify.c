@@ -56,15 +56,20 @@ struct sigview {
 
 /*
  * What each thread keeps between verifies, freed when the thread ends:
- *  - the verify context it made last (verify_ctx());
+ *  - the verify contexts it made last, one per key, VCTX_SLOTS of them
+ *    (verify_ctx()): a national query's asker checks the answers of 22
+ *    signers in turn, so one kept context was never the one needed;
  *  - the X509Certificate text it decoded last, with the DER and the DER's
  *    SHA-256: documents of one signer carry the same certificate, and
  *    decoding and hashing it again cost about 1.5 % of a verify.  Only the
  *    very same text, byte for byte, is a hit, so the DER and fingerprint
  *    are the ones decoding it would give.
  */
+#define VCTX_SLOTS	32
+
 struct tstate {
-	EVP_PKEY_CTX	*vctx;
+	EVP_PKEY_CTX	*vctx[VCTX_SLOTS];
+	int		 vnext;		/* the slot to reuse next */
 	xmlChar		*cert_text;	/* malloc'd */
 	unsigned char	 der[CERT_MAX];
 	size_t		 der_len;
@@ -80,10 +85,12 @@ static void
 tstate_free(void *p)
 {
 	struct tstate *t = p;
+	int i;
 
 	if (t == NULL)
 		return;
-	EVP_PKEY_CTX_free(t->vctx);
+	for (i = 0; i < VCTX_SLOTS; i++)
+		EVP_PKEY_CTX_free(t->vctx[i]);
 	free(t->cert_text);
 	free(t);
 }
@@ -674,25 +681,28 @@ der_uint(const unsigned char *p, size_t n, unsigned char *out)
 }
 
 /*
- * A context initialised to verify with pk: each thread keeps the last one it
- * made, because setting one up (OpenSSL fetches the key management and the
+ * A context initialised to verify with pk: each thread keeps the last ones it
+ * made (one per key, VCTX_SLOTS keys, the oldest made replaced first),
+ * because setting one up (OpenSSL fetches the key management and the
  * signature method, and copies the key's reference in) cost as much as a
- * sixtieth of a verify.  The kept context holds a reference on its key, so
+ * sixtieth of a verify.  A kept context holds a reference on its key, so
  * a key at the same address is that very key, never a freed one's
  * successor.  A verify leaves the context as it was (ECDSA and PKCS #1 keep
  * no state between calls).  *owned is set when the caller frees the
- * context (no thread state); the kept one is freed with its thread's.
+ * context (no thread state); the kept ones are freed with their thread's.
  */
 static EVP_PKEY_CTX *
 verify_ctx(EVP_PKEY *pk, enum sig_alg alg, int *owned)
 {
 	struct tstate *t = tstate_get();
 	EVP_PKEY_CTX *ctx;
+	int i;
 
 	*owned = 0;
-	if (t != NULL && t->vctx != NULL && EVP_PKEY_CTX_get0_pkey(t->vctx) ==
-	    pk)
-		return t->vctx;
+	for (i = 0; t != NULL && i < VCTX_SLOTS; i++)
+		if (t->vctx[i] != NULL &&
+		    EVP_PKEY_CTX_get0_pkey(t->vctx[i]) == pk)
+			return t->vctx[i];
 	/* The digest matters to PKCS #1 (its DigestInfo); OpenSSL 3.0's
 	 * ECDSA only compares its size with the 32 bytes of the hash, so it
 	 * is left unset there. */
@@ -708,8 +718,9 @@ verify_ctx(EVP_PKEY *pk, enum sig_alg alg, int *owned)
 		*owned = 1;
 		return ctx;
 	}
-	EVP_PKEY_CTX_free(t->vctx);
-	t->vctx = ctx;
+	EVP_PKEY_CTX_free(t->vctx[t->vnext]);
+	t->vctx[t->vnext] = ctx;
+	t->vnext = (t->vnext + 1) % VCTX_SLOTS;
 	return ctx;
 }
 

@@ -171,6 +171,16 @@ xmlDocPtr	 envelope_response_new(const char *to,
 		    enum envelope_status st, const char *reason,
 		    xmlNodePtr results, struct err *e);
 
+/* The same with status ok, built for the results to be written in place
+ * (no copy): *results is the empty Results element (borrowed from the
+ * returned document), which the caller gives exactly one result element
+ * (PlacementResults, StatisticsResults or SupervisionResults) in its
+ * namespace, e.g. with xmlNewChild(*results, NULL, ...), before it signs
+ * the document with dsig_sign() and frees it with xmlFreeDoc(). */
+xmlDocPtr	 envelope_response_ok_new(const char *to,
+		    const unsigned char digest[32], const char *from,
+		    xmlNodePtr *results, struct err *e);
+
 struct envelope_response {
 	char			 id[ID_MAX + 1];
 	char			 to[ENVELOPE_MEMBER_MAX];

@@ -92,8 +92,10 @@ unix_ms(void)
  * The query log is written in batches: a row waits (at most
  * QLOG_FLUSH_MS) for the next query's nonce commit, which writes it in
  * the same transaction, so that a query costs one durable commit, not
- * two.  A timer flushes what no nonce took along, the listing flushes
- * first, and so does the node when it stops.
+ * two.  A timer flushes what no nonce took along (a commit that does not
+ * wait for the disk, store_query.h), the listing flushes first, and so
+ * does the node when it stops.  The timer runs from the oldest row
+ * waiting: a nonce commit that took the rows along stops it.
  */
 #define QLOG_PENDING_MAX	256
 #define QLOG_FLUSH_MS		200
@@ -179,30 +181,39 @@ status_http(enum envelope_status st)
 	}
 }
 
-/* Signs and sends a Response to asker about the query of digest. */
+/* Signs and sends the Response doc (st its status) to asker; frees doc.
+ * doc NULL: building it failed with e. */
 static void
-respond(struct node *n, struct httpd_req *r, const char *asker,
-    const unsigned char digest[32], enum envelope_status st,
-    const char *reason, xmlNodePtr results)
+respond_doc(struct node *n, struct httpd_req *r, const char *asker,
+    enum envelope_status st, xmlDocPtr doc, struct err *e)
 {
-	xmlDocPtr doc;
 	char *out = NULL;
 	size_t len = 0;
-	struct err e;
 
-	err_clear(&e);
-	if ((doc = envelope_response_new(asker, digest, n->conf.member_id, st,
-	    reason, results, &e)) == NULL ||
-	    dsig_sign(n->sign_key, doc, &e) == -1 ||
-	    xml_serialize(doc, &out, &len, &e) == -1) {
+	if (doc == NULL || dsig_sign_serialize(n->sign_key, doc,
+	    xml_limits_answer.max_bytes, &out, &len, e) == -1) {
 		log_warnx("query_response", "asker=%s msg=\"%s\"", asker,
-		    e.msg);
+		    e->msg);
 		httpd_reply_error(r, 500, "internal", "the answer could not "
-		    "be built: %s", e.msg);
+		    "be built: %s", e->msg);
 	} else
 		httpd_reply(r, status_http(st), "application/xml", out, len);
 	free(out);
 	xmlFreeDoc(doc);
+}
+
+/* Signs and sends a Response without results to asker about the query of
+ * digest. */
+static void
+respond(struct node *n, struct httpd_req *r, const char *asker,
+    const unsigned char digest[32], enum envelope_status st,
+    const char *reason)
+{
+	struct err e;
+
+	err_clear(&e);
+	respond_doc(n, r, asker, st, envelope_response_new(asker, digest,
+	    n->conf.member_id, st, reason, NULL, &e), &e);
 }
 
 /* --- results -------------------------------------------------------------- */
@@ -232,21 +243,12 @@ attr_long(xmlNodePtr n, const char *name, long v)
 	xmlNewProp(n, (const xmlChar *)name, (const xmlChar *)buf);
 }
 
-/* A new document holding only the results element called name. */
+/* The results element called name, written straight into the Response's
+ * Results (envelope_response_ok_new()), in its namespace. */
 static xmlNodePtr
-results_root(xmlDocPtr *doc, const char *name)
+results_root(xmlNodePtr in, const char *name)
 {
-	xmlNodePtr root;
-	xmlNsPtr ns;
-
-	if ((*doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL ||
-	    (root = xmlNewNode(NULL, (const xmlChar *)name)) == NULL)
-		return NULL;
-	xmlDocSetRootElement(*doc, root);
-	if ((ns = xmlNewNs(root, (const xmlChar *)LASTERI_NS, NULL)) == NULL)
-		return NULL;
-	xmlSetNs(root, ns);
-	return root;
+	return xmlNewChild(in, NULL, (const xmlChar *)name, NULL);
 }
 
 static int
@@ -258,14 +260,14 @@ tok(xmlNodePtr parent, const char *name, const struct vocab *v, int i)
 }
 
 static xmlNodePtr
-placement_results(xmlDocPtr *doc, const struct search_result *res,
+placement_results(xmlNodePtr in, const struct search_result *res,
     size_t nres, const struct search_totals *tot)
 {
 	xmlNodePtr root, x, fp;
 	char buf[40];
 	size_t i;
 
-	if ((root = results_root(doc, "PlacementResults")) == NULL)
+	if ((root = results_root(in, "PlacementResults")) == NULL)
 		return NULL;
 	attr_long(root, "scanned", (long)tot->scanned);
 	attr_long(root, "matched", (long)tot->matched);
@@ -363,12 +365,12 @@ stats_table_xml(xmlNodePtr root, const struct stats_table *t)
 }
 
 static xmlNodePtr
-statistics_results(xmlDocPtr *doc, struct stats_table *const t[3])
+statistics_results(xmlNodePtr in, struct stats_table *const t[3])
 {
 	xmlNodePtr root;
 	int i;
 
-	if ((root = results_root(doc, "StatisticsResults")) == NULL)
+	if ((root = results_root(in, "StatisticsResults")) == NULL)
 		return NULL;
 	for (i = 0; i < 3; i++)
 		if (t[i] != NULL && stats_table_xml(root, t[i]) == -1)
@@ -382,7 +384,7 @@ statistics_results(xmlDocPtr *doc, struct stats_table *const t[3])
 #define LOOKUP_MAX	1000	/* SupervisionResults holds at most this */
 
 static xmlNodePtr
-supervision_results(struct node *n, xmlDocPtr *doc,
+supervision_results(struct node *n, xmlNodePtr in,
     const struct envelope_lookup *lk, int64_t deadline, long *count,
     struct err *e)
 {
@@ -392,7 +394,7 @@ supervision_results(struct node *n, xmlDocPtr *doc,
 	size_t nr = 0, i, len;
 
 	*count = 0;
-	if ((root = results_root(doc, "SupervisionResults")) == NULL ||
+	if ((root = results_root(in, "SupervisionResults")) == NULL ||
 	    (ids = calloc(LOOKUP_MAX, sizeof(*ids))) == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		return NULL;
@@ -477,20 +479,22 @@ answer_data(struct asked *a, const struct query_data *d)
 	struct query_search qs;
 	struct query_stats qt;
 	enum envelope_status st = ENVELOPE_ST_OK;
-	xmlDocPtr rdoc = NULL;
-	xmlNodePtr results = NULL;
+	xmlDocPtr rdoc;
+	xmlNodePtr in = NULL, results = NULL;
 	size_t nres = 0;
 	long count = 0;
 	struct err e;
 	int i;
 
 	err_clear(&e);
-	if (a->q.kind == ENVELOPE_SEARCH) {
+	rdoc = envelope_response_ok_new(a->asker, a->q.digest,
+	    a->n->conf.member_id, &in, &e);
+	if (rdoc != NULL && a->q.kind == ENVELOPE_SEARCH) {
 		needs_from(&a->q.search, &qs, fw);
 		if (query_search_results(d, &qs, &res, &nres, &tot, &e) == 0)
-			results = placement_results(&rdoc, res, nres, &tot);
+			results = placement_results(in, res, nres, &tot);
 		count = (long)nres;
-	} else {
+	} else if (rdoc != NULL) {
 		query_stats_init(&qt, a->n->conf.suppress_threshold, "");
 		qt.by = (int)a->q.stats.by;
 		/* An asker may ask for more suppression, never for less. */
@@ -498,7 +502,7 @@ answer_data(struct asked *a, const struct query_data *d)
 			qt.threshold = a->q.stats.threshold;
 		qt.want_cap = qt.want_sup = qt.want_prices = 1;
 		if (query_stats_tables(d, &qt, t, &e) == 0)
-			results = statistics_results(&rdoc, t);
+			results = statistics_results(in, t);
 		for (i = 0; i < 3; i++)
 			count += t[i] != NULL;
 	}
@@ -510,14 +514,18 @@ answer_data(struct asked *a, const struct query_data *d)
 	}
 	/* The work limit of a search held in memory is measured after the
 	 * fact: it runs in milliseconds, and nothing here can be cut. */
-	respond(a->n, a->r, a->asker, a->q.digest, st, st == ENVELOPE_ST_OK ?
-	    NULL : "the question could not be answered", results);
+	if (results != NULL)
+		respond_doc(a->n, a->r, a->asker, st, rdoc, &e);
+	else {
+		xmlFreeDoc(rdoc);
+		respond(a->n, a->r, a->asker, a->q.digest, st,
+		    "the question could not be answered");
+	}
 	logged(a->n, a->asker, kind_name(a->q.kind), st, count, a->at, a->t0,
 	    a->q.digest);
 	for (i = 0; i < 3; i++)
 		stats_table_free(t[i]);
 	free(res);
-	xmlFreeDoc(rdoc);
 }
 
 static void
@@ -529,7 +537,7 @@ answer_later(void *arg, const struct query_data *d, const struct err *e)
 		answer_data(a, d);
 	else if (e != NULL) {
 		respond(a->n, a->r, a->asker, a->q.digest, ENVELOPE_ST_ERROR,
-		    "the search data could not be built", NULL);
+		    "the search data could not be built");
 		logged(a->n, a->asker, kind_name(a->q.kind), ENVELOPE_ST_ERROR,
 		    0, a->at, a->t0, a->q.digest);
 	}
@@ -542,16 +550,19 @@ answer_lookup(struct asked *a)
 	struct node *n = a->n;
 	enum envelope_status st = ENVELOPE_ST_OK;
 	const char *reason = NULL;
-	xmlDocPtr rdoc = NULL;
-	xmlNodePtr results = NULL;
+	xmlDocPtr rdoc;
+	xmlNodePtr in = NULL, results = NULL;
 	long count = 0;
 	struct err e;
 
 	err_clear(&e);
-	store_set_deadline(n->store, a->t0 + n->conf.query_work_limit);
-	results = supervision_results(n, &rdoc, &a->q.lookup,
-	    a->t0 + n->conf.query_work_limit, &count, &e);
-	store_set_deadline(n->store, 0);
+	if ((rdoc = envelope_response_ok_new(a->asker, a->q.digest,
+	    n->conf.member_id, &in, &e)) != NULL) {
+		store_set_deadline(n->store, a->t0 + n->conf.query_work_limit);
+		results = supervision_results(n, in, &a->q.lookup,
+		    a->t0 + n->conf.query_work_limit, &count, &e);
+		store_set_deadline(n->store, 0);
+	}
 	if (results == NULL) {
 		st = e.code == ERR_TIMEOUT ? ENVELOPE_ST_BUSY :
 		    ENVELOPE_ST_ERROR;
@@ -560,9 +571,13 @@ answer_lookup(struct asked *a)
 		log_warnx("query_failed", "asker=%s kind=lookup msg=\"%s\"",
 		    a->asker, e.msg);
 	}
-	respond(n, a->r, a->asker, a->q.digest, st, reason, results);
+	if (results != NULL)
+		respond_doc(n, a->r, a->asker, st, rdoc, &e);
+	else {
+		xmlFreeDoc(rdoc);
+		respond(n, a->r, a->asker, a->q.digest, st, reason);
+	}
 	logged(n, a->asker, "lookup", st, count, a->at, a->t0, a->q.digest);
-	xmlFreeDoc(rdoc);
 }
 
 static void
@@ -605,8 +620,7 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 			httpd_reply_error(r, status_http(st),
 			    envelope_status_token(st), "%s", e.msg);
 		else {
-			respond(n, r, info.member_id, a.q.digest, st, e.msg,
-			    NULL);
+			respond(n, r, info.member_id, a.q.digest, st, e.msg);
 			logged(n, info.member_id, "unknown", st, 0, a.at, a.t0,
 			    a.q.digest);
 		}
@@ -614,8 +628,13 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	snprintf(a.asker, sizeof(a.asker), "%s", info.member_id);
 	if (store_query_commit(n->store, a.q.nonce, a.asker, a.q.expires, now,
-	    qlog->rows, qlog->nrows, &seen, &e) == 0)
-		qlog->nrows = 0;	/* they went along with the nonce */
+	    qlog->rows, qlog->nrows, &seen, &e) == 0 && qlog->nrows > 0) {
+		/* They went along with the nonce: the timer is for the row
+		 * this query adds, not a commit of its own now. */
+		qlog->nrows = 0;
+		if (qlog->ev != NULL)
+			evtimer_del(qlog->ev);
+	}
 	if (e.code != ERR_OK || seen) {
 		st = seen ? ENVELOPE_ST_REPLAYED : ENVELOPE_ST_BUSY;
 		log_warnx("query_refused", "peer=%s signer=%s status=%s "
@@ -624,7 +643,7 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		    "\"nonce seen before\"" : log_q(e.msg, q, sizeof(q)));
 		respond(n, r, a.asker, a.q.digest, st, seen ? "this query was "
 		    "answered before: its nonce is spent" : "this region "
-		    "could not record the query's nonce; try again", NULL);
+		    "could not record the query's nonce; try again");
 		logged(n, a.asker, kind_name(a.q.kind), st, 0, a.at, a.t0,
 		    a.q.digest);
 		goto done;
@@ -645,7 +664,7 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	respond(n, r, a.asker, a.q.digest, failed ? ENVELOPE_ST_ERROR :
 	    ENVELOPE_ST_BUSY, failed ? "the search data could not be built" :
-	    "this region is busy; try again", NULL);
+	    "this region is busy; try again");
 	logged(n, a.asker, kind_name(a.q.kind), failed ? ENVELOPE_ST_ERROR :
 	    ENVELOPE_ST_BUSY, 0, a.at, a.t0, a.q.digest);
 done:

@@ -60,6 +60,13 @@ enum store_stmt {
 	ST_TLOG_LEAVES,
 	ST_TLOG_CP_PUT,
 	ST_TLOG_CP_LATEST,
+	/* The national queries' nonces and log, prepared by store_query.c
+	 * from its own SQL (their stmt_sql[] entries stay NULL). */
+	ST_QUERY_BEGIN,
+	ST_QUERY_COMMIT,
+	ST_QUERY_NONCE_PUT,
+	ST_QUERY_NONCE_PRUNE,
+	ST_QUERY_LOG_PUT,
 	ST_COUNT
 };
 

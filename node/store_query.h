@@ -25,7 +25,10 @@
 /* One transaction: the log rows (nrows, may be 0) and, when nonce is not
  * NULL, the nonce as store_query_nonce() keeps it (*seen).  A node
  * batches its log rows into the next query's nonce commit, so a query
- * costs one durable commit. */
+ * costs one durable commit.  With a nonce the commit is durable before
+ * this returns; log rows alone are committed without waiting for the disk
+ * (they survive a crash of the node, and the next nonce's commit makes
+ * them durable). */
 struct query_log_row;
 int	store_query_commit(struct store *s, const char *nonce,
 	    const char *asker, time_t expires, time_t now,

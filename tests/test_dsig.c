@@ -391,6 +391,86 @@ test_sign_verify_ecdsa(void)
 	CU_ASSERT_EQUAL(info.kind, DOC_UNIT);
 }
 
+/* A sink that appends to a malloc'd buffer (for c14n_fast()). */
+struct tbuf {
+	unsigned char	*p;
+	size_t		 len;
+};
+
+static int
+tbuf_sink(void *arg, const unsigned char *p, size_t n)
+{
+	struct tbuf *b = arg;
+	unsigned char *np;
+
+	if ((np = realloc(b->p, b->len + n)) == NULL)
+		return -1;
+	memcpy(np + b->len, p, n);
+	b->p = np;
+	b->len += n;
+	return 0;
+}
+
+/* dsig_sign_serialize() with key k over unit_xml: its bytes must be the
+ * exclusive canonical form of the signed document, verify with cert c,
+ * and the content must survive unchanged; a cap too small is refused. */
+static void
+sign_serialize_check(int k)
+{
+	struct tbuf cb = { NULL, 0 };
+	struct err e;
+	xmlDocPtr doc, back = NULL;
+	char *out = NULL, *tiny = NULL;
+	size_t len = 0, tlen = 0;
+
+	err_clear(&e);
+	doc = xml_parse(unit_xml, strlen(unit_xml), "unit.xml",
+	    &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL_FATAL(dsig_sign_serialize(key[k], doc, 1 << 20, &out,
+	    &len, &e), 0);
+	/* the document itself is signed, as by dsig_sign() */
+	CU_ASSERT_EQUAL(c14n_fast(doc, NULL, NULL, tbuf_sink, &cb), 0);
+	CU_ASSERT_EQUAL(cb.len, len);
+	CU_ASSERT_TRUE(cb.len == len && memcmp(cb.p, out, len) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "</ds:Signature></Unit>"));
+	CU_ASSERT_EQUAL(strncmp(out, "<Unit ", 6), 0);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(verify_text(out, len, cert[k], cas, DOC_UNIT,
+	    time(NULL), NULL, &e), 0);
+	if (e.code != ERR_OK)
+		printf("\n  %s\n", e.msg);
+	/* parsed back, its canonical form is the very bytes */
+	free(cb.p);
+	cb.p = NULL;
+	cb.len = 0;
+	back = xml_parse(out, len, "signed.xml", &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_EQUAL(c14n_fast(back, NULL, NULL, tbuf_sink, &cb), 0);
+	CU_ASSERT_TRUE(cb.len == len && memcmp(cb.p, out, len) == 0);
+	xmlFreeDoc(doc);
+	/* a cap below the size is an error, not a cut document */
+	doc = xml_parse(unit_xml, strlen(unit_xml), "unit.xml",
+	    &xml_limits_wire, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	err_clear(&e);
+	CU_ASSERT_EQUAL(dsig_sign_serialize(key[k], doc, len / 2, &tiny,
+	    &tlen, &e), -1);
+	CU_ASSERT_PTR_NULL(tiny);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "larger than"));
+	xmlFreeDoc(doc);
+	xmlFreeDoc(back);
+	free(cb.p);
+	free(out);
+}
+
+static void
+test_sign_serialize_is_canonical(void)
+{
+	sign_serialize_check(K_GOOD);
+	sign_serialize_check(K_RSA);
+}
+
 static void
 test_ecdsa_value_is_raw(void)
 {
@@ -2647,6 +2727,8 @@ static CU_TestInfo sign_tests[] = {
 	    test_sign_verify_ecdsa },
 	{ "writes the ECDSA SignatureValue as raw r||s",
 	    test_ecdsa_value_is_raw },
+	{ "signs and serialises in one pass: the signed document's canonical "
+	    "form, which verifies", test_sign_serialize_is_canonical },
 	{ "signs and verifies with RSA-2048", test_sign_verify_rsa },
 	{ "accepts xmlsec1's indentation and base64 line breaks",
 	    test_verify_tolerates_layout },
