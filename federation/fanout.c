@@ -9,6 +9,13 @@
  * which nothing here touches the fan-out (done() may free it).  Members
  * that fail before a request is made (no TLS certificate in use) end from
  * a zero-time event, so that no callback ever runs inside fanout_start().
+ *
+ * The asking node's own region (self_member, when a local answerer is
+ * given) is not asked over TLS: its slot waits (SLOT_LOCAL) for a timer
+ * LOCAL_DELAY_MS after the start, so that the requests to the others are
+ * out before the loop spends its time on the local answer, which then
+ * goes through judge() like any other.  A local answerer that cannot
+ * answer now hands the member back to a TLS request.
  */
 #include "config.h"
 
@@ -31,10 +38,14 @@
  * slow member is usually ended by libcurl (with its account of what
  * happened) and the deadline timer only sweeps up. */
 #define MARGIN_MS_MAX	20L
+/* The local answer runs this long after the start: libcurl sends the
+ * other requests from a zero-time timer, which goes first. */
+#define LOCAL_DELAY_MS	1
 
 enum slot_state {
 	SLOT_RUNNING,		/* a request is out */
-	SLOT_FAILED,		/* failed at start, not yet counted */
+	SLOT_FAILED,		/* has its status, not yet counted */
+	SLOT_LOCAL,		/* waits for the local answer */
 	SLOT_ENDED
 };
 
@@ -53,9 +64,16 @@ struct fanout {
 	struct slot		*slots;
 	size_t			 n, answered;
 	size_t			 counts[FANOUT_ST_COUNT];
-	struct event		*deadline, *kick;
+	struct event		*deadline, *kick, *local_ev;
 	struct timespec		 start;
 	long			 deadline_ms;
+	struct peer_request	 req;		/* for a local fallback */
+	fanout_local_fn		*local;
+	void			*local_arg;
+	char			*query;		/* local only: a copy */
+	size_t			 qlen;
+	struct trust_member	*self_m;	/* local only: a copy */
+	size_t			 self_i;
 	int			 finished;	/* done() was called */
 	fanout_progress_fn	*progress;
 	fanout_done_fn		*done;
@@ -271,9 +289,10 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	/* Mark them all first: a progress line then counts every one. */
 	for (i = 0; i < f->n; i++) {
 		s = &f->slots[i];
-		if (s->state != SLOT_RUNNING)
+		if (s->state != SLOT_RUNNING && s->state != SLOT_LOCAL)
 			continue;
-		peer_cancel(f->p, on_answer, s);
+		if (s->state == SLOT_RUNNING)
+			peer_cancel(f->p, on_answer, s);
 		r = &f->res[i];
 		r->status = FANOUT_ST_TIMEOUT;
 		r->ms = ms_since(&f->start);
@@ -282,6 +301,50 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 		s->state = SLOT_FAILED;
 	}
 	end_failed(f);
+}
+
+/* The own region's answer, in-process; else over TLS after all. */
+static void
+on_local(evutil_socket_t fd, short what, void *arg)
+{
+	struct fanout *f = arg;
+	struct slot *s = &f->slots[f->self_i];
+	struct fanout_result *r = &f->res[f->self_i];
+	struct err me;
+	long left;
+
+	(void)fd; (void)what;
+	if (s->state != SLOT_LOCAL)
+		return;
+	if (f->local(f->local_arg, f->query, f->qlen, &r->http_status,
+	    &r->body, &r->len) == 0) {
+		r->ms = ms_since(&f->start);
+		r->local = 1;
+		if (r->body != NULL && r->len == 0) {
+			free(r->body);
+			r->body = NULL;
+		}
+		judge(f, r);
+		member_end(s);		/* f may be gone */
+		return;
+	}
+	r->http_status = 0;
+	s->state = SLOT_RUNNING;
+	left = f->deadline_ms - ms_since(&f->start);
+	if (f->req.timeout_ms > left)
+		f->req.timeout_ms = left > 1 ? left : 1;
+	if (f->req.connect_timeout_ms > f->req.timeout_ms)
+		f->req.connect_timeout_ms = f->req.timeout_ms;
+	err_clear(&me);
+	if (peer_start_member(f->p, f->self_m, "/v1/query", &f->req,
+	    on_answer, s, &me) == -1) {
+		r->status = fanout_status_of(me.code);
+		if (r->status == FANOUT_ST_OK)
+			r->status = FANOUT_ST_ERROR;
+		r->ms = ms_since(&f->start);
+		detail_set(r, "%s", me.msg);
+		member_end(s);		/* f may be gone */
+	}
 }
 
 static void
@@ -319,6 +382,10 @@ fanout_free(struct fanout *f)
 		event_free(f->deadline);
 	if (f->kick != NULL)
 		event_free(f->kick);
+	if (f->local_ev != NULL)
+		event_free(f->local_ev);
+	free(f->query);
+	free(f->self_m);
 	for (i = 0; f->res != NULL && i < f->n; i++)
 		result_clear(&f->res[i]);
 	free(f->res);
@@ -331,7 +398,7 @@ fanout_start(struct peer *p, struct verifier *v, const char *self_member,
     const void *query, size_t qlen, const unsigned char digest[32],
     const struct trust_member *const *members, size_t nmembers,
     long deadline_ms, fanout_progress_fn *progress, fanout_done_fn *done,
-    void *arg, struct err *e)
+    void *arg, fanout_local_fn *local, void *local_arg, struct err *e)
 {
 	struct peer_request req;
 	struct fanout *f = NULL;
@@ -391,6 +458,26 @@ fanout_start(struct peer *p, struct verifier *v, const char *self_member,
 	req.timeout_ms = deadline_ms - margin;
 	req.connect_timeout_ms = deadline_ms / FANOUT_CONNECT_SHARE;
 	req.resp_max = xml_limits_answer.max_bytes;
+	for (i = 0; local != NULL && i < nmembers; i++) {
+		if (strcmp(members[i]->id, self_member) != 0)
+			continue;
+		if ((f->query = malloc(qlen)) == NULL ||
+		    (f->self_m = malloc(sizeof(*f->self_m))) == NULL ||
+		    (f->local_ev = evtimer_new(base, on_local, f)) == NULL) {
+			fanout_free(f);
+			err_set(e, ERR_NOMEM, "fan-out: out of memory");
+			return NULL;
+		}
+		memcpy(f->query, query, qlen);
+		f->qlen = qlen;
+		*f->self_m = *members[i];
+		f->local = local;
+		f->local_arg = local_arg;
+		f->self_i = i;
+		f->req = req;
+		f->req.body = f->query;
+		break;
+	}
 	for (i = 0; i < nmembers; i++) {
 		r = &f->res[i];
 		snprintf(r->member, sizeof(r->member), "%s", members[i]->id);
@@ -400,6 +487,10 @@ fanout_start(struct peer *p, struct verifier *v, const char *self_member,
 		f->slots[i].f = f;
 		f->slots[i].i = i;
 		f->slots[i].state = SLOT_RUNNING;
+		if (f->local != NULL && i == f->self_i) {
+			f->slots[i].state = SLOT_LOCAL;
+			continue;
+		}
 		err_clear(&me);
 		if (peer_start_member(p, members[i], "/v1/query", &req,
 		    on_answer, &f->slots[i], &me) == -1) {
@@ -417,6 +508,15 @@ fanout_start(struct peer *p, struct verifier *v, const char *self_member,
 		fanout_free(f);
 		err_set(e, ERR_INTERNAL, "fan-out: cannot set the deadline");
 		return NULL;
+	}
+	if (f->local != NULL) {
+		tv.tv_sec = 0;
+		tv.tv_usec = LOCAL_DELAY_MS * 1000;
+		if (evtimer_add(f->local_ev, &tv) == -1) {
+			fanout_free(f);
+			err_set(e, ERR_INTERNAL, "fan-out: cannot set a timer");
+			return NULL;
+		}
 	}
 	if (failed || nmembers == 0)
 		event_active(f->kick, 0, 0);

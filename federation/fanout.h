@@ -84,6 +84,7 @@ struct fanout_result {
 	 * completeness carries the signed ones); NULL when none came. */
 	char			*body;
 	size_t			 len;
+	int			 local;		/* answered by local() */
 	/* ok only (else NULL and zeroed): the verified Response and what
 	 * envelope_response_check() read from it, resp.results in doc. */
 	xmlDocPtr		 doc;
@@ -104,6 +105,16 @@ typedef void fanout_progress_fn(void *arg, const struct fanout_result *r,
 typedef void fanout_done_fn(void *arg, struct fanout_result *results,
 		    size_t n);
 
+/*
+ * The asking node's own region answering in-process (api_query_local()):
+ * the signed Response to query (qlen bytes) in *body (malloc'd, *len
+ * bytes; NULL for none) with *http_status, as its POST /v1/query would
+ * have answered; 0.  -1 when it cannot answer now without waiting: the
+ * member is then asked over TLS like the others.
+ */
+typedef int fanout_local_fn(void *arg, const void *query, size_t qlen,
+		    int *http_status, char **body, size_t *len);
+
 struct fanout;
 
 /*
@@ -116,13 +127,21 @@ struct fanout;
  * loop, never from within this call, also when every member failed at
  * once (a member with no TLS certificate in use is tls-error).  Fails
  * only on bad arguments (ERR_USAGE) or memory.  Free with fanout_free().
+ *
+ * local NULL: every member is asked over TLS.  Else the member that is
+ * self_member (the asking node's own region) is not: local(local_arg, ...)
+ * answers it from the event loop once the other requests are out, and
+ * its answer is judged exactly like one that came over TLS (parsed,
+ * signature by self_member, role region, digest, From/To), with its
+ * result's local set.
  */
 struct fanout	*fanout_start(struct peer *p, struct verifier *v,
 		    const char *self_member, const void *query, size_t qlen,
 		    const unsigned char digest[32],
 		    const struct trust_member *const *members, size_t nmembers,
 		    long deadline_ms, fanout_progress_fn *progress,
-		    fanout_done_fn *done, void *arg, struct err *e);
+		    fanout_done_fn *done, void *arg, fanout_local_fn *local,
+		    void *local_arg, struct err *e);
 
 /* Cancels what still runs (no callback follows) and frees the fan-out and
  * its results.  NULL is a no-op; may be called from done(). */

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "api_national.h"
+#include "api_query.h"
 #include "dsig.h"
 #include "envelope.h"
 #include "fanout.h"
@@ -725,16 +726,33 @@ on_progress(void *arg, const struct fanout_result *r, size_t answered,
 	struct national *a = arg;
 
 	/* One line per region per query: at level debug, since a national
-	 * query asks every region (the query log keeps the totals). */
-	log_debug("peer_request", "member=%s method=POST path=/v1/query "
-	    "status=%d ms=%ld result=%s", r->member, r->http_status, r->ms,
-	    fanout_status_name((int)r->status));
+	 * query asks every region (the query log keeps the totals).  The
+	 * node's own region answers in-process. */
+	if (r->local)
+		log_debug("local_request", "member=%s path=/v1/query "
+		    "status=%d ms=%ld result=%s", r->member, r->http_status,
+		    r->ms, fanout_status_name((int)r->status));
+	else
+		log_debug("peer_request", "member=%s method=POST "
+		    "path=/v1/query status=%d ms=%ld result=%s", r->member,
+		    r->http_status, r->ms, fanout_status_name((int)r->status));
 	if (!a->started)
 		return;
 	httpd_reply_chunk(a->r, "progress %zu %zu %zu %zu %zu %zu %zu %zu\n",
 	    answered, n, counts[FANOUT_ST_OK], counts[FANOUT_ST_TIMEOUT],
 	    counts[FANOUT_ST_UNREACHABLE], counts[FANOUT_ST_TLS_ERROR],
 	    counts[FANOUT_ST_BAD_SIGNATURE], counts[FANOUT_ST_ERROR]);
+}
+
+/* This node's own region answers the Query as its POST /v1/query would,
+ * without a TLS round trip to itself (api_query.h). */
+static int
+local_answer(void *arg, const void *query, size_t qlen, int *http_status,
+    char **body, size_t *len)
+{
+	struct national *a = arg;
+
+	return api_query_local(a->n, query, qlen, http_status, body, len);
 }
 
 static int
@@ -801,7 +819,7 @@ launch(struct national *a)
 	a->t0 = store_monotonic_ms();
 	if ((a->f = fanout_start(a->n->peer, a->v, a->n->conf.member_id,
 	    a->qbytes, a->qlen, a->digest, members, nm, a->deadline,
-	    on_progress, on_done, a, &e)) == NULL)
+	    on_progress, on_done, a, local_answer, a, &e)) == NULL)
 		fail(a, 500, "internal", e.msg);
 }
 

@@ -43,10 +43,20 @@
 #define QUERIES_PATH	"/admin/v1/queries"
 #define QUERIES_MAX	1000	/* rows one listing returns at most */
 
+/* Where an answer goes: the connection of the request that asked, or (r
+ * NULL) a buffer, for a query this node asked itself (api_query_local()):
+ * the same signed Response either way. */
+struct sink {
+	struct httpd_req	*r;
+	int			 status;	/* HTTP */
+	char			*body;		/* NULL: none */
+	size_t			 len;
+};
+
 /* A question checked and accepted, waiting for its answer. */
 struct asked {
 	struct node		*n;
-	struct httpd_req	*r;
+	struct sink		 s;
 	struct envelope_query	 q;
 	char			 asker[ENVELOPE_MEMBER_MAX];
 	int64_t			 t0;	/* store_monotonic_ms() at arrival */
@@ -181,12 +191,24 @@ status_http(enum envelope_status st)
 	}
 }
 
+/* An answer without a Response: a plain error for a request, the status
+ * alone in a buffer. */
+static void
+sink_error(struct sink *s, int status, const char *token, const char *msg)
+{
+	if (s->r != NULL)
+		httpd_reply_error(s->r, status, token, "%s", msg);
+	else
+		s->status = status;
+}
+
 /* Signs and sends the Response doc (st its status) to asker; frees doc.
  * doc NULL: building it failed with e. */
 static void
-respond_doc(struct node *n, struct httpd_req *r, const char *asker,
+respond_doc(struct node *n, struct sink *s, const char *asker,
     enum envelope_status st, xmlDocPtr doc, struct err *e)
 {
+	char msg[ERR_MSG_MAX + 64];
 	char *out = NULL;
 	size_t len = 0;
 
@@ -194,10 +216,18 @@ respond_doc(struct node *n, struct httpd_req *r, const char *asker,
 	    xml_limits_answer.max_bytes, &out, &len, e) == -1) {
 		log_warnx("query_response", "asker=%s msg=\"%s\"", asker,
 		    e->msg);
-		httpd_reply_error(r, 500, "internal", "the answer could not "
-		    "be built: %s", e->msg);
-	} else
-		httpd_reply(r, status_http(st), "application/xml", out, len);
+		snprintf(msg, sizeof(msg), "the answer could not be built: %s",
+		    e->msg);
+		sink_error(s, 500, "internal", msg);
+	} else if (s->r != NULL)
+		httpd_reply(s->r, status_http(st), "application/xml", out,
+		    len);
+	else {
+		s->status = status_http(st);
+		s->body = out;
+		s->len = len;
+		out = NULL;
+	}
 	free(out);
 	xmlFreeDoc(doc);
 }
@@ -205,14 +235,14 @@ respond_doc(struct node *n, struct httpd_req *r, const char *asker,
 /* Signs and sends a Response without results to asker about the query of
  * digest. */
 static void
-respond(struct node *n, struct httpd_req *r, const char *asker,
+respond(struct node *n, struct sink *s, const char *asker,
     const unsigned char digest[32], enum envelope_status st,
     const char *reason)
 {
 	struct err e;
 
 	err_clear(&e);
-	respond_doc(n, r, asker, st, envelope_response_new(asker, digest,
+	respond_doc(n, s, asker, st, envelope_response_new(asker, digest,
 	    n->conf.member_id, st, reason, NULL, &e), &e);
 }
 
@@ -515,10 +545,10 @@ answer_data(struct asked *a, const struct query_data *d)
 	/* The work limit of a search held in memory is measured after the
 	 * fact: it runs in milliseconds, and nothing here can be cut. */
 	if (results != NULL)
-		respond_doc(a->n, a->r, a->asker, st, rdoc, &e);
+		respond_doc(a->n, &a->s, a->asker, st, rdoc, &e);
 	else {
 		xmlFreeDoc(rdoc);
-		respond(a->n, a->r, a->asker, a->q.digest, st,
+		respond(a->n, &a->s, a->asker, a->q.digest, st,
 		    "the question could not be answered");
 	}
 	logged(a->n, a->asker, kind_name(a->q.kind), st, count, a->at, a->t0,
@@ -536,7 +566,7 @@ answer_later(void *arg, const struct query_data *d, const struct err *e)
 	if (d != NULL)
 		answer_data(a, d);
 	else if (e != NULL) {
-		respond(a->n, a->r, a->asker, a->q.digest, ENVELOPE_ST_ERROR,
+		respond(a->n, &a->s, a->asker, a->q.digest, ENVELOPE_ST_ERROR,
 		    "the search data could not be built");
 		logged(a->n, a->asker, kind_name(a->q.kind), ENVELOPE_ST_ERROR,
 		    0, a->at, a->t0, a->q.digest);
@@ -572,58 +602,65 @@ answer_lookup(struct asked *a)
 		    a->asker, e.msg);
 	}
 	if (results != NULL)
-		respond_doc(n, a->r, a->asker, st, rdoc, &e);
+		respond_doc(n, &a->s, a->asker, st, rdoc, &e);
 	else {
 		xmlFreeDoc(rdoc);
-		respond(n, a->r, a->asker, a->q.digest, st, reason);
+		respond(n, &a->s, a->asker, a->q.digest, st, reason);
 	}
 	logged(n, a->asker, "lookup", st, count, a->at, a->t0, a->q.digest);
 }
 
-static void
-h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+/*
+ * Checks and answers the Query body (len bytes) that peer_member posted
+ * (this node itself for api_query_local()) into sink s.  local: a search
+ * or statistics question whose data is not built yet is not answered
+ * (-1, nothing done: no nonce spent, nothing logged), since the answer
+ * could not wait for it; else 0.
+ */
+static int
+query_answer(struct node *n, struct sink *s, const char *peer_member,
+    const void *body, size_t len, int local)
 {
-	struct node *n = arg;
 	struct asked a, *keep;
 	struct dsig_info info;
-	const struct query_data *d;
-	const unsigned char *body;
+	const struct query_data *d = NULL;
 	enum envelope_status st;
 	xmlDocPtr doc = NULL;
 	char q[LOG_Q_MAX];
-	size_t len;
 	time_t now = time(NULL);
 	struct err e;
-	int seen, failed;
+	int seen, failed = 0, ret = 0;
 
 	err_clear(&e);
 	memset(&a, 0, sizeof(a));
 	memset(&info, 0, sizeof(info));
 	a.n = n;
-	a.r = r;
+	a.s = *s;
 	a.t0 = store_monotonic_ms();
 	a.at = unix_ms();
-	if (api_trust_refuse(n, r))
-		return;
-	body = httpd_req_body(r, &len);
 	if ((doc = xml_parse((const char *)body, len, "query",
 	    &xml_limits_wire, &e)) == NULL ||
 	    envelope_query_check(n->verifier, doc, body, len,
-	    peer->member_id, now, &a.q, &info, &e) == -1) {
+	    peer_member, now, &a.q, &info, &e) == -1) {
 		st = doc == NULL ? ENVELOPE_ST_BAD_REQUEST :
 		    (enum envelope_status)a.q.refusal;
 		log_warnx("query_refused", "peer=%s signer=%s status=%s "
-		    "msg=%s", peer->member_id, info.member_id[0] ?
+		    "msg=%s", peer_member, info.member_id[0] ?
 		    info.member_id : "-", envelope_status_token(st),
 		    log_q(e.msg, q, sizeof(q)));
 		if (info.member_id[0] == '\0')
-			httpd_reply_error(r, status_http(st),
-			    envelope_status_token(st), "%s", e.msg);
+			sink_error(&a.s, status_http(st),
+			    envelope_status_token(st), e.msg);
 		else {
-			respond(n, r, info.member_id, a.q.digest, st, e.msg);
+			respond(n, &a.s, info.member_id, a.q.digest, st, e.msg);
 			logged(n, info.member_id, "unknown", st, 0, a.at, a.t0,
 			    a.q.digest);
 		}
+		goto done;
+	}
+	if (local && a.q.kind != ENVELOPE_LOOKUP &&
+	    (d = qindex_current(n->qindex, &failed, &e)) == NULL) {
+		ret = -1;
 		goto done;
 	}
 	snprintf(a.asker, sizeof(a.asker), "%s", info.member_id);
@@ -638,11 +675,11 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	if (e.code != ERR_OK || seen) {
 		st = seen ? ENVELOPE_ST_REPLAYED : ENVELOPE_ST_BUSY;
 		log_warnx("query_refused", "peer=%s signer=%s status=%s "
-		    "nonce=%s msg=%s", peer->member_id, a.asker,
+		    "nonce=%s msg=%s", peer_member, a.asker,
 		    envelope_status_token(st), a.q.nonce, seen ?
 		    "\"nonce seen before\"" : log_q(e.msg, q, sizeof(q)));
-		respond(n, r, a.asker, a.q.digest, st, seen ? "this query was "
-		    "answered before: its nonce is spent" : "this region "
+		respond(n, &a.s, a.asker, a.q.digest, st, seen ? "this query "
+		    "was answered before: its nonce is spent" : "this region "
 		    "could not record the query's nonce; try again");
 		logged(n, a.asker, kind_name(a.q.kind), st, 0, a.at, a.t0,
 		    a.q.digest);
@@ -652,7 +689,8 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		answer_lookup(&a);
 		goto done;
 	}
-	if ((d = qindex_current(n->qindex, &failed, &e)) != NULL) {
+	if (d != NULL || (d = qindex_current(n->qindex, &failed, &e)) !=
+	    NULL) {
 		answer_data(&a, d);
 		goto done;
 	}
@@ -662,13 +700,51 @@ h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 			goto done;
 		free(keep);
 	}
-	respond(n, r, a.asker, a.q.digest, failed ? ENVELOPE_ST_ERROR :
+	respond(n, &a.s, a.asker, a.q.digest, failed ? ENVELOPE_ST_ERROR :
 	    ENVELOPE_ST_BUSY, failed ? "the search data could not be built" :
 	    "this region is busy; try again");
 	logged(n, a.asker, kind_name(a.q.kind), failed ? ENVELOPE_ST_ERROR :
 	    ENVELOPE_ST_BUSY, 0, a.at, a.t0, a.q.digest);
 done:
+	*s = a.s;
 	xmlFreeDoc(doc);
+	return ret;
+}
+
+static void
+h_query(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
+{
+	struct node *n = arg;
+	struct sink s;
+	const unsigned char *body;
+	size_t len;
+
+	if (api_trust_refuse(n, r))
+		return;
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	body = httpd_req_body(r, &len);
+	(void)query_answer(n, &s, peer->member_id, body, len, 0);
+}
+
+int
+api_query_local(struct node *n, const void *query, size_t qlen,
+    int *http_status, char **body, size_t *len)
+{
+	struct sink s;
+
+	*http_status = 0;
+	*body = NULL;
+	*len = 0;
+	if (qlog == NULL || node_trust_expired(n))
+		return -1;
+	memset(&s, 0, sizeof(s));
+	if (query_answer(n, &s, n->conf.member_id, query, qlen, 1) == -1)
+		return -1;
+	*http_status = s.status;
+	*body = s.body;
+	*len = s.len;
+	return 0;
 }
 
 /* --- the query log on the admin socket ------------------------------------ */

@@ -27,6 +27,18 @@ struct node;
 #define M_QUERIES_ANSWERED	"lasteri_queries_answered_total"
 
 int	api_query_register(struct node *n, struct err *e);
+/*
+ * This node's own region answering a Query this node asked (query, qlen
+ * bytes: the signed Query sent to every region), in-process instead of
+ * over TLS to itself: the same checks as POST /v1/query (the peer is this
+ * node's own member), the nonce recorded, the query logged, the Response
+ * signed by this node.  0: *http_status, and *body (malloc'd, *len bytes)
+ * the signed Response, or NULL for an error without one.  -1 when it
+ * cannot be answered now without waiting (the trust list expired, the
+ * search data not built yet): nothing was done, ask over TLS instead.
+ */
+int	api_query_local(struct node *n, const void *query, size_t qlen,
+	    int *http_status, char **body, size_t *len);
 /* Writes the query log rows still pending and frees the timer (before the
  * event base and the store go). */
 void	api_query_free(struct node *n);

@@ -223,9 +223,20 @@ peer_identify(struct tls_peer *p, X509 *cert, const struct trust_list *tl,
 		return "unlisted-certificate";
 	if (trust_expires(tl) <= now)
 		return "trust-expired";
-	if (cert == NULL ||
-	    X509_digest(cert, EVP_sha256(), p->fpr, &n) != 1 || n != 32)
+	if (cert == NULL)
 		return "unlisted-certificate";
+	/* Every request checks its connection's peer again: the digest is
+	 * kept, keyed on the certificate object.  Renegotiation is off
+	 * (SSL_OP_NO_RENEGOTIATION; TLS 1.3 has none), so the peer's
+	 * certificate cannot change within a connection, and the SSL holds
+	 * its reference while the connection lives. */
+	if (p->fpr_of != cert) {
+		p->fpr_of = NULL;
+		if (X509_digest(cert, EVP_sha256(), p->fpr, &n) != 1 ||
+		    n != 32)
+			return "unlisted-certificate";
+		p->fpr_of = cert;
+	}
 	if ((m = trust_member_by_tls_fpr_at(tl, p->fpr, now)) == NULL)
 		return "unlisted-certificate";
 	snprintf(p->member_id, sizeof(p->member_id), "%s", m->id);

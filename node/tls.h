@@ -28,6 +28,7 @@ struct tls_peer {
 	char		 member_id[160];
 	unsigned	 roles;		/* enum trust_role bits */
 	unsigned char	 fpr[32];	/* SHA-256 of the peer certificate */
+	const void	*fpr_of;	/* the X509 fpr was computed from */
 	const char	*fail;		/* why it was refused (static) */
 	int		 started;	/* the handshake began */
 	int		 done;		/* the handshake completed */

@@ -107,10 +107,10 @@ query_make(size_t *len, unsigned char md[32])
 	return out;
 }
 
-/* A Response from member from (signed by its key) to thl, answering
+/* A Response from member from (signed by its key) to member to, answering
  * digest, with status st; xmlFree(). */
 static char *
-response_make(const unsigned char digest[32], int from,
+response_to(const unsigned char digest[32], int from, int to,
     enum envelope_status st, size_t *len)
 {
 	xmlDocPtr rdoc = NULL, doc;
@@ -121,7 +121,7 @@ response_make(const unsigned char digest[32], int from,
 	if (st == ENVELOPE_ST_OK && (rdoc = xml_parse(results_xml,
 	    strlen(results_xml), "results", &xml_limits_wire, &e)) == NULL)
 		return NULL;
-	if ((doc = envelope_response_new(pki->ids[THL], digest,
+	if ((doc = envelope_response_new(pki->ids[to], digest,
 	    pki->ids[from], st, st == ENVELOPE_ST_OK ? NULL :
 	    "nonce seen before", rdoc != NULL ? xmlDocGetRootElement(rdoc) :
 	    NULL, &e)) == NULL)
@@ -130,6 +130,14 @@ response_make(const unsigned char digest[32], int from,
 	out = testpki_sign(pki, doc, from, len);
 	xmlFreeDoc(doc);
 	return out;
+}
+
+/* The same to thl. */
+static char *
+response_make(const unsigned char digest[32], int from,
+    enum envelope_status st, size_t *len)
+{
+	return response_to(digest, from, THL, st, len);
 }
 
 /* Flips one base64 character of the SignatureValue. */
@@ -278,7 +286,7 @@ start(struct run *run, struct peer *p, const char *q, size_t qlen,
 	run->in_start = 1;
 	clock_gettime(CLOCK_MONOTONIC, &run->t0);
 	f = fanout_start(p, pki->ver, pki->ids[THL], q, qlen, md, mp, n,
-	    deadline_ms, on_progress, on_done, run, &e);
+	    deadline_ms, on_progress, on_done, run, NULL, NULL, &e);
 	run->in_start = 0;
 	if (f == NULL)
 		printf("\n  fanout_start: %s\n", e.msg);
@@ -660,6 +668,119 @@ test_reports_members_that_cannot_be_asked_from_the_loop(void)
 	event_base_free(base);
 }
 
+/* The asking node's own region, answered in-process (fanout_local_fn). */
+struct local {
+	const char	*q;		/* the Query it must be given */
+	size_t		 qlen;
+	int		 calls, in_start, wrong_query;
+	int		 decline;	/* answer -1 */
+	int		 signer;	/* the member whose key signs */
+	const unsigned char *md;
+	struct run	*run;
+};
+
+static int
+local_answer(void *arg, const void *query, size_t qlen, int *http_status,
+    char **body, size_t *len)
+{
+	struct local *l = arg;
+	char *out;
+	size_t n = 0;
+
+	l->calls++;
+	l->in_start |= l->run->in_start;
+	if (qlen != l->qlen || memcmp(query, l->q, qlen) != 0)
+		l->wrong_query++;
+	if (l->decline)
+		return -1;
+	if ((out = response_to(l->md, l->signer, R01, ENVELOPE_ST_OK,
+	    &n)) == NULL)
+		return -1;
+	*body = malloc(n);
+	memcpy(*body, out, n);
+	*len = n;
+	*http_status = 200;
+	xmlFree(out);
+	return 0;
+}
+
+/* Asked by region 01 itself, its own part goes to the local answerer,
+ * never over TLS (its endpoint is a closed port), and is judged like any
+ * answer: ok when signed by 01, bad-signature when by another member; an
+ * answerer that cannot answer now hands it back to a TLS request. */
+static void
+test_answers_the_own_member_in_process(void)
+{
+	struct event_base *base = event_base_new();
+	struct trust_member m;
+	const struct trust_member *mp[1] = { &m };
+	unsigned char md[32];
+	struct local l;
+	struct run run;
+	struct fanout *f;
+	struct peer *p;
+	struct err e;
+	char *q;
+	size_t qlen = 0;
+	int k;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	q = query_make(&qlen, md);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	p = testtls_client(base, pki, R01);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	member_at(&m, R01, closed_port());
+	for (k = 0; k < 3; k++) {
+		memset(&run, 0, sizeof(run));
+		run.base = base;
+		memset(&l, 0, sizeof(l));
+		l.q = q;
+		l.qlen = qlen;
+		l.md = md;
+		l.run = &run;
+		l.signer = k == 1 ? R02 : R01;
+		l.decline = k == 2;
+		err_clear(&e);
+		run.in_start = 1;
+		clock_gettime(CLOCK_MONOTONIC, &run.t0);
+		f = fanout_start(p, pki->ver, pki->ids[R01], q, qlen, md, mp,
+		    1, 2000, on_progress, on_done, &run, local_answer, &l, &e);
+		run.in_start = 0;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(l.calls, 0);
+		run_loop(&run, 5000);
+		CU_ASSERT_EQUAL(run.done_calls, 1);
+		CU_ASSERT_EQUAL(l.calls, 1);
+		CU_ASSERT_EQUAL(l.in_start, 0);
+		CU_ASSERT_EQUAL(l.wrong_query, 0);
+		CU_ASSERT_EQUAL(run.progress_bad, 0);
+		if (run.res == NULL) {
+			fanout_free(f);
+			continue;
+		}
+		if (k == 0) {
+			CU_ASSERT_TRUE(has_status(&run.res[0], R01,
+			    FANOUT_ST_OK, ""));
+			CU_ASSERT_EQUAL(run.res[0].local, 1);
+			CU_ASSERT_EQUAL(run.res[0].http_status, 200);
+			CU_ASSERT_PTR_NOT_NULL(run.res[0].doc);
+			CU_ASSERT_PTR_NOT_NULL(run.res[0].body);
+		} else if (k == 1) {
+			CU_ASSERT_TRUE(has_status(&run.res[0], R01,
+			    FANOUT_ST_BAD_SIGNATURE, ""));
+			CU_ASSERT_PTR_NULL(run.res[0].doc);
+		} else {
+			CU_ASSERT_TRUE(has_status(&run.res[0], R01,
+			    FANOUT_ST_UNREACHABLE, ""));
+			CU_ASSERT_EQUAL(run.res[0].local, 0);
+		}
+		fanout_free(f);
+	}
+	peer_free(p);
+	xmlFree(q);
+	event_base_free(base);
+}
+
 /* Freed while a member still has not answered: its request is cancelled
  * and no callback follows. */
 static void
@@ -783,12 +904,12 @@ test_refuses_a_deadline_out_of_range(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(fanout_start(p, pki->ver, pki->ids[THL], "x", 1, md,
-	    NULL, 0, 5, NULL, on_done, NULL, &e));
+	    NULL, 0, 5, NULL, on_done, NULL, NULL, NULL, &e));
 	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "deadline 5 ms"));
 	err_clear(&e);
 	CU_ASSERT_PTR_NULL(fanout_start(p, pki->ver, pki->ids[THL], "x", 1, md,
-	    NULL, 0, 1000, NULL, NULL, NULL, &e));
+	    NULL, 0, 1000, NULL, NULL, NULL, NULL, NULL, &e));
 	CU_ASSERT_EQUAL(e.code, ERR_USAGE);
 	peer_free(p);
 	event_base_free(base);
@@ -820,6 +941,8 @@ static CU_TestInfo fanout_tests[] = {
 	    test_reuses_connections_and_tls_sessions_between_queries },
 	{ "reports members that cannot be asked from the event loop",
 	    test_reports_members_that_cannot_be_asked_from_the_loop },
+	{ "answers the asking node's own member in-process",
+	    test_answers_the_own_member_in_process },
 	{ "cancels what still runs when freed",
 	    test_cancels_what_still_runs_when_freed },
 	{ "refuses an answer past its size cap",

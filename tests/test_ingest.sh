@@ -21,6 +21,11 @@
 #  6. Checkpoints signed on the loop's connection while the worker commits
 #     (ingest.h's lock story): all succeed, the log stays consistent; the
 #     live search data counts every stored visit (once per unit per batch).
+#  7. The loop's unit-region cache (store.c) after records flowed: a unit
+#     imported through the node then takes records (it was refused
+#     before), and a unit whose records were taken, imported again with
+#     another home region, is refused from then on (not-this-region,
+#     naming the new region).
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/nodes.sh"
 export LC_ALL=C		# sort and comm compare as Python sorts
@@ -55,8 +60,9 @@ for u in 1 2 3 4 5 6 7 8; do unit "UNIT-$u"; done |
     { echo "FAIL - units for node 02: $(cat "$T_DIR/imp.log")"; exit 1; }
 nodes_start 02 || exit 1
 
-# signed ID [TEXT]: $T_DIR/rec/ID.signed, a record lvv signed (TEXT makes
-# another document under the same Id).
+# signed ID [TEXT [OUT [UNIT]]]: $T_DIR/rec/ID.signed (or OUT.signed), a
+# record lvv signed (TEXT makes another document under the same Id), about
+# UNIT (default UNIT-1..8 by the Id's number).
 mkdir -p "$T_DIR/rec"
 signed() {
 	local n=${1##*-}
@@ -64,7 +70,7 @@ signed() {
 <?xml version="1.0" encoding="UTF-8"?>
 <SupervisionRecord xmlns="urn:lasteri:1" Id="$1">
   <Kind>inspection-unannounced</Kind>
-  <Unit>UNIT-$((1 + n % 8))</Unit>
+  <Unit>${4:-UNIT-$((1 + n % 8))}</Unit>
   <UnitRegion>02</UnitRegion>
   <ProviderBusinessId>2345678-0</ProviderBusinessId>
   <Issuer>LVV</Issuer>
@@ -443,5 +449,39 @@ else
 	t_fail "the log stays consistent and the node restarts (its latest checkpoint matches)" \
 	    "$(grep -m 1 '^BAD' "$T_DIR/ids8")"
 fi
+
+# --- 7. the unit-region cache after records flowed ----------------------------
+post1() {	# post1 ID: one delivery; prints STATUS BODY
+	curl -sk --max-time 20 --cert "$M/lvv/tls.crt" --key "$M/lvv/tls.key" \
+	    -H 'Content-Type: application/xml' --data-binary @"$T_DIR/rec/$1.signed" \
+	    -w ' %{http_code}' "https://127.0.0.1:$PORT/v1/records" |
+	    awk '{ b = b $0 } END { n = split(b, f, " "); printf "%s %s\n", f[n], b }'
+}
+signed LVV-IN-601 "" "" UNIT-9
+signed LVV-IN-602 "" "" UNIT-3
+signed LVV-IN-603 "" "" UNIT-9
+signed LVV-IN-604 "" "" UNIT-3
+r1=$(post1 LVV-IN-601) r2=$(post1 LVV-IN-602)
+case $r1 in 422*not-this-region*UNIT-9*) ;; *) t_fail "a record about a unit not stored is refused" "$r1" ;; esac
+case $r2 in 201*) ;; *) t_fail "a record about UNIT-3 (region 02) is stored" "$r2" ;; esac
+{ unit UNIT-9; unit UNIT-3 | sed -e 's|<HomeRegion>02</HomeRegion>|<HomeRegion>08</HomeRegion>|'; } |
+    sed -e '1!{/^<?xml/d}' -e '/<!--/d' |
+    awk 'NR == 1 { print; print "<Dataset xmlns=\"urn:lasteri:1\" region=\"02\">"; next }
+	{ sub(/<Unit xmlns="urn:lasteri:1"/, "<Unit"); print } END { print "</Dataset>" }' >"$T_DIR/units7.xml"
+grep -q '<HomeRegion>08</HomeRegion>' "$T_DIR/units7.xml" || t_fail "UNIT-3 moves to region 08 in units7.xml"
+"$LASTERI" import -s "$M/02/admin.sock" --allow-foreign-units "$T_DIR/units7.xml" \
+    >"$T_DIR/imp7.log" 2>&1 || t_fail "units imported through node 02" "$(cat "$T_DIR/imp7.log")"
+r3=$(post1 LVV-IN-603)
+case $r3 in
+201*) t_ok "a unit imported through the node after records flowed takes records" ;;
+*) t_fail "a unit imported through the node after records flowed takes records" "$r3" ;;
+esac
+r4=$(post1 LVV-IN-604)
+case $r4 in
+422*not-this-region*"UNIT-3 is in region 08"*)
+	t_ok "a unit moved to region 08 after its records were taken is refused from then on" ;;
+*) t_fail "a unit moved to region 08 after its records were taken is refused from then on" "$r4" ;;
+esac
+nodes_stop 02
 
 t_finish

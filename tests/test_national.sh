@@ -126,6 +126,23 @@ t_expect 2 "a national look-up needs --unit or --provider" \
     >"$T_DIR/proof.xml" 2>"$T_DIR/proof.err"
 t_expect 0 "the proof of completeness verifies offline" \
     "$LASTERI" verify --trust "$TL" --anchor "$OP" "$T_DIR/proof.xml"
+# Region 01 asks and answers its own part in-process, not over TLS to
+# itself: its Response is still one it signed, checked like the others.
+"$LASTERI" verify --trust "$TL" --anchor "$OP" "$T_DIR/proof.xml" >"$T_DIR/proof.verify" 2>&1
+t_grep "the asking region's own Response in the proof verifies, signed by its member" \
+    "Response 01: OK signer=$(id 01) kind=Response .* status=ok" "$T_DIR/proof.verify"
+metric_fed_query() {	# metric_fed_query CODE: CODE's federation /v1/query requests
+	curl -s --unix-socket "$M/$1/admin.sock" http://lasterid/metrics |
+	    awk '/^lasteri_http_requests_total\{/ && /listener="federation"/ &&
+		/endpoint="\/v1\/query"/ { n += $NF } END { print n + 0 }'
+}
+[ "$(metric_fed_query 02)" -gt 0 ] && [ "$(metric_fed_query 01)" -eq 0 ] &&
+    t_ok "region 01 answers its own part without a request to itself (02 was asked over TLS)" ||
+    t_fail "region 01 answers its own part without a request to itself" \
+	"01: $(metric_fed_query 01), 02: $(metric_fed_query 02) federation /v1/query requests"
+"$LASTERI" queries -s "$S01" --format csv >"$T_DIR/q01" 2>&1
+t_grep "... with its nonce recorded and the query in region 01's log" \
+    "$(id 01),search,ok," "$T_DIR/q01"
 python_edit='import sys; d = open(sys.argv[1], "rb").read(); i = d.index(b"<Score>") + 7; open(sys.argv[2], "wb").write(d[:i] + (b"9" if d[i:i+1] != b"9" else b"8") + d[i+1:])'
 "$PY" -c "$python_edit" "$T_DIR/proof.xml" "$T_DIR/proof-bad.xml"
 t_expect 1 "a proof whose merged result was changed fails" \
