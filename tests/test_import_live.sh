@@ -32,7 +32,7 @@ SOCK=$M/01/admin.sock
 LVV=$M/lvv/admin.sock
 LOG=$M/01/log.start
 
-# A (with records) is in the database at start; B (three copies of a
+# A (with records) is in the database at start; B (six copies of a
 # data set under other Ids, no records: large enough to take a while) is
 # imported through the node; C is B again under other Ids, with a
 # duplicate unit at the very end of its last file, so it fails after it
@@ -40,11 +40,13 @@ LOG=$M/01/log.start
 "$LASTERI" sample --region 01 --scale 1 --seed 1 --out "$T_DIR/a" >/dev/null 2>&1 &&
     "$LASTERI" sample --region 01 --scale 8 --seed 2 --no-records --out "$T_DIR/b" >/dev/null 2>&1 ||
     { echo "FAIL - lasteri sample"; exit 1; }
-for i in 1 2 3; do
+# Six files each: the imports must outlast the checks run beside them
+# (three files took 1.6-1.9 s under the sanitizers, a thin margin).
+for i in 1 2 3 4 5 6; do
 	sed -e "s/SOTERI-01-/SOTERI-01-B$i/g" -e "s/HANK-01-/HANK-01-B$i/g" "$T_DIR/b/01/dataset.xml" >"$T_DIR/b$i.xml"
 	sed -e "s/SOTERI-01-/SOTERI-01-C$i/g" -e "s/HANK-01-/HANK-01-C$i/g" "$T_DIR/b/01/dataset.xml" >"$T_DIR/c$i.xml"
 done
-/usr/bin/python3 - "$T_DIR/c3.xml" <<'EOF' || { echo "FAIL - making c3.xml"; exit 1; }
+/usr/bin/python3 - "$T_DIR/c6.xml" <<'EOF' || { echo "FAIL - making c6.xml"; exit 1; }
 import re, sys
 p = sys.argv[1]
 s = open(p, encoding="utf-8").read()
@@ -55,7 +57,7 @@ open(p, "w", encoding="utf-8").write(s)
 EOF
 "$LASTERI" import --db "$M/01/node.db" "$T_DIR/a/01/dataset.xml" >"$T_DIR/imp.log" 2>&1 ||
     { echo "FAIL - import A: $(cat "$T_DIR/imp.log")"; exit 1; }
-NB=$(( $(grep -c '<Unit ' "$T_DIR/b1.xml") * 3 ))
+NB=$(( $(grep -c '<Unit ' "$T_DIR/b1.xml") * 6 ))
 
 nodes_start 01 || exit 1
 nodes_start lvv || exit 1
@@ -130,7 +132,7 @@ during() {
 
 # --- an import that succeeds -------------------------------------------------
 t0=$(date +%s%N)
-"$LASTERI" import -s "$SOCK" "$T_DIR"/b[123].xml >"$T_DIR/imp.b" 2>&1 &
+"$LASTERI" import -s "$SOCK" "$T_DIR"/b[1-6].xml >"$T_DIR/imp.b" 2>&1 &
 IMP_PID=$!
 during 1 LVV-IMP-1
 wait "$IMP_PID"
@@ -170,7 +172,7 @@ searched=$(curl -s --max-time 20 --unix-socket "$SOCK" 'http://lasterid/admin/v1
     t_fail "the search after the import counts A and B" "'$searched'"
 
 # --- an import that fails at its very end --------------------------------------
-"$LASTERI" import -s "$SOCK" "$T_DIR"/c[123].xml >"$T_DIR/imp.c" 2>&1 &
+"$LASTERI" import -s "$SOCK" "$T_DIR"/c[1-6].xml >"$T_DIR/imp.c" 2>&1 &
 IMP_PID=$!
 during 2 LVV-IMP-2
 wait "$IMP_PID"
