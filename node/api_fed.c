@@ -112,6 +112,22 @@ api_reply_err(struct httpd_req *r, const struct err *e)
 	    e->msg[0] ? e->msg : err_code_name(e->code));
 }
 
+void
+api_reply_tables(struct httpd_req *r, enum out_format fmt, const char *doc,
+    struct out_table *const *t, size_t n)
+{
+	struct err e;
+	char *out;
+
+	err_clear(&e);
+	if ((out = out_write_string(fmt, doc, t, n, &e)) == NULL) {
+		api_reply_err(r, &e);
+		return;
+	}
+	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
+	free(out);
+}
+
 int
 api_list_params(struct httpd_req *r, long max, long *limit,
     enum out_format *fmt)

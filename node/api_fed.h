@@ -60,6 +60,12 @@ struct httpd_req;
 int	api_list_params(struct httpd_req *r, long max, long *limit,
 	    enum out_format *fmt);
 
+/* Answers r 200 with the n tables rendered in fmt (doc: the XML root's
+ * name), or with the error (api_reply_err) when they cannot be. */
+struct out_table;
+void	api_reply_tables(struct httpd_req *r, enum out_format fmt,
+	    const char *doc, struct out_table *const *t, size_t n);
+
 /* Answers r with the HTTP status and error token of e (usage 400,
  * input/schema 422, conflict 409, not found 404, a signature that does not
  * verify 422 bad-signature, a signer the trust list does not allow 403,

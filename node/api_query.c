@@ -760,7 +760,7 @@ h_queries(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct query_log_row *rows = NULL;
 	struct out_table *t = NULL;
 	const char *cells[7];
-	char at[32], res[24], ms[24], *out = NULL;
+	char at[32], res[24], ms[24];
 	enum out_format fmt = OUT_TABLE;
 	struct err e;
 	long limit = 50;
@@ -801,13 +801,8 @@ h_queries(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 			goto done;
 		}
 	}
-	if ((out = out_write_string(fmt, "Queries", &t, 1, &e)) == NULL) {
-		httpd_reply_error(r, 500, "internal", "%s", e.msg);
-		goto done;
-	}
-	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
+	api_reply_tables(r, fmt, "Queries", &t, 1);
 done:
-	free(out);
 	out_table_free(t);
 	free(rows);
 }

@@ -420,7 +420,6 @@ h_status(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct node *n = arg;
 	struct out_table *t[3] = { NULL, NULL, NULL };
 	enum out_format fmt = OUT_TABLE;
-	char *out = NULL;
 	long limit = 1;
 	struct err e;
 	int i;
@@ -438,13 +437,8 @@ h_status(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		httpd_reply_error(r, 500, "internal", "%s", e.msg);
 		goto done;
 	}
-	if ((out = out_write_string(fmt, "Status", t, 3, &e)) == NULL) {
-		httpd_reply_error(r, 500, "internal", "%s", e.msg);
-		goto done;
-	}
-	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
+	api_reply_tables(r, fmt, "Status", t, 3);
 done:
-	free(out);
 	for (i = 0; i < 3; i++)
 		out_table_free(t[i]);
 }

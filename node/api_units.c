@@ -129,7 +129,7 @@ h_retired(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct store_retired *v = NULL;
 	struct out_table *t = NULL;
 	const char *cells[4];
-	char when[32], *out = NULL;
+	char when[32];
 	enum out_format fmt = OUT_TABLE;
 	struct err e;
 	size_t nrows = 0, i;
@@ -165,14 +165,8 @@ h_retired(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	else if (nrows > (size_t)limit)
 		out_table_note(t, "More retired units than the limit: raise "
 		    "--limit.");
-	if ((out = out_write_string(fmt, "RetiredUnits", &t, 1, &e)) ==
-	    NULL) {
-		api_reply_err(r, &e);
-		goto done;
-	}
-	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
+	api_reply_tables(r, fmt, "RetiredUnits", &t, 1);
 done:
-	free(out);
 	out_table_free(t);
 	free(v);
 }

@@ -345,7 +345,7 @@ h_list(struct httpd_req *r, struct node *n)
 	struct account *v = NULL;
 	struct out_table *t = NULL;
 	const char *cells[6];
-	char created[32], changed[32], *out = NULL;
+	char created[32], changed[32];
 	enum out_format fmt = OUT_TABLE;
 	struct err e;
 	size_t nrows = 0, i;
@@ -381,13 +381,8 @@ h_list(struct httpd_req *r, struct node *n)
 	if (nrows == 0)
 		out_table_note(t, "No accounts: add one with lasteri user "
 		    "add.");
-	if ((out = out_write_string(fmt, "Accounts", &t, 1, &e)) == NULL) {
-		api_reply_err(r, &e);
-		goto done;
-	}
-	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
+	api_reply_tables(r, fmt, "Accounts", &t, 1);
 done:
-	free(out);
 	out_table_free(t);
 	free(v);
 }
@@ -499,7 +494,7 @@ h_web_audit(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct web_audit *v = NULL;
 	struct out_table *t = NULL;
 	const char *cells[6];
-	char id[24], at[40], buf[24], *end, *out = NULL;
+	char id[24], at[40], buf[24], *end;
 	enum out_format fmt = OUT_TABLE;
 	struct err e;
 	size_t nrows = 0, i;
@@ -548,13 +543,8 @@ h_web_audit(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if (nrows == 0)
 		out_table_note(t, "No events.");
-	if ((out = out_write_string(fmt, "WebAudit", &t, 1, &e)) == NULL) {
-		api_reply_err(r, &e);
-		goto done;
-	}
-	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
+	api_reply_tables(r, fmt, "WebAudit", &t, 1);
 done:
-	free(out);
 	out_table_free(t);
 	free(v);
 }

@@ -727,6 +727,7 @@ unit_done(void *arg, const struct national_out *o, const struct err *e)
 	struct wunit *wu = arg;
 	struct wreq *q = wu->q;
 	char title[NAME_MAX_ + 64], when[32];
+	size_t rl;
 
 	web_lang_begin(q->lang);
 	snprintf(title, sizeof(title), "%s", wu->local ? wu->u.name : wu->id);
@@ -736,8 +737,13 @@ unit_done(void *arg, const struct national_out *o, const struct err *e)
 		when[10] = '\0';
 		html_f(&q->h, "<p class=\"note\" role=\"status\">%s %s.",
 		    _("This unit closed and was retired on"), when);
-		if (wu->ret.reason[0] != '\0')
-			html_f(&q->h, " %s %s", _("Reason:"), wu->ret.reason);
+		rl = strlen(wu->ret.reason);
+		/* The reason is one line of the operator's words: it ends
+		 * its sentence here unless it ends one itself. */
+		if (rl > 0)
+			html_f(&q->h, " %s %s%s", _("Reason:"), wu->ret.reason,
+			    strchr(".!?", wu->ret.reason[rl - 1]) != NULL ? "" :
+			    ".");
 		html_f(&q->h, " %s</p>\n", _("It is kept for its history and "
 		    "is not offered in search."));
 	}

@@ -467,7 +467,7 @@ h_alarms(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	struct store_witness_alarm *rows = NULL;
 	struct out_table *t = NULL;
 	const char *cells[8];
-	char at[32], hs[24], gs[24], *out = NULL;
+	char at[32], hs[24], gs[24];
 	enum out_format fmt = OUT_TABLE;
 	struct err e;
 	long limit = 100;
@@ -512,14 +512,8 @@ h_alarms(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 	}
 	if (nrows == 0)
 		out_table_note(t, "No alarms.");
-	if ((out = out_write_string(fmt, "WitnessAlarms", &t, 1, &e)) ==
-	    NULL) {
-		httpd_reply_error(r, 500, "internal", "%s", e.msg);
-		goto done;
-	}
-	httpd_reply(r, 200, out_format_mime(fmt), out, strlen(out));
+	api_reply_tables(r, fmt, "WitnessAlarms", &t, 1);
 done:
-	free(out);
 	out_table_free(t);
 	free(rows);
 }

@@ -108,7 +108,7 @@ t_grep "with its reason" '^UNIT-A,[0-9T:Z-]+,admin-socket uid [0-9]+,"?closed on
 curl -s --max-time 20 -H 'X-Remote-User: sanna' -H 'X-Remote-Role: social-worker' \
     -o "$T_DIR/page" "http://127.0.0.1:$WEBP/units/UNIT-A"
 t_grep "the unit's web page says it was retired, and when" 'closed and was retired on 20[0-9-]+\.' "$T_DIR/page"
-t_grep "... and why" 'Reason: closed on 2026-11-30, children moved' "$T_DIR/page"
+t_grep "... and why, as a sentence of its own" 'Reason: closed on 2026-11-30, children moved\. It is kept' "$T_DIR/page"
 t_grep "... and still shows the unit" 'Nuorisokoti Satama' "$T_DIR/page"
 t_expect 2 "retiring it again is refused" "$LASTERI" unit retire UNIT-A -s "$S"
 t_grep "the refusal says since when" 'retired already \(since 20[0-9-]+T' "$T_DIR/err"
