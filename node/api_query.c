@@ -99,13 +99,15 @@ unix_ms(void)
 }
 
 /*
- * The query log is written in batches: a row waits (at most
- * QLOG_FLUSH_MS) for the next query's nonce commit, which writes it in
- * the same transaction, so that a query costs one durable commit, not
- * two.  A timer flushes what no nonce took along (a commit that does not
- * wait for the disk, store_query.h), the listing flushes first, and so
- * does the node when it stops.  The timer runs from the oldest row
- * waiting: a nonce commit that took the rows along stops it.
+ * The query log is written in batches, and it is what makes the nonces
+ * durable.  A query's nonce is committed at once but without waiting for
+ * the disk (store_query.h), taking along the log rows that wait; its own
+ * row follows when it is answered.  A timer, from the oldest commit not
+ * yet durable or row not yet written, commits the rows waiting and waits
+ * for the disk (QLOG_FLUSH_MS): that sync covers every nonce before it.
+ * Every nonce commit is followed by its query's row, so the timer finds a
+ * row to write; until one comes it waits again.  The listing flushes
+ * first, and so does the node when it stops.
  */
 #define QLOG_PENDING_MAX	256
 #define QLOG_FLUSH_MS		200
@@ -115,9 +117,19 @@ struct qlog {
 	struct event		*ev;
 	struct query_log_row	 rows[QLOG_PENDING_MAX];
 	size_t			 nrows;
+	int			 lazy;	/* a nonce commit not yet durable */
 };
 
 static struct qlog *qlog;	/* one node per process */
+
+static void
+qlog_arm(struct qlog *q)
+{
+	struct timeval tv = { 0, QLOG_FLUSH_MS * 1000 };
+
+	if (q->ev != NULL && !evtimer_pending(q->ev, NULL))
+		evtimer_add(q->ev, &tv);
+}
 
 static void
 qlog_flush(struct qlog *q)
@@ -130,15 +142,21 @@ qlog_flush(struct qlog *q)
 	if (store_query_commit(q->n->store, NULL, NULL, 0, 0, q->rows,
 	    q->nrows, NULL, &e) == -1)
 		log_warnx("query_log", "rows=%zu msg=\"%s\"", q->nrows, e.msg);
+	else
+		q->lazy = 0;
 	q->nrows = 0;
 }
 
 static void
 qlog_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct qlog *q = arg;
+
 	(void)fd;
 	(void)what;
-	qlog_flush(arg);
+	qlog_flush(q);
+	if (q->lazy)		/* its row is still to come */
+		qlog_arm(q);
 }
 
 static void
@@ -147,7 +165,6 @@ logged(struct node *n, const char *asker, const char *kind,
     const unsigned char digest[32])
 {
 	struct query_log_row *row;
-	struct timeval tv = { 0, QLOG_FLUSH_MS * 1000 };
 	char labels[96];
 
 	if (qlog->nrows == QLOG_PENDING_MAX)
@@ -162,8 +179,7 @@ logged(struct node *n, const char *asker, const char *kind,
 	row->results = results;
 	row->ms = (long)(store_monotonic_ms() - t0);
 	hex32(digest, row->digest);
-	if (qlog->ev != NULL && !evtimer_pending(qlog->ev, NULL))
-		evtimer_add(qlog->ev, &tv);
+	qlog_arm(qlog);
 	snprintf(labels, sizeof(labels), "kind=\"%s\",status=\"%s\"", kind,
 	    row->status);
 	metrics_inc(n->metrics, M_QUERIES_ANSWERED, labels);
@@ -665,12 +681,12 @@ query_answer(struct node *n, struct sink *s, const char *peer_member,
 	}
 	snprintf(a.asker, sizeof(a.asker), "%s", info.member_id);
 	if (store_query_commit(n->store, a.q.nonce, a.asker, a.q.expires, now,
-	    qlog->rows, qlog->nrows, &seen, &e) == 0 && qlog->nrows > 0) {
-		/* They went along with the nonce: the timer is for the row
-		 * this query adds, not a commit of its own now. */
+	    qlog->rows, qlog->nrows, &seen, &e) == 0) {
+		/* The rows went along with the nonce; the timer, from the
+		 * oldest of them, now makes them and the nonce durable. */
 		qlog->nrows = 0;
-		if (qlog->ev != NULL)
-			evtimer_del(qlog->ev);
+		qlog->lazy = 1;
+		qlog_arm(qlog);
 	}
 	if (e.code != ERR_OK || seen) {
 		st = seen ? ENVELOPE_ST_REPLAYED : ENVELOPE_ST_BUSY;

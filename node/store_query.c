@@ -152,12 +152,15 @@ log_insert(struct store *s, const struct query_log_row *r, struct err *e)
 }
 
 /*
- * Log rows alone (no nonce) are committed without waiting for the disk:
- * in WAL mode such a commit is in the log file at once (a crash of the
- * node keeps it) and becomes durable with the next nonce's commit, whose
- * sync covers every frame before it.  Only a power loss in between could
- * lose them, as it could the rows still waiting in memory; a nonce is
- * never committed this way.  FULL is what store.c opens every store with.
+ * A nonce's commit does not wait for the disk: in WAL mode it is in the
+ * log file at once, so a crash or a restart of the node keeps it, and the
+ * query's answer does not wait for a disk flush (on the path of every
+ * national answer, the slowest region's flush would be the nation's).  The
+ * log rows alone (no nonce) are committed durably: the node writes them
+ * within QLOG_FLUSH_MS of the nonce (api_query.c), and that sync covers
+ * every frame before it, so only a power loss in that window could drop a
+ * nonce, which then reopens one query for its signer alone (the TLS peer
+ * must be the signer).  FULL is what store.c opens every store with.
  */
 static int
 sync_level(struct store *s, int full, struct err *e)
@@ -173,7 +176,7 @@ store_query_commit(struct store *s, const char *nonce, const char *asker,
 {
 	sqlite3_stmt *st;
 	size_t i;
-	int lazy = nonce == NULL;
+	int lazy = nonce != NULL;
 
 	if (seen != NULL)
 		*seen = 0;

@@ -24,11 +24,11 @@
 
 /* One transaction: the log rows (nrows, may be 0) and, when nonce is not
  * NULL, the nonce as store_query_nonce() keeps it (*seen).  A node
- * batches its log rows into the next query's nonce commit, so a query
- * costs one durable commit.  With a nonce the commit is durable before
- * this returns; log rows alone are committed without waiting for the disk
- * (they survive a crash of the node, and the next nonce's commit makes
- * them durable). */
+ * batches its log rows into the next query's nonce commit.  With a nonce
+ * the commit is in the WAL before this returns (a crash or restart of the
+ * node keeps it) but does not wait for the disk; log rows alone are
+ * committed durably, and that sync makes every nonce before them durable
+ * too: a node writes its log rows within a fraction of a second. */
 struct query_log_row;
 int	store_query_commit(struct store *s, const char *nonce,
 	    const char *asker, time_t expires, time_t now,
@@ -38,7 +38,8 @@ int	store_query_commit(struct store *s, const char *nonce,
 /* Remembers nonce (from asker) until expires.  *seen is 1 when it was
  * remembered already and not expired at now (a replay: nothing changes),
  * 0 when it is new.  Drops the nonces that expired before now (at most
- * once a minute).  Commits before it returns. */
+ * once a minute).  Commits before it returns, without waiting for the
+ * disk (as store_query_commit() with a nonce). */
 int	store_query_nonce(struct store *s, const char *nonce,
 	    const char *asker, time_t expires, time_t now, int *seen,
 	    struct err *e);

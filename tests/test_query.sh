@@ -3,7 +3,8 @@
 # issue 10): a signed search, statistics and supervision look-up get a
 # Response signed by the region, naming the asker and the query's digest;
 # before any work the region refuses, each with its reason, a captured
-# query posted again (also after a restart: the nonce is kept), an expired
+# query posted again (also after a restart, or the node killed right after
+# answering: the nonce is kept), an expired
 # one, one issued too far ahead, one relayed over another member's TLS
 # connection, one from a member whose role may not ask that kind, and one
 # that is not signed; refusals of a known signer are signed Responses.
@@ -200,9 +201,21 @@ curl -s --unix-socket "$M/02/admin.sock" http://x/metrics >"$T_DIR/m"
 t_grep "the metrics count answers by kind and status (since the restart)" \
     'lasteri_queries_answered_total\{kind="statistics",status="replayed"\} 1' "$T_DIR/m"
 
-# A log row no later nonce took along is committed by the timer (without
-# waiting for the disk, store_query.h): it is in the database once the
-# timer ran, so even a node killed then keeps it.
+# A query's nonce is committed before the answer leaves, without waiting
+# for the disk (store_query.h): a node killed right after answering keeps
+# it, and the captured query stays refused.
+query 01 search >"$T_DIR/q11.xml"
+code=$(ask 01 "$T_DIR/q11.xml")
+nodes_stop 02 KILL
+nodes_start 02 || exit 1
+code2=$(ask 01 "$T_DIR/q11.xml")
+[ "$code" = 200 ] && [ "$code2" = 409 ] && grep -q 'replayed' "$T_DIR/resp" &&
+    t_ok "a node killed right after answering still refuses the captured query" ||
+    t_fail "a node killed right after answering still refuses the captured query" "HTTP $code then $code2: $(head -c 300 "$T_DIR/resp")"
+
+# A log row no later nonce took along is committed by the timer (a commit
+# that waits for the disk): it is in the database once the timer ran, so
+# even a node killed then keeps it.
 query 01 stats >"$T_DIR/q10.xml"
 code=$(ask 01 "$T_DIR/q10.xml")
 dg=$(sha256sum "$T_DIR/q10.xml" | cut -c1-64)
