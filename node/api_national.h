@@ -42,6 +42,9 @@ struct verifier;
 #define M_NATIONAL_REGIONS	"lasteri_national_region_status_total"
 
 int	api_national_register(struct node *n, struct err *e);
+/* Frees the finished queries still waiting for their reply to go out;
+ * before the event base goes. */
+void	api_national_free(struct node *n);
 
 /* A national query asked by the node itself (the web service): the same
  * Query, fan-out, merge and checks as the admin endpoint, with the result

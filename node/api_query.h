@@ -14,7 +14,7 @@
  * query_work_limit (an SQLite progress handler for what reads the store).
  * Every query whose signer is known is logged: who, when, kind, status,
  * how many results, milliseconds; the row goes to the store with the next
- * query's nonce, or within 200 ms.  Queries carry needs, never a person.
+ * query's nonce, or within a second.  Queries carry needs, never a person.
  */
 #ifndef LASTERI_API_QUERY_H
 #define LASTERI_API_QUERY_H

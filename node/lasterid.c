@@ -30,6 +30,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -747,6 +748,7 @@ stop(struct node *n)
 	api_admin_free(n);	/* its worker's wake-up event is on base */
 	api_fed_free(n);
 	api_query_free(n);	/* pending log rows; its timer is on base */
+	api_national_free(n);	/* finished queries; its timer is on base */
 	tlog_free(n);		/* its timer is on base */
 	witness_free(n);	/* after peer_free: no answer calls back */
 	if (n->base != NULL)
@@ -804,6 +806,15 @@ main(int argc, char **argv)
 	int ch, check = 0, debug = 0, allow_root = 0;
 	struct err e;
 
+	/*
+	 * No fastbins (glibc): a node frees whole XML trees, thousands of
+	 * small blocks, per request; in fastbins they wait for the next large
+	 * allocation, which then sorts them all at once (malloc_consolidate:
+	 * 4.9 % of an asking node's CPU, at the start of the next national
+	 * query's read).  Freed blocks still go to the per-thread tcache
+	 * first; malloc and free together went from 18 % to 15 % of its CPU.
+	 */
+	mallopt(M_MXFAST, 0);
 	log_init("lasterid", LOG_LVL_INFO, NULL);
 	while ((ch = getopt_long(argc, argv, "c:dtP:V", longopts, NULL)) !=
 	    -1) {

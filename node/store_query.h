@@ -28,7 +28,7 @@
  * the commit is in the WAL before this returns (a crash or restart of the
  * node keeps it) but does not wait for the disk; log rows alone are
  * committed durably, and that sync makes every nonce before them durable
- * too: a node writes its log rows within a fraction of a second. */
+ * too: a node writes its log rows within a second. */
 struct query_log_row;
 int	store_query_commit(struct store *s, const char *nonce,
 	    const char *asker, time_t expires, time_t now,
