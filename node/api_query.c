@@ -29,6 +29,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "node.h"
+#include "nonces.h"
 #include "output.h"
 #include "qindex.h"
 #include "query.h"
@@ -99,28 +100,23 @@ unix_ms(void)
 }
 
 /*
- * The query log is written in batches, and it is what makes the nonces
- * durable.  A query's nonce is committed at once but without waiting for
- * the disk (store_query.h), taking along the log rows that wait; its own
- * row follows when it is answered.  A timer, from the oldest commit not
- * yet durable or row not yet written, commits the rows waiting and waits
- * for the disk (QLOG_FLUSH_MS): that sync covers every nonce before it.
- * Every nonce commit is followed by its query's row, so the timer finds a
- * row to write; until one comes it waits again.  The listing flushes
- * first, and so does the node when it stops.  A second, as Redis's
- * "appendfsync everysec": a flush is dear (on a virtual machine's disk
- * ~0.5 ms of CPU), and at 200 ms it was 12 % of a region's CPU under
- * national queries.
+ * The answered queries' nonces are in the nonce file (nonces.h), written
+ * before each answer leaves; the query log is written in batches.  A
+ * timer, QLOG_FLUSH_MS after the oldest nonce or row not yet on disk,
+ * syncs the nonce file and commits the rows waiting (a commit that waits
+ * for the disk).  A second, as Redis's "appendfsync everysec": a power
+ * loss costs at most that; a crash or restart of the node costs nothing.
+ * The listing flushes first, and so does the node when it stops.
  */
 #define QLOG_PENDING_MAX	256
-#define QLOG_FLUSH_MS		1000	/* a power loss costs at most this */
+#define QLOG_FLUSH_MS		1000
 
 struct qlog {
 	struct node		*n;
 	struct event		*ev;
+	struct nonces		*ns;
 	struct query_log_row	 rows[QLOG_PENDING_MAX];
 	size_t			 nrows;
-	int			 lazy;	/* a nonce commit not yet durable */
 };
 
 static struct qlog *qlog;	/* one node per process */
@@ -140,27 +136,25 @@ qlog_flush(struct qlog *q)
 {
 	struct err e;
 
-	if (q == NULL || q->nrows == 0)
+	if (q == NULL)
 		return;
 	err_clear(&e);
-	if (store_query_commit(q->n->store, NULL, NULL, 0, 0, q->rows,
-	    q->nrows, NULL, &e) == -1)
+	if (nonces_sync(q->ns, &e) == -1)
+		log_warnx("query_nonces", "msg=\"%s\"", e.msg);
+	if (q->nrows == 0)
+		return;
+	err_clear(&e);
+	if (store_query_log_commit(q->n->store, q->rows, q->nrows, &e) == -1)
 		log_warnx("query_log", "rows=%zu msg=\"%s\"", q->nrows, e.msg);
-	else
-		q->lazy = 0;
 	q->nrows = 0;
 }
 
 static void
 qlog_timer(evutil_socket_t fd, short what, void *arg)
 {
-	struct qlog *q = arg;
-
 	(void)fd;
 	(void)what;
-	qlog_flush(q);
-	if (q->lazy)		/* its row is still to come */
-		qlog_arm(q);
+	qlog_flush(arg);
 }
 
 static void
@@ -684,14 +678,9 @@ query_answer(struct node *n, struct sink *s, const char *peer_member,
 		goto done;
 	}
 	snprintf(a.asker, sizeof(a.asker), "%s", info.member_id);
-	if (store_query_commit(n->store, a.q.nonce, a.asker, a.q.expires, now,
-	    qlog->rows, qlog->nrows, &seen, &e) == 0) {
-		/* The rows went along with the nonce; the timer, from the
-		 * oldest of them, now makes them and the nonce durable. */
-		qlog->nrows = 0;
-		qlog->lazy = 1;
+	if (nonces_check_add(qlog->ns, a.q.nonce, a.asker, a.q.expires, now,
+	    &seen, &e) == 0 && !seen)
 		qlog_arm(qlog);
-	}
 	if (e.code != ERR_OK || seen) {
 		st = seen ? ENVELOPE_ST_REPLAYED : ENVELOPE_ST_BUSY;
 		log_warnx("query_refused", "peer=%s signer=%s status=%s "
@@ -834,10 +823,47 @@ api_query_free(struct node *n)
 	if (qlog == NULL)
 		return;
 	qlog_flush(qlog);
+	nonces_close(qlog->ns);
 	if (qlog->ev != NULL)
 		event_free(qlog->ev);
 	free(qlog);
 	qlog = NULL;
+}
+
+/* A nonce of the table they used to be kept in, into the file. */
+static int
+nonce_move(void *arg, const char *nonce, const char *asker, time_t expires,
+    struct err *e)
+{
+	int seen;
+
+	return nonces_check_add(arg, nonce, asker, expires, time(NULL), &seen,
+	    e);
+}
+
+/* The nonce file beside the database; the nonces an older lasterid kept
+ * in the table move into it (then synced) before any query is answered. */
+static int
+nonces_start(struct node *n, struct err *e)
+{
+	char *path = NULL;
+	size_t moved = 0;
+	time_t now = time(NULL);
+
+	if (asprintf(&path, "%s-nonces", n->conf.database) == -1)
+		return err_set(e, ERR_NOMEM, "the nonce file: out of memory");
+	qlog->ns = nonces_open(path, now, e);
+	free(path);
+	if (qlog->ns == NULL)
+		return -1;
+	if (store_query_nonces_take(n->store, now, nonce_move, qlog->ns,
+	    &moved, e) == -1 || nonces_sync(qlog->ns, e) == -1)
+		return -1;
+	if (moved > 0)
+		log_info("query_nonces", "moved=%zu msg=\"the nonces of the "
+		    "queries answered before moved from the database to the "
+		    "nonce file\"", moved);
+	return 0;
 }
 
 int
@@ -850,6 +876,8 @@ api_query_register(struct node *n, struct err *e)
 	    (qlog->ev = evtimer_new(n->base, qlog_timer, qlog)) == NULL)
 		return err_set(e, ERR_NOMEM, "the query log's timer: out of "
 		    "memory");
+	if (qlog->ns == NULL && nonces_start(n, e) == -1)
+		return -1;
 	metrics_register(n->metrics, M_QUERIES_ANSWERED, METRICS_COUNTER,
 	    "National queries this node answered, by kind and status.");
 	if (httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_POST, QUERY_PATH,

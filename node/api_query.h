@@ -7,14 +7,14 @@
  * valid; the Query parses under the wire limits and validates; its
  * signature verifies; its signer is the TLS peer that posted it and holds a
  * role for its kind; it has not expired and was not issued more than 30 s
- * ahead; its nonce was never answered (kept in the store until the query
- * expires, so a restart does not reopen it).  A refusal is a 4xx with a
+ * ahead; its nonce was never answered (kept in the nonce file until the
+ * query expires, nonces.h, so a restart does not reopen it).  A refusal is a 4xx with a
  * Response signed by this node and addressed to the signer when the
  * signature verified, else a plain error.  The work itself runs under
  * query_work_limit (an SQLite progress handler for what reads the store).
  * Every query whose signer is known is logged: who, when, kind, status,
- * how many results, milliseconds; the row goes to the store with the next
- * query's nonce, or within a second.  Queries carry needs, never a person.
+ * how many results, milliseconds; the rows go to the store within a
+ * second.  Queries carry needs, never a person.
  */
 #ifndef LASTERI_API_QUERY_H
 #define LASTERI_API_QUERY_H

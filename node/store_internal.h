@@ -64,8 +64,6 @@ enum store_stmt {
 	 * from its own SQL (their stmt_sql[] entries stay NULL). */
 	ST_QUERY_BEGIN,
 	ST_QUERY_COMMIT,
-	ST_QUERY_NONCE_PUT,
-	ST_QUERY_NONCE_PRUNE,
 	ST_QUERY_LOG_PUT,
 	ST_COUNT
 };
@@ -78,7 +76,6 @@ struct store {
 	int		 records_tx;	/* store_begin_records(): no seen() */
 	sqlite3_stmt	*st[ST_COUNT];
 	int64_t		 deadline;	/* store_set_deadline(), 0 none */
-	time_t		 nonce_pruned;	/* store_query_commit() */
 };
 
 /* Fills e with ERR_DB: "PATH: what: SQLite's message"; returns -1. */

@@ -47,12 +47,6 @@ store_set_deadline(struct store *s, int64_t until_ms)
 static const char *const query_sql[ST_COUNT] = {
 	[ST_QUERY_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_QUERY_COMMIT] = "COMMIT",
-	[ST_QUERY_NONCE_PUT] = "INSERT INTO query_nonce(nonce, asker, expires)"
-	    " SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM query_nonce"
-	    " WHERE nonce = ?1 AND expires >= ?4)"
-	    " ON CONFLICT(nonce) DO UPDATE SET asker = excluded.asker,"
-	    " expires = excluded.expires",
-	[ST_QUERY_NONCE_PRUNE] = "DELETE FROM query_nonce WHERE expires < ?",
 	[ST_QUERY_LOG_PUT] = "INSERT INTO query_log(at, asker, kind, status,"
 	    " results, ms, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
 };
@@ -123,16 +117,6 @@ run_cached(struct store *s, enum store_stmt i, const char *what,
 	return run(s, st, 1, what, e);
 }
 
-/* Not a cached statement: SQLite applies a PRAGMA when it compiles it,
- * and compiles it again on every run (measured: a cached one costs the
- * same). */
-static int
-sync_level(struct store *s, int full, struct err *e)
-{
-	return store_exec(s, full ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL", e);
-}
-
 /* Inserts one log row (a transaction is open). */
 static int
 log_insert(struct store *s, const struct query_log_row *r, struct err *e)
@@ -161,87 +145,31 @@ log_insert(struct store *s, const struct query_log_row *r, struct err *e)
 	return run(s, st, 0, "trimming the query log", e);
 }
 
-/*
- * A nonce's commit does not wait for the disk: in WAL mode it is in the
- * log file at once, so a crash or a restart of the node keeps it, and the
- * query's answer does not wait for a disk flush (on the path of every
- * national answer, the slowest region's flush would be the nation's).  The
- * log rows alone (no nonce) are committed durably: the node writes them
- * within QLOG_FLUSH_MS of the nonce (api_query.c), and that sync covers
- * every frame before it, so only a power loss in that window could drop a
- * nonce, which then reopens one query for its signer alone (the TLS peer
- * must be the signer).  FULL is what store.c opens every store with.
- */
-
 int
-store_query_commit(struct store *s, const char *nonce, const char *asker,
-    time_t expires, time_t now, const struct query_log_row *rows,
-    size_t nrows, int *seen, struct err *e)
+store_query_log_commit(struct store *s, const struct query_log_row *rows,
+    size_t nrows, struct err *e)
 {
-	sqlite3_stmt *st;
 	size_t i;
-	int lazy = nonce != NULL;
 
-	if (seen != NULL)
-		*seen = 0;
 	if (s->in_tx)
-		return err_set(e, ERR_INTERNAL, "%s: a query's nonce is kept in "
-		    "a transaction of its own", s->path);
-	if (nonce == NULL && nrows == 0)
+		return err_set(e, ERR_INTERNAL, "%s: the query log is written "
+		    "in a transaction of its own", s->path);
+	if (nrows == 0)
 		return 0;
-	if (lazy && sync_level(s, 0, e) == -1)
-		return -1;
-	if (run_cached(s, ST_QUERY_BEGIN, "starting a query's transaction",
-	    e) == -1)
+	if (run_cached(s, ST_QUERY_BEGIN, "starting a query log's "
+	    "transaction", e) == -1)
 		goto fail;
 	for (i = 0; i < nrows; i++)
 		if (log_insert(s, &rows[i], e) == -1)
 			goto fail;
-	if (nonce != NULL) {
-		/* Expired nonces go at most once a minute: the index on
-		 * expires makes it cheap, but not free on every query. */
-		if (now >= s->nonce_pruned + 60) {
-			if ((st = query_stmt(s, ST_QUERY_NONCE_PRUNE, e)) ==
-			    NULL)
-				goto fail;
-			sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-			if (run(s, st, 1, "dropping expired query nonces",
-			    e) == -1)
-				goto fail;
-		}
-		if ((st = query_stmt(s, ST_QUERY_NONCE_PUT, e)) == NULL)
-			goto fail;
-		sqlite3_bind_text(st, 1, nonce, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, asker, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)expires);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-		if (run(s, st, 1, "keeping a query's nonce", e) == -1)
-			goto fail;
-		if (seen != NULL)
-			*seen = sqlite3_changes(s->db) == 0;
-	}
-	if (run_cached(s, ST_QUERY_COMMIT, "committing a query's "
-	    "transaction", e) == -1)
+	if (run_cached(s, ST_QUERY_COMMIT, "committing the query log", e) ==
+	    -1)
 		goto fail;
-	if (nonce != NULL && now >= s->nonce_pruned + 60)
-		s->nonce_pruned = now;
-	if (lazy)
-		return sync_level(s, 1, e);
 	return 0;
 fail:
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	if (lazy)
-		sync_level(s, 1, NULL);
 	return -1;
-}
-
-int
-store_query_nonce(struct store *s, const char *nonce, const char *asker,
-    time_t expires, time_t now, int *seen, struct err *e)
-{
-	return store_query_commit(s, nonce, asker, expires, now, NULL, 0,
-	    seen, e);
 }
 
 int
@@ -250,7 +178,47 @@ store_query_log_add(struct store *s, const struct query_log_row *r,
 {
 	if (s->in_tx)
 		return log_insert(s, r, e);
-	return store_query_commit(s, NULL, NULL, 0, 0, r, 1, NULL, e);
+	return store_query_log_commit(s, r, 1, e);
+}
+
+int
+store_query_nonces_take(struct store *s, time_t now,
+    store_nonce_fn *fn, void *arg, size_t *moved, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*moved = 0;
+	if (s->rdonly)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
+		return -1;
+	if ((st = prep(s, "SELECT nonce, asker, expires FROM query_nonce"
+	    " WHERE expires >= ?", e)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (time_t)sqlite3_column_int64(st, 2), e) == -1)
+			goto fail;
+		(*moved)++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_dberr(s, "reading the query nonces", e);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (store_exec(s, "DELETE FROM query_nonce", e) == -1 ||
+	    store_exec(s, "COMMIT", e) == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 static void

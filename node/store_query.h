@@ -1,9 +1,9 @@
 /*
  * store_query.h - what a node keeps about the national queries it answers
- * (migration 7): the nonces of the queries it answered, until they expire,
- * so that a captured Query cannot be answered twice, not even after a
- * restart; and the query log listed by `lasteri queries`.  A Query carries
- * needs, never a person, so neither holds personal data.
+ * (migration 7): the query log listed by `lasteri queries`, and the table
+ * that held the answered queries' nonces until they moved to a file of
+ * their own (nonces.h).  A Query carries needs, never a person, so
+ * neither holds personal data.
  *
  * And the per-query work limit: a deadline after which SQLite interrupts
  * the statement running on the store (a progress handler), so that one
@@ -22,28 +22,6 @@
 /* Rows kept in the query log; older ones are dropped as new ones come. */
 #define STORE_QUERY_LOG_KEEP	100000
 
-/* One transaction: the log rows (nrows, may be 0) and, when nonce is not
- * NULL, the nonce as store_query_nonce() keeps it (*seen).  A node
- * batches its log rows into the next query's nonce commit.  With a nonce
- * the commit is in the WAL before this returns (a crash or restart of the
- * node keeps it) but does not wait for the disk; log rows alone are
- * committed durably, and that sync makes every nonce before them durable
- * too: a node writes its log rows within a second. */
-struct query_log_row;
-int	store_query_commit(struct store *s, const char *nonce,
-	    const char *asker, time_t expires, time_t now,
-	    const struct query_log_row *rows, size_t nrows, int *seen,
-	    struct err *e);
-
-/* Remembers nonce (from asker) until expires.  *seen is 1 when it was
- * remembered already and not expired at now (a replay: nothing changes),
- * 0 when it is new.  Drops the nonces that expired before now (at most
- * once a minute).  Commits before it returns, without waiting for the
- * disk (as store_query_commit() with a nonce). */
-int	store_query_nonce(struct store *s, const char *nonce,
-	    const char *asker, time_t expires, time_t now, int *seen,
-	    struct err *e);
-
 struct query_log_row {
 	int64_t		seq;		/* set by the store */
 	int64_t		at;		/* Unix ms the query arrived */
@@ -55,8 +33,27 @@ struct query_log_row {
 	char		digest[65];	/* SHA-256 of the Query, hex */
 };
 
+/* One transaction, durable before it returns (synchronous=FULL): the log
+ * rows[0..nrows).  Not inside another transaction. */
+int	store_query_log_commit(struct store *s,
+	    const struct query_log_row *rows, size_t nrows, struct err *e);
+
+/* One row: in the transaction open, else in one of its own. */
 int	store_query_log_add(struct store *s, const struct query_log_row *r,
 	    struct err *e);
+
+/*
+ * The nonces of the table that held them until they moved to the
+ * nonce file (nonces.h; the table stays, empty): fn(arg, nonce, asker,
+ * expires, e) for each not expired at now, then every row deleted, in one
+ * transaction, rolled back when fn fails (-1).  *moved of them.  A node
+ * calls it once at start, after the nonce file is open, so that an
+ * upgrade reopens no query.
+ */
+typedef int store_nonce_fn(void *arg, const char *nonce, const char *asker,
+		    time_t expires, struct err *e);
+int	store_query_nonces_take(struct store *s, time_t now,
+	    store_nonce_fn *fn, void *arg, size_t *moved, struct err *e);
 
 /* The newest rows, newest first: at most max into out (*n of them). */
 int	store_query_log_list(struct store *s, int max,

@@ -213,6 +213,26 @@ code2=$(ask 01 "$T_DIR/q11.xml")
     t_ok "a node killed right after answering still refuses the captured query" ||
     t_fail "a node killed right after answering still refuses the captured query" "HTTP $code then $code2: $(head -c 300 "$T_DIR/resp")"
 
+# Nonces an older lasterid kept in the database's table move to the nonce
+# file when the node starts: a query answered before the upgrade stays
+# refused after it.
+query 01 search >"$T_DIR/q12.xml"
+nonce=$(sed -n 's/.*<Nonce>\([0-9a-f]*\)<\/Nonce>.*/\1/p' "$T_DIR/q12.xml")
+nodes_stop 02
+/usr/bin/python3 -c 'import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO query_nonce(nonce, asker, expires) VALUES (?, ?, ?)",
+    (sys.argv[2], sys.argv[3], int(time.time()) + 240))
+db.commit()' "$M/02/node.db" "$nonce" "$(id 01)" || t_fail "a nonce row put in the old table" "$nonce"
+nodes_start 02 || exit 1
+code=$(ask 01 "$T_DIR/q12.xml")
+[ -n "$nonce" ] && [ "$code" = 409 ] && grep -q 'replayed' "$T_DIR/resp" &&
+    t_ok "a nonce from the old table is still spent after the node starts" ||
+    t_fail "a nonce from the old table is still spent after the node starts" "nonce $nonce, HTTP $code: $(head -c 300 "$T_DIR/resp")"
+t_grep "... moved into the nonce file, logged" 'query_nonces.*moved=1' "$M/02/log.start"
+grep -q "$nonce" "$M/02/node.db-nonces" && t_ok "... and the nonce file holds it" ||
+    t_fail "... and the nonce file holds it" "$(tail -n 3 "$M/02/node.db-nonces")"
+
 # A log row no later nonce took along is committed by the timer (a commit
 # that waits for the disk): it is in the database once the timer ran, so
 # even a node killed then keeps it.

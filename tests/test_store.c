@@ -944,33 +944,72 @@ static CU_TestInfo migration_tests[] = {
 	CU_TEST_INFO_NULL
 };
 
-/* A national query's nonce is answered once, also after the store is
- * reopened, until it expires; expired nonces are dropped. */
+/* The nonces an older lasterid kept in the table move out once: the live
+ * ones are handed over, every row is deleted; a refusal rolls back. */
+struct took {
+	int	n, fail_at;
+	char	last[64];
+};
+
+static int
+take_one(void *arg, const char *nonce, const char *asker, time_t expires,
+    struct err *e)
+{
+	struct took *t = arg;
+
+	(void)asker; (void)expires;
+	if (++t->n == t->fail_at)
+		return err_set(e, ERR_IO, "refused");
+	snprintf(t->last, sizeof(t->last), "%s", nonce);
+	return 0;
+}
+
+static int
+count_cb(void *arg, int argc, char **argv, char **names)
+{
+	(void)names;
+	if (argc == 1 && argv[0] != NULL)
+		*(int *)arg = atoi(argv[0]);
+	return 0;
+}
+
 static void
-test_query_nonce(void)
+test_query_nonces_take(void)
 {
 	struct store *s;
+	struct took t;
+	sqlite3 *db;
 	struct err e;
-	const char *path;
-	int seen = -1;
+	const char *p;
+	char path[512];
+	size_t moved = 9;
+	int rows = -1;
 
 	err_clear(&e);
-	CU_ASSERT_FATAL((s = open_new(&path)) != NULL);
-	CU_ASSERT(store_query_nonce(s, "aa00", "M1", 1000, 900, &seen,
-	    &e) == 0 && seen == 0);
-	CU_ASSERT(store_query_nonce(s, "aa00", "M2", 1000, 950, &seen,
-	    &e) == 0 && seen == 1);
+	CU_ASSERT_FATAL((s = open_new(&p)) != NULL);
+	snprintf(path, sizeof(path), "%s", p);
 	store_close(s);
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_exec(db, "INSERT INTO query_nonce(nonce, "
+	    "asker, expires) VALUES ('aa00', 'M1', 1000), ('bb11', 'M2', 2000)",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
 	CU_ASSERT_FATAL(store_open(path, 0, &s, &e) == 0);
-	CU_ASSERT(store_query_nonce(s, "aa00", "M1", 1000, 999, &seen,
-	    &e) == 0 && seen == 1);
-	/* Once its query has expired the nonce is dropped (and an expired
-	 * query is refused before its nonce is looked at). */
-	CU_ASSERT(store_query_nonce(s, "bb11", "M1", 2000, 1001, &seen,
-	    &e) == 0 && seen == 0);
-	CU_ASSERT(store_query_nonce(s, "aa00", "M1", 2000, 1001, &seen,
-	    &e) == 0 && seen == 0);
+	memset(&t, 0, sizeof(t));
+	t.fail_at = 1;
+	CU_ASSERT(store_query_nonces_take(s, 1500, take_one, &t, &moved,
+	    &e) == -1 && e.code == ERR_IO);
+	memset(&t, 0, sizeof(t));
+	err_clear(&e);
+	CU_ASSERT(store_query_nonces_take(s, 1500, take_one, &t, &moved,
+	    &e) == 0);
+	CU_ASSERT(moved == 1 && t.n == 1 && strcmp(t.last, "bb11") == 0);
 	store_close(s);
+	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
+	CU_ASSERT(sqlite3_exec(db, "SELECT count(*) FROM query_nonce",
+	    count_cb, &rows, NULL) == SQLITE_OK);
+	CU_ASSERT_EQUAL(rows, 0);
+	sqlite3_close(db);
 }
 
 /* The query log lists the newest first, as many as asked. */
@@ -1042,7 +1081,7 @@ static CU_TestInfo data_tests[] = {
 	{ "accepts another copy of the same signed content as the same record", test_record_same_content },
 	{ "replaces the award index with the procurement definition", test_awards },
 	{ "refuses writes to a read-only store", test_rdonly },
-	{ "answers a query's nonce once, across a reopen, until it expires", test_query_nonce },
+	{ "hands the nonces of the old table over once, then empties it", test_query_nonces_take },
 	{ "lists the query log newest first", test_query_log },
 	{ "interrupts a statement past the query's work limit", test_query_deadline },
 	CU_TEST_INFO_NULL
