@@ -30,11 +30,13 @@
 #define FILE_MAX	(256UL * 1024 * 1024)
 #define COMPACT_MIN	1024
 #define CAP_MIN		1024
+#define ASKERS_MAX	4096		/* members that asked: the trust list's */
 
+/* 80 bytes: the member that asked is an index into the askers seen. */
 struct ent {
 	int64_t		expires;	/* 0: empty */
+	uint32_t	asker;
 	char		nonce[ENVELOPE_NONCE_HEX + 1];
-	char		asker[ENVELOPE_MEMBER_MAX];
 };
 
 struct nonces {
@@ -44,6 +46,8 @@ struct nonces {
 	size_t		 cap, count;
 	size_t		 lines;		/* in the file */
 	int		 dirty;
+	char		**askers;
+	size_t		 naskers;
 };
 
 static uint64_t
@@ -91,6 +95,32 @@ member_ok(const char *s)
 	return n > 0 && n < ENVELOPE_MEMBER_MAX;
 }
 
+/* The index of member in the askers seen, added when new. */
+static int
+asker_index(struct nonces *ns, const char *member, uint32_t *idx,
+    struct err *e)
+{
+	char **a;
+	size_t i;
+
+	for (i = 0; i < ns->naskers; i++)
+		if (strcmp(ns->askers[i], member) == 0) {
+			*idx = (uint32_t)i;
+			return 0;
+		}
+	if (ns->naskers >= ASKERS_MAX)
+		return err_set(e, ERR_INPUT, "%s: more than %d members asked",
+		    ns->path, ASKERS_MAX);
+	if ((a = realloc(ns->askers, (ns->naskers + 1) * sizeof(*a))) ==
+	    NULL)
+		return err_set(e, ERR_NOMEM, "%s: out of memory", ns->path);
+	ns->askers = a;
+	if ((a[ns->naskers] = strdup(member)) == NULL)
+		return err_set(e, ERR_NOMEM, "%s: out of memory", ns->path);
+	*idx = (uint32_t)ns->naskers++;
+	return 0;
+}
+
 /* The live entries of tab (expires >= now) into a new table of cap. */
 static int
 rebuild(struct nonces *ns, size_t cap, time_t now, struct err *e)
@@ -133,10 +163,11 @@ write_all(int fd, const char *p, size_t len)
 }
 
 static int
-format_line(const struct ent *x, char *buf, size_t len)
+format_line(const struct nonces *ns, const struct ent *x, char *buf,
+    size_t len)
 {
 	return snprintf(buf, len, "%" PRId64 " %s %s\n", x->expires, x->nonce,
-	    x->asker);
+	    ns->askers[x->asker]);
 }
 
 /* fsync of the directory that holds path: a create or rename in it is
@@ -179,7 +210,7 @@ compact(struct nonces *ns, struct err *e)
 	for (i = 0; i < ns->cap; i++) {
 		if (ns->tab[i].expires == 0)
 			continue;
-		n = format_line(&ns->tab[i], line, sizeof(line));
+		n = format_line(ns, &ns->tab[i], line, sizeof(line));
 		if (write_all(fd, line, (size_t)n) == -1) {
 			err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
 			goto fail;
@@ -227,9 +258,10 @@ make_room(struct nonces *ns, time_t now, struct err *e)
 	return 0;
 }
 
-/* Parses one line (NUL-terminated, without its LF) into x. */
+/* Parses one line (NUL-terminated, without its LF) into x and *member
+ * (pointing into s). */
 static int
-parse_line(char *s, struct ent *x)
+parse_line(char *s, struct ent *x, const char **member)
 {
 	char *sp1, *sp2, *end;
 	long long v;
@@ -249,7 +281,7 @@ parse_line(char *s, struct ent *x)
 	memset(x, 0, sizeof(*x));
 	x->expires = v;
 	snprintf(x->nonce, sizeof(x->nonce), "%s", sp1 + 1);
-	snprintf(x->asker, sizeof(x->asker), "%s", sp2 + 1);
+	*member = sp2 + 1;
 	return 0;
 }
 
@@ -258,6 +290,7 @@ load(struct nonces *ns, time_t now, struct err *e)
 {
 	struct stat st;
 	struct ent x, *d;
+	const char *member;
 	char *buf = NULL, *p, *nl, *end;
 	size_t lineno = 0, good = 0;
 	ssize_t r;
@@ -303,7 +336,8 @@ load(struct nonces *ns, time_t now, struct err *e)
 		}
 		*nl = '\0';
 		if ((size_t)(nl - p) > LINE_MAX_LEN || memchr(p, '\0',
-		    (size_t)(nl - p)) != NULL || parse_line(p, &x) == -1) {
+		    (size_t)(nl - p)) != NULL || parse_line(p, &x,
+		    &member) == -1) {
 			err_set(e, ERR_INPUT, "%s:%zu: not a nonce line "
 			    "(\"EXPIRES NONCE MEMBER\"); remove the file to "
 			    "start without it (queries answered in the last %d "
@@ -314,7 +348,8 @@ load(struct nonces *ns, time_t now, struct err *e)
 		good++;
 		if (x.expires < now)
 			continue;
-		if (make_room(ns, now, e) == -1)
+		if (asker_index(ns, member, &x.asker, e) == -1 ||
+		    make_room(ns, now, e) == -1)
 			goto done;
 		d = slot(ns->tab, ns->cap, x.nonce);
 		if (d->expires == 0)
@@ -395,8 +430,9 @@ nonces_check_add(struct nonces *ns, const char *nonce, const char *asker,
 	memset(&x, 0, sizeof(x));
 	x.expires = (int64_t)expires;
 	snprintf(x.nonce, sizeof(x.nonce), "%s", nonce);
-	snprintf(x.asker, sizeof(x.asker), "%s", asker);
-	n = format_line(&x, line, sizeof(line));
+	if (asker_index(ns, asker, &x.asker, e) == -1)
+		return -1;
+	n = format_line(ns, &x, line, sizeof(line));
 	/* In the file first: an answer never leaves for a nonce not kept. */
 	if (write_all(ns->fd, line, (size_t)n) == -1)
 		return err_set(e, ERR_IO, "%s: %s", ns->path, strerror(errno));
@@ -441,6 +477,9 @@ nonces_close(struct nonces *ns)
 			fdatasync(ns->fd);
 		close(ns->fd);
 	}
+	while (ns->naskers > 0)
+		free(ns->askers[--ns->naskers]);
+	free(ns->askers);
 	free(ns->tab);
 	free(ns->path);
 	free(ns);

@@ -182,6 +182,20 @@ test_grow_and_compact(void)
 	CU_ASSERT_EQUAL(nonces_count(ns), 1000);
 	CU_ASSERT(file_size() > 0 && file_size() < big / 4);
 	nonces_close(ns);
+	/* The rewritten lines keep who asked. */
+	{
+		char line[200], want[120];
+		FILE *f = fopen(path, "r");
+		int found = 0;
+
+		snprintf(want, sizeof(want), "900 %s M2\n", nonce(8123, b));
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+			if (strcmp(line, want) == 0)
+				found = 1;
+		if (f != NULL)
+			fclose(f);
+		CU_ASSERT(found);
+	}
 	CU_ASSERT_FATAL((ns = nonces_open(path, 300, &e)) != NULL);
 	CU_ASSERT_EQUAL(nonces_count(ns), 1000);
 	CU_ASSERT(nonces_check_add(ns, nonce(8999, b), "M2", 900, 300, &seen,
