@@ -239,10 +239,12 @@ fail:
 }
 
 /* Room for one more: the expired left out, the table grown if need be,
- * the file compacted when it is mostly dead lines. */
+ * the file compacted when it is mostly dead lines (a rewrite that fails,
+ * a full disk, leaves the file as it was: longer, still right). */
 static int
 make_room(struct nonces *ns, time_t now, struct err *e)
 {
+	struct err ce;
 	size_t cap = ns->cap;
 
 	if ((ns->count + 1) * 2 <= ns->cap)
@@ -253,8 +255,9 @@ make_room(struct nonces *ns, time_t now, struct err *e)
 		cap *= 2;
 	if (cap != ns->cap && rebuild(ns, cap, now, e) == -1)
 		return -1;
+	err_clear(&ce);
 	if (ns->lines > 2 * ns->count && ns->lines >= COMPACT_MIN)
-		return compact(ns, e);
+		(void)compact(ns, &ce);
 	return 0;
 }
 
