@@ -409,7 +409,8 @@ nonces_check_add(struct nonces *ns, const char *nonce, const char *asker,
 {
 	struct ent x, *d;
 	char line[LINE_MAX_LEN + 32];
-	int n;
+	off_t end;
+	int n, saved;
 
 	*seen = 0;
 	if (!nonce_ok(nonce) || !member_ok(asker) || expires <= 0)
@@ -420,9 +421,15 @@ nonces_check_add(struct nonces *ns, const char *nonce, const char *asker,
 		*seen = 1;
 		return 0;
 	}
-	if (d->expires == 0 && ns->count >= NONCES_MAX)
-		return err_set(e, ERR_NOMEM, "%s: %d live nonces already",
-		    ns->path, NONCES_MAX);
+	if (d->expires == 0 && ns->count >= NONCES_MAX) {
+		/* The count holds the expired not dropped yet. */
+		if (rebuild(ns, ns->cap, now, e) == -1)
+			return -1;
+		d = slot(ns->tab, ns->cap, nonce);
+		if (ns->count >= NONCES_MAX)
+			return err_set(e, ERR_NOMEM, "%s: %d live nonces "
+			    "already", ns->path, NONCES_MAX);
+	}
 	/* Room first: nothing is written for a nonce that is then not
 	 * held (its query is refused, so it is not spent). */
 	if (d->expires == 0) {
@@ -436,9 +443,16 @@ nonces_check_add(struct nonces *ns, const char *nonce, const char *asker,
 	if (asker_index(ns, asker, &x.asker, e) == -1)
 		return -1;
 	n = format_line(ns, &x, line, sizeof(line));
-	/* In the file first: an answer never leaves for a nonce not kept. */
-	if (write_all(ns->fd, line, (size_t)n) == -1)
-		return err_set(e, ERR_IO, "%s: %s", ns->path, strerror(errno));
+	/* In the file first: an answer never leaves for a nonce not kept.
+	 * A line cut short (a full disk) is cut off again, so that the next
+	 * one does not run into it and leave a bad line mid-file. */
+	if ((end = lseek(ns->fd, 0, SEEK_END)) == -1 ||
+	    write_all(ns->fd, line, (size_t)n) == -1) {
+		saved = errno;
+		if (end != -1 && ftruncate(ns->fd, end) == -1)
+			saved = errno;
+		return err_set(e, ERR_IO, "%s: %s", ns->path, strerror(saved));
+	}
 	ns->lines++;
 	ns->dirty = 1;
 	if (d->expires == 0)		/* else an expired one, reused */

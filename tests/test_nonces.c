@@ -3,7 +3,8 @@
  * nonce is answered once, also after a reopen, until its query expires;
  * a line cut short by a crash is dropped, any other bad line refuses the
  * open naming the line; the file is compacted once mostly expired; the
- * table grows past its first size.
+ * table grows past its first size; past NONCES_MAX live ones a nonce is
+ * refused, while expired ones make room.
  */
 #include "config.h"
 
@@ -206,10 +207,39 @@ test_grow_and_compact(void)
 	unlink(path);
 }
 
+static void
+test_cap(void)
+{
+	struct nonces *ns;
+	struct err e;
+	char b[40];
+	int i, seen = -1, ok = 1;
+
+	unlink(path);
+	err_clear(&e);
+	CU_ASSERT_FATAL((ns = nonces_open(path, 100, &e)) != NULL);
+	for (i = 0; i < NONCES_MAX && ok; i++)
+		if (nonces_check_add(ns, nonce(i, b), "M1", 200, 100, &seen,
+		    &e) != 0)
+			ok = 0;
+	CU_ASSERT(ok);
+	/* One more live one is refused ... */
+	CU_ASSERT(nonces_check_add(ns, nonce(NONCES_MAX, b), "M1", 200, 100,
+	    &seen, &e) == -1 && e.code == ERR_NOMEM);
+	/* ... but once they expired, the expired make room. */
+	err_clear(&e);
+	CU_ASSERT(nonces_check_add(ns, nonce(NONCES_MAX, b), "M1", 900, 300,
+	    &seen, &e) == 0 && seen == 0);
+	CU_ASSERT_EQUAL(nonces_count(ns), 1);
+	nonces_close(ns);
+	unlink(path);
+}
+
 static CU_TestInfo tests[] = {
 	{ "answers a nonce once, across a reopen, until it expires", test_once },
 	{ "drops a torn last line and refuses any other bad line", test_torn_and_bad },
 	{ "grows past its first table and compacts a mostly expired file", test_grow_and_compact },
+	{ "holds NONCES_MAX live nonces, and makes room from the expired", test_cap },
 	CU_TEST_INFO_NULL
 };
 
