@@ -13,7 +13,11 @@
  * can make a second valid copy of a signed record (ECDSA's s -> n - s,
  * another KeyInfo), and a copy that arrives first must not turn the genuine
  * delivery into a conflict; the first stored bytes stay.  Every check runs
- * when the record arrives; storing it is a group commit (ingest.h): the
+ * when the record arrives, those that need nothing of the loop (parse,
+ * schema, signature, canonical form) on the record checks' threads
+ * (n->checks, workpool.h: check_threads of them, so a node takes records in
+ * on more than one core) and the unit's region on the loop; storing it is
+ * a group commit (ingest.h): the
  * records that arrive within a few milliseconds, or while the batch before
  * is being written, are stored in one transaction by ingest's worker
  * thread on its own connection, each in its own savepoint with its log
@@ -46,6 +50,7 @@
 #include "store_import.h"
 #include "trust.h"
 #include "verifier.h"
+#include "workpool.h"
 #include "xml.h"
 
 #define RECORDS_PATH	"/v1/records"
@@ -266,8 +271,8 @@ api_trust_refuse(struct node *n, struct httpd_req *r)
  * UnitRegion is not evidence: only this node's store says which units are
  * its region's.  0 or -1 (answered). */
 static int
-check_own_unit(struct node *n, struct httpd_req *r,
-    const struct httpd_peer *peer, const struct supervision_record *rec,
+check_own_unit(struct node *n, struct httpd_req *r, const char *peer,
+    const struct supervision_record *rec,
     const struct dsig_info *info)
 {
 	const struct trust_member *self;
@@ -281,7 +286,7 @@ check_own_unit(struct node *n, struct httpd_req *r,
 	received(n, "refused");
 	log_warnx("record_refused", "record=%s peer=%s signer=%s unit=%s "
 	    "unit_region=%s claimed_region=%s reason=not-this-region",
-	    rec->id, peer->member_id, info->member_id, rec->unit_id,
+	    rec->id, peer, info->member_id, rec->unit_id,
 	    region[0] ? region : "unknown",
 	    rec->unit_region[0] ? rec->unit_region : "-");
 	if (region[0] == '\0')
@@ -373,26 +378,121 @@ batch_done(void *arg, int committed, size_t stored)
 		    (double)stored);
 }
 
+/* A received record's checks, on a thread of the pool (workpool.h). */
+struct check_job {
+	struct workpool_job	 j;		/* first: the pool's */
+	struct node		*n;		/* the loop's, never run's */
+	struct httpd_req	*r;		/* the loop's, never run's */
+	struct verifier		*v;		/* a reference, from submit */
+	unsigned char		*body;		/* taken from r; run frees */
+	size_t			 len;
+	time_t			 now;		/* when it arrived */
+	char			 peer[160];
+	struct ingest_item	*it;		/* rec and bytes filled by run */
+	struct dsig_info	 info;
+	struct err		 e;
+	int			 rc;		/* run's: 0 passed, -1 e */
+};
+
 /*
- * Every check runs here, before the record joins a batch: the wire
- * limits, the schema, the signature under the trust list and the signer's
- * rights (verifier_record), the Id, and that the unit is this region's.
- * The record is stored and answered by the batch's commit (ingest.h).
+ * The checks that need nothing of the loop: the wire limits, the schema,
+ * the signature under the trust list and the signer's rights
+ * (verifier_record), the Id, and the storage form (exclusive C14N).  The
+ * unit's region is the loop's store's: check_done asks it.
+ */
+static void
+check_run(struct workpool_job *wj)
+{
+	static const char *const roots[] = { "SupervisionRecord", NULL };
+	struct check_job *cj = (struct check_job *)wj;
+	xmlDocPtr doc;
+
+	err_clear(&cj->e);
+	cj->rc = -1;
+	if ((doc = xml_parse((const char *)cj->body, cj->len, "request",
+	    &xml_limits_wire, &cj->e)) != NULL &&
+	    schema_validate(doc, "request", roots, &cj->e) == 0 &&
+	    verifier_record(cj->v, doc, cj->now, &cj->it->rec, &cj->info,
+	    &cj->e) == 0 && model_record_check_id(&cj->it->rec, &cj->e) == 0 &&
+	    store_element_bytes(xmlDocGetRootElement(doc), &cj->it->bytes,
+	    &cj->it->len, &cj->e) == 0)
+		cj->rc = 0;
+	xmlFreeDoc(doc);
+	free(cj->body);
+	cj->body = NULL;
+}
+
+static void
+check_free(struct check_job *cj)
+{
+	if (cj->it != NULL)
+		xmlFree(cj->it->bytes);
+	free(cj->it);
+	free(cj->body);
+	verifier_free(cj->v);
+	free(cj);
+}
+
+static void
+records_refuse(struct node *n, struct httpd_req *r, const char *peer,
+    const struct err *e)
+{
+	const char *token;
+	char q[LOG_Q_MAX];
+	int status;
+
+	status = refusal(e->code, &token);
+	received(n, status >= 500 ? "error" : "refused");
+	log_warnx("record_refused", "peer=%s status=%d reason=%s msg=%s",
+	    peer, status, err_code_name(e->code),
+	    log_q(e->msg, q, sizeof(q)));
+	httpd_reply_error(r, status, token, "%s", e->msg);
+}
+
+/* Back on the loop: the unit must be this region's, then the record joins
+ * a batch (answered after its commit, ingest.h).  Cancelled: the node is
+ * stopping and the connection goes; nobody is answered. */
+static void
+check_done(struct workpool_job *wj)
+{
+	struct check_job *cj = (struct check_job *)wj;
+	struct ingest_item *it = cj->it;
+	struct node *n = cj->n;
+
+	if (cj->j.cancelled) {
+		check_free(cj);
+		return;
+	}
+	if (cj->rc == -1) {
+		records_refuse(n, cj->r, cj->peer, &cj->e);
+		check_free(cj);
+		return;
+	}
+	if (check_own_unit(n, cj->r, cj->peer, &it->rec, &cj->info) == -1) {
+		check_free(cj);
+		return;
+	}
+	it->req = cj->r;
+	snprintf(it->peer, sizeof(it->peer), "%s", cj->peer);
+	snprintf(it->signer, sizeof(it->signer), "%s", cj->info.member_id);
+	memcpy(it->content, cj->info.content_digest, sizeof(it->content));
+	cj->it = NULL;
+	check_free(cj);
+	ingest_add(n->ingest, it);	/* answers after the commit */
+}
+
+/*
+ * A record is checked on the pool's threads (check_run), then on the loop
+ * (check_done) before it joins a batch; with check_threads = 0 both run
+ * here at once.  The body is taken from the request: the pool's thread
+ * owns it until it is freed.
  */
 static void
 h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 {
-	static const char *const roots[] = { "SupervisionRecord", NULL };
 	struct node *n = arg;
-	struct ingest_item *it = NULL;
-	struct dsig_info info;
-	const unsigned char *body;
-	const char *token;
-	xmlDocPtr doc = NULL;
-	char q[LOG_Q_MAX];
-	size_t len;
+	struct check_job *cj;
 	struct err e;
-	int status;
 
 	err_clear(&e);
 	if (api_trust_refuse(n, r)) {
@@ -403,41 +503,23 @@ h_records_post(struct httpd_req *r, const struct httpd_peer *peer, void *arg)
 		received(n, "error");
 		return;
 	}
-	if ((it = ingest_item_new()) == NULL) {
+	if ((cj = calloc(1, sizeof(*cj))) == NULL ||
+	    (cj->it = ingest_item_new()) == NULL ||
+	    (cj->body = httpd_req_body_take(r, &cj->len)) == NULL) {
+		if (cj != NULL)
+			check_free(cj);
 		err_set(&e, ERR_NOMEM, "out of memory");
-		goto refuse;
+		records_refuse(n, r, peer->member_id, &e);
+		return;
 	}
-	body = httpd_req_body(r, &len);
-	if ((doc = xml_parse((const char *)body, len, "request",
-	    &xml_limits_wire, &e)) == NULL ||
-	    schema_validate(doc, "request", roots, &e) == -1 ||
-	    verifier_record(n->verifier, doc, time(NULL), &it->rec, &info,
-	    &e) == -1 || model_record_check_id(&it->rec, &e) == -1)
-		goto refuse;
-	if (check_own_unit(n, r, peer, &it->rec, &info) == -1)
-		goto done;
-	if (store_element_bytes(xmlDocGetRootElement(doc), &it->bytes,
-	    &it->len, &e) == -1)
-		goto refuse;
-	xmlFreeDoc(doc);
-	it->req = r;
-	snprintf(it->peer, sizeof(it->peer), "%s", peer->member_id);
-	snprintf(it->signer, sizeof(it->signer), "%s", info.member_id);
-	memcpy(it->content, info.content_digest, sizeof(it->content));
-	ingest_add(n->ingest, it);	/* answers after the commit */
-	return;
-refuse:
-	status = refusal(e.code, &token);
-	received(n, status >= 500 ? "error" : "refused");
-	log_warnx("record_refused", "peer=%s status=%d reason=%s msg=%s",
-	    peer->member_id, status, err_code_name(e.code),
-	    log_q(e.msg, q, sizeof(q)));
-	httpd_reply_error(r, status, token, "%s", e.msg);
-done:
-	if (it != NULL)
-		xmlFree(it->bytes);
-	free(it);
-	xmlFreeDoc(doc);
+	cj->j.run = check_run;
+	cj->j.done = check_done;
+	cj->n = n;
+	cj->r = r;
+	cj->v = verifier_ref(n->verifier);
+	cj->now = time(NULL);
+	snprintf(cj->peer, sizeof(cj->peer), "%s", peer->member_id);
+	workpool_submit(n->checks, &cj->j);
 }
 
 /* The Id pattern of common.xsd: [A-Za-z0-9][A-Za-z0-9._:-]{0,63}. */
@@ -551,8 +633,12 @@ forbidden:
 void
 api_fed_free(struct node *n)
 {
-	/* Records still waiting (the loop stopped before their window
-	 * ended) are stored; nobody is answered. */
+	/* Records still being checked are dropped (not answered "stored",
+	 * so their senders send them again); those waiting for a commit
+	 * (the loop stopped before their window ended) are stored; nobody
+	 * is answered. */
+	workpool_free(n->checks);
+	n->checks = NULL;
 	ingest_free(n->ingest);
 	n->ingest = NULL;
 	reccache_free(n->reccache);
@@ -574,6 +660,9 @@ api_fed_register(struct node *n, struct err *e)
 		return err_set(e, ERR_NOMEM, "the record cache: out of memory");
 	if (n->ingest == NULL && (n->ingest = ingest_new(n, record_done,
 	    batch_done, n, e)) == NULL)
+		return -1;
+	if (n->checks == NULL && (n->checks = workpool_new(n->base,
+	    (int)n->conf.check_threads, "the record checks", e)) == NULL)
 		return -1;
 	if (httpd_route(n->httpd, HTTPD_FEDERATION, HTTPD_POST, RECORDS_PATH,
 	    h_records_post, n, e) == -1 ||

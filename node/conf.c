@@ -159,6 +159,12 @@ static const struct conf_key keys[] = {
 	  "Federation connections in their TLS handshake from one client "
 	  "address at once (for IPv6, one /64); more are closed at once (1 to "
 	  "65536).", NULL },
+	{ "limits", "check_threads", CONF_INT, "2", 0,
+	  OFF(check_threads), 0, 64, NULL,
+	  "Threads that check the supervision records other members send "
+	  "(parse, schema, signature, canonical form) beside the event loop, "
+	  "so that records are taken in on more than one core (0 to 64); 0 "
+	  "checks them on the event loop itself.", NULL },
 	{ "limits", "suppress_threshold", CONF_INT, "5", 0,
 	  OFF(suppress_threshold), 1, 1000, NULL,
 	  "Statistics counts about children or complaints below this are "

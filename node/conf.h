@@ -78,6 +78,7 @@ struct conf {
 	long		 max_handshakes;
 	long		 max_handshakes_per_address;
 	long		 suppress_threshold;
+	long		 check_threads;		/* workpool.h */
 	/* [outbox] */
 	long		 outbox_retry_min;	/* ms */
 	long		 outbox_retry_max;	/* ms */

@@ -2,8 +2,9 @@
  * ingest.h - group commit of received supervision records.
  *
  * POST /v1/records (api_fed.c) checks a record (schema, signature, signer
- * rights, the unit is this region's) on the event loop and then hands it
- * here instead of storing it at once.  Records are stored in batches, ONE
+ * rights on the record checks' threads, workpool.h; the unit is this
+ * region's on the event loop) and then hands it here instead of storing it
+ * at once.  Records are stored in batches, ONE
  * transaction (one fsync) per batch: each record with its
  * transparency-log leaf in its own savepoint (store_record_put_signed), so
  * that one that fails (a conflict, a constraint) leaves the others in;

@@ -22,6 +22,7 @@ struct event;
 struct event_base;
 struct httpd;
 struct ingest;
+struct workpool;
 struct metrics;
 struct outbox;
 struct peer;
@@ -54,6 +55,7 @@ struct node {
 	struct admin_import	*import;	/* api_admin.c: the import running */
 	struct reccache		*reccache;	/* api_fed.c: records served */
 	struct ingest		*ingest;	/* api_fed.c: records received */
+	struct workpool		*checks;	/* api_fed.c: their checks */
 	struct tlog		*tlog;		/* tlog.c: checkpoints */
 	struct witness		*witness;	/* witness.c: peers' logs */
 	struct web		*web;		/* web.c: the people's pages */

@@ -111,6 +111,7 @@ test_good(void)
 	/* defaults */
 	CU_ASSERT_EQUAL(c.header_max, 16L * 1024);
 	CU_ASSERT_EQUAL(c.suppress_threshold, 5);
+	CU_ASSERT_EQUAL(c.check_threads, 2);
 	CU_ASSERT_EQUAL(c.trust_refresh, 3600L * 1000);
 	CU_ASSERT_STRING_EQUAL(c.database, "/var/lib/lasteri/node.db");
 	CU_ASSERT_PTR_NULL(c.trust_url);
@@ -149,6 +150,16 @@ test_connection_limits(void)
 	    "[limits]\nhandshake_timeout = 5m\n", &c, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, ":13: [limits] handshake_timeout: "
 	    "duration out of range"));
+	conf_free(&c);
+	/* The record checks: 0 (on the loop) to 64 threads. */
+	CU_ASSERT_EQUAL(load(GOOD_NODE GOOD_FED GOOD_TRUST
+	    "[limits]\ncheck_threads = 0\n", &c, &e), 0);
+	CU_ASSERT_EQUAL(c.check_threads, 0);
+	conf_free(&c);
+	CU_ASSERT_EQUAL(load(GOOD_NODE GOOD_FED GOOD_TRUST
+	    "[limits]\ncheck_threads = 65\n", &c, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "[limits] check_threads: "
+	    "65 is out of range 0..64"));
 	conf_free(&c);
 	CU_ASSERT_EQUAL(load(GOOD_NODE GOOD_FED GOOD_TRUST
 	    "[admin]\nadmin_max_connections = 0\n", &c, &e), -1);

@@ -339,4 +339,43 @@ fi
 nodes_log 02 >"$T_DIR/log02"
 t_grep "node 02 logged the duplicate" 'event=record_duplicate record=LVV-REC-MAL' "$T_DIR/log02"
 
+
+# --- the checks off the loop, and on it (check_threads) -------------------------
+# 40 records posted at once (8 at a time) by the default pool of 2 threads:
+# each answered once, 201, and all stored; then the same checks with
+# check_threads = 0 (on the event loop): stored, and each refusal still
+# answered with its reason.
+for i in $(seq 1 40); do
+	record "LVV-POOL-$i" UNIT-K >"$T_DIR/pool$i.xml"
+	"$DSIG_TOOL" sign "$M/lvv/sign.key" "$M/lvv/sign.crt" "$T_DIR/pool$i.xml" "$T_DIR/pool$i.signed" ||
+	    t_fail "dsig_tool signs LVV-POOL-$i"
+done
+seq 1 40 | xargs -P 8 -I{} sh -c 'curl -sS --max-time 20 -o /dev/null -w "%{http_code}\n" \
+    --cacert "$1/pki/ca.crt" --cert "$2/tls.crt" --key "$2/tls.key" \
+    -H "Content-Type: application/xml" --data-binary "@$3/pool{}.signed" \
+    "https://127.0.0.1:$4/v1/records"' _ "$NODES_DIR" "$M/lvv" "$T_DIR" "$(nodes_port 02)" >"$T_DIR/pool.codes" 2>&1
+[ "$(grep -c '^201$' "$T_DIR/pool.codes")" = 40 ] && t_ok "40 records posted 8 at a time: 40 x 201" ||
+    t_fail "40 records posted 8 at a time: 40 x 201" "$(sort "$T_DIR/pool.codes" | uniq -c)"
+stored=$(/usr/bin/python3 -c 'import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute("SELECT count(*) FROM supervision_records WHERE id LIKE ?", ("LVV-POOL-%",)).fetchone()[0])' "$M/02/node.db" 2>&1)
+[ "$stored" = 40 ] && t_ok "all 40 are stored" || t_fail "all 40 are stored" "$stored"
+nodes_stop 02
+nodes_set 02 limits check_threads 0
+nodes_start 02 || exit 1
+record LVV-LOOP-1 UNIT-S >"$T_DIR/loop1.xml"
+"$DSIG_TOOL" sign "$M/lvv/sign.key" "$M/lvv/sign.crt" "$T_DIR/loop1.xml" "$T_DIR/loop1.signed" ||
+    t_fail "dsig_tool signs LVV-LOOP-1"
+code=$(post lvv "$T_DIR/loop1.signed")
+[ "$code" = 201 ] && t_ok "check_threads = 0: a record is stored (201)" || t_fail "check_threads = 0: a record is stored (201)" "got $code: $(cat "$T_DIR/posted")"
+code=$(post lvv "$T_DIR/pool1.signed")
+[ "$code" = 200 ] && t_ok "check_threads = 0: a stored one again is 200" || t_fail "check_threads = 0: a stored one again is 200" "got $code"
+code=$(post lvv "$T_DIR/tampered.xml")
+[ "$code" = 400 ] && grep -q bad-signature "$T_DIR/posted" && t_ok "check_threads = 0: a tampered record is 400 bad-signature" ||
+    t_fail "check_threads = 0: a tampered record is 400 bad-signature" "got $code: $(cat "$T_DIR/posted")"
+code=$(post lvv "$T_DIR/r03.signed")
+[ "$code" = 422 ] && t_ok "check_threads = 0: another region's unit is 422" || t_fail "check_threads = 0: another region's unit is 422" "got $code"
+code=$(post lvv "$T_DIR/r1b.signed")
+[ "$code" = 409 ] && t_ok "check_threads = 0: another document under a stored Id is 409" || t_fail "check_threads = 0: another document under a stored Id is 409" "got $code"
+
 t_finish

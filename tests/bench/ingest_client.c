@@ -23,15 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include <curl/curl.h>
 
+#include "ingest_report.h"
+
 #define PAR_MAX		1024
 #define BODY_MAX	(1024L * 1024)
-#define STATUS_MAX	600
 
 struct body {
 	char	*buf;
@@ -44,49 +44,12 @@ struct slot {
 	double		 t0;		/* when it was handed over */
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static size_t
 discard(char *p, size_t size, size_t n, void *arg)
 {
 	(void)p;
 	(void)arg;
 	return size * n;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-at(const double *v, size_t n, double q)
-{
-	size_t i = (size_t)(q * (double)n + 0.5);
-
-	if (i < 1)
-		i = 1;
-	return v[(i <= n ? i : n) - 1];
 }
 
 /* Reads path into *b (at most BODY_MAX bytes). */
@@ -296,23 +259,7 @@ main(int argc, char **argv)
 	}
 	t1 = now_s();
 	c1 = cpu_s();
-	printf("client: %zu records in %.0f ms = %.0f records/s, %zu at once, "
-	    "connections opened %ld, CPU %.0f us per record\n", n,
-	    (t1 - t0) * 1e3, (double)n / (t1 - t0), par, conns,
-	    (c1 - c0) * 1e6 / (double)n);
-	printf("client: answers:");
-	for (i = 0, c = 0; i <= STATUS_MAX; i++)
-		if (status[i] > 0)
-			printf("%s %lu x %s%zu", c++ ? "," : "", status[i],
-			    i == 0 ? "failed/" : "", i);
-	printf("\n");
-	if (nlat > 0) {
-		qsort(lat, nlat, sizeof(*lat), cmp_double);
-		printf("client: latency per record (201): p50 %.2f ms, p90 "
-		    "%.2f ms, p99 %.2f ms, max %.2f ms\n",
-		    at(lat, nlat, 0.5) * 1e3, at(lat, nlat, 0.9) * 1e3,
-		    at(lat, nlat, 0.99) * 1e3, lat[nlat - 1] * 1e3);
-	}
+	ingest_report(n, t0, t1, c0, c1, par, conns, status, lat, nlat);
 	for (i = 0; i < par; i++) {
 		curl_multi_remove_handle(m, slots[i].h);
 		curl_easy_cleanup(slots[i].h);
