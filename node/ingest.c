@@ -30,6 +30,7 @@
 #include <libxml/xmlmemory.h>
 
 #include "ingest.h"
+#include "log.h"
 #include "node.h"
 #include "store.h"
 
@@ -58,9 +59,18 @@ struct ingest {
 	int			 stop;
 	/* the worker's */
 	struct store		*ws;
+	int			 ws_frames;	/* the WAL's pages after a commit */
 	pthread_t		 th;
 	int			 started;
 	int			 pfd[2];
+	/* the checkpointer's: its thread, its connection; ck_want and
+	 * ck_stop under ck_mu */
+	struct store		*cs;
+	pthread_t		 ck_th;
+	int			 ck_started;
+	pthread_mutex_t		 ck_mu;
+	pthread_cond_t		 ck_cv;
+	int			 ck_want, ck_stop;
 };
 
 static void	flush_cb(evutil_socket_t fd, short what, void *arg);
@@ -84,6 +94,66 @@ size_t
 ingest_pending(const struct ingest *g)
 {
 	return g != NULL ? g->count + g->inflight : 0;
+}
+
+/* --- the checkpointer ------------------------------------------------------ */
+
+/* Asks the checkpointer for a checkpoint (from the worker or the loop,
+ * after a commit that left the WAL at frames pages). */
+static void
+ck_ask(struct ingest *g, int frames)
+{
+	if (frames < INGEST_WAL_CHECKPOINT)
+		return;
+	pthread_mutex_lock(&g->ck_mu);
+	g->ck_want = 1;
+	pthread_cond_signal(&g->ck_cv);
+	pthread_mutex_unlock(&g->ck_mu);
+}
+
+static void
+wal_worker(void *arg, int frames)
+{
+	struct ingest *g = arg;
+
+	g->ws_frames = frames;
+	ck_ask(g, frames);
+}
+
+static void
+wal_loop(void *arg, int frames)
+{
+	ck_ask(arg, frames);
+}
+
+static void
+checkpoint(struct store *s, const char *who)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (store_checkpoint(s, NULL, NULL, &e) == -1)
+		log_warnx("wal_checkpoint", "by=%s msg=\"%s\"", who, e.msg);
+}
+
+static void *
+ck_run(void *arg)
+{
+	struct ingest *g = arg;
+
+	pthread_mutex_lock(&g->ck_mu);
+	for (;;) {
+		while (!g->ck_want && !g->ck_stop)
+			pthread_cond_wait(&g->ck_cv, &g->ck_mu);
+		if (g->ck_stop)
+			break;
+		g->ck_want = 0;
+		pthread_mutex_unlock(&g->ck_mu);
+		checkpoint(g->cs, "checkpointer");
+		pthread_mutex_lock(&g->ck_mu);
+	}
+	pthread_mutex_unlock(&g->ck_mu);
+	return NULL;
 }
 
 /* --- the worker ------------------------------------------------------------ */
@@ -206,6 +276,17 @@ worker_run(void *arg)
 		do
 			w = write(g->pfd[1], "c", 1);
 		while (w == -1 && errno == EINTR);
+		/* A WAL the checkpointer never catches up with (it copies while
+		 * the batches go on, so all of it is seldom copied when the
+		 * next one begins): the worker copies the rest itself, after
+		 * the batch is answered, and the next batch starts the WAL
+		 * over. */
+		if (g->ws_frames >= INGEST_WAL_MAX) {
+			pthread_mutex_unlock(&g->mu);
+			checkpoint(g->ws, "writer");
+			g->ws_frames = 0;
+			pthread_mutex_lock(&g->mu);
+		}
 	}
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
@@ -377,6 +458,8 @@ ingest_new(struct node *n, ingest_done_fn *done, ingest_batch_fn *batch,
 	g->pfd[0] = g->pfd[1] = -1;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
+	pthread_mutex_init(&g->ck_mu, NULL);
+	pthread_cond_init(&g->ck_cv, NULL);
 	if ((g->ev = evtimer_new(n->base, flush_cb, g)) == NULL) {
 		err_set(e, ERR_NOMEM, "the record batch's timer");
 		goto fail;
@@ -397,17 +480,27 @@ ingest_new(struct node *n, ingest_done_fn *done, ingest_batch_fn *batch,
 		err_prefix(e, "the record batch's connection");
 		goto fail;
 	}
-	/* Signals are the loop's: the worker takes none. */
+	if (store_open(n->conf.database, 0, &g->cs, e) == -1) {
+		err_prefix(e, "the checkpointer's connection");
+		goto fail;
+	}
+	/* Signals are the loop's: the threads take none. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&g->th, NULL, worker_run, g);
+	if ((rc = pthread_create(&g->ck_th, NULL, ck_run, g)) == 0) {
+		g->ck_started = 1;
+		rc = pthread_create(&g->th, NULL, worker_run, g);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		err_set(e, ERR_NOMEM, "the record batch: cannot start its "
-		    "thread: %s", strerror(rc));
+		    "threads: %s", strerror(rc));
 		goto fail;
 	}
 	g->started = 1;
+	/* The checkpoints of the WAL leave the commits of both writers. */
+	store_wal_watch(g->ws, wal_worker, g);
+	store_wal_watch(n->store, wal_loop, g);
 	return g;
 fail:
 	ingest_free(g);
@@ -440,7 +533,16 @@ ingest_free(struct ingest *g)
 		pthread_cond_signal(&g->cv);
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->th, NULL);
+		store_wal_watch(g->n->store, NULL, NULL);
 	}
+	if (g->ck_started) {
+		pthread_mutex_lock(&g->ck_mu);
+		g->ck_stop = 1;
+		pthread_cond_signal(&g->ck_cv);
+		pthread_mutex_unlock(&g->ck_mu);
+		pthread_join(g->ck_th, NULL);
+	}
+	store_close(g->cs);
 	store_close(g->ws);
 	if (g->wake != NULL)
 		event_free(g->wake);
@@ -452,5 +554,7 @@ ingest_free(struct ingest *g)
 		close(g->pfd[1]);
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->ck_cv);
+	pthread_mutex_destroy(&g->ck_mu);
 	free(g);
 }

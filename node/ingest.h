@@ -76,6 +76,17 @@
 #define INGEST_BATCH_MAX	256
 #define INGEST_BATCH_BYTES	(8UL * 1024 * 1024)
 
+/* The WAL's checkpoints (store.h): past INGEST_WAL_CHECKPOINT pages (20
+ * MiB) after a commit (of the worker or of the loop), the checkpointer
+ * thread copies it into the database file on a connection of its own,
+ * beside the commits, instead of SQLite's copy inside the commit past 1,000
+ * pages (the copies and their fsync no longer hold the batches up, and a
+ * page that many commits change, an index page, is copied once); past
+ * INGEST_WAL_MAX pages (80 MiB), the worker copies what is left itself once
+ * its batch is answered, so that the WAL starts over. */
+#define INGEST_WAL_CHECKPOINT	5000
+#define INGEST_WAL_MAX		20000
+
 /* Counter of the commits that stored received records (a group commit
  * counts once however many records it held). */
 #define M_RECORDS_COMMITS	"lasteri_records_commits_total"

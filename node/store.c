@@ -154,6 +154,7 @@ store_close(struct store *s)
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	free(s->wal_watch);	/* after the close: its hook is gone */
 	free(s->path);
 	free(s);
 }

@@ -48,6 +48,24 @@ int	store_is_wal(struct store *s);
  * connection, so that nothing on the loop waits for it. */
 void	store_busy_timeout(struct store *s, int ms);
 
+/* --- the write-ahead log's checkpoints -------------------------------------
+ * SQLite copies the WAL back into the database file (a checkpoint: page
+ * copies and an fsync) inside the commit that takes the WAL past 1,000
+ * pages, on whatever thread commits.  store_wal_watch() hands that to
+ * another thread: after each commit on s, fn(arg, frames) gets the WAL's
+ * size in pages instead, and s no longer checkpoints on its own; the
+ * watcher calls store_checkpoint() on a connection of its own. */
+typedef void store_wal_fn(void *arg, int frames);
+void	store_wal_watch(struct store *s, store_wal_fn *fn, void *arg);
+/* A passive checkpoint on s: copies into the database file what of the WAL
+ * no reader still needs and syncs it, never waiting for a writer or a
+ * reader; SQLite starts the WAL over at the next write once all of it is
+ * copied.  *frames (may be NULL) gets the WAL's pages, *copied those in the
+ * file now.  0, or -1 with e set (another checkpoint running is not an
+ * error: 0 with *copied -1). */
+int	store_checkpoint(struct store *s, int *frames, int *copied,
+	    struct err *e);
+
 /* --- transactions ----------------------------------------------------------
  * store_begin() starts one write transaction (BEGIN IMMEDIATE).  Inside it,
  * putting the same ID twice (per kind) fails with ERR_INPUT naming the ID: an

@@ -200,6 +200,62 @@ store_dberr(struct store *s, const char *what, struct err *e)
 	    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 }
 
+/* SQLite's default: a checkpoint in the commit past 1,000 pages. */
+#define WAL_AUTOCHECKPOINT	1000
+
+struct wal_watch {
+	store_wal_fn	*fn;
+	void		*arg;
+};
+
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct wal_watch *w = arg;
+
+	(void)db;
+	if (strcmp(name, "main") == 0)
+		w->fn(w->arg, frames);
+	return SQLITE_OK;
+}
+
+void
+store_wal_watch(struct store *s, store_wal_fn *fn, void *arg)
+{
+	struct wal_watch *old = s->wal_watch, *w = NULL;
+
+	if (fn != NULL && (w = malloc(sizeof(*w))) != NULL) {
+		w->fn = fn;
+		w->arg = arg;
+		/* Replaces the hook of sqlite3_wal_autocheckpoint(). */
+		sqlite3_wal_hook(s->db, wal_hook, w);
+	} else		/* (out of memory: SQLite's own checkpoints stay) */
+		sqlite3_wal_autocheckpoint(s->db, WAL_AUTOCHECKPOINT);
+	s->wal_watch = w;
+	free(old);
+}
+
+int
+store_checkpoint(struct store *s, int *frames, int *copied, struct err *e)
+{
+	int rc, f = -1, c = -1;
+
+	rc = sqlite3_wal_checkpoint_v2(s->db, "main",
+	    SQLITE_CHECKPOINT_PASSIVE, &f, &c);
+	if (frames != NULL)
+		*frames = f;
+	if (copied != NULL)
+		*copied = c;
+	if (rc == SQLITE_BUSY) {	/* another checkpoint is running */
+		if (copied != NULL)
+			*copied = -1;
+		return 0;
+	}
+	if (rc != SQLITE_OK)
+		return store_dberr(s, "checkpointing the write-ahead log", e);
+	return 0;
+}
+
 int
 store_exec(struct store *s, const char *sql, struct err *e)
 {

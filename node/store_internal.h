@@ -68,6 +68,8 @@ enum store_stmt {
 	ST_COUNT
 };
 
+struct wal_watch;
+
 struct store {
 	sqlite3		*db;
 	char		*path;		/* for messages */
@@ -76,6 +78,7 @@ struct store {
 	int		 records_tx;	/* store_begin_records(): no seen() */
 	sqlite3_stmt	*st[ST_COUNT];
 	int64_t		 deadline;	/* store_set_deadline(), 0 none */
+	struct wal_watch *wal_watch;	/* store_wal_watch(), or NULL */
 };
 
 /* Fills e with ERR_DB: "PATH: what: SQLite's message"; returns -1. */

@@ -246,6 +246,77 @@ test_wal(void)
 	store_close(s);
 }
 
+struct wal_seen {
+	int	calls, frames;
+};
+
+static void
+wal_seen(void *arg, int frames)
+{
+	struct wal_seen *w = arg;
+
+	w->calls++;
+	w->frames = frames;
+}
+
+/* n puts of a unit of 100 KiB (about 25 pages each), each its own
+ * transaction. */
+static void
+put_big(struct store *s, int first, int n)
+{
+	static char big[100 * 1024];
+	struct unit u;
+	char id[32];
+	struct err e;
+	int i;
+
+	memset(big, 'x', sizeof(big));
+	big[0] = '<';
+	big[sizeof(big) - 2] = '>';
+	for (i = first; i < first + n; i++) {
+		snprintf(id, sizeof(id), "BIG-%d", i);
+		fill_unit(&u, id);
+		err_clear(&e);
+		CU_ASSERT(store_unit_put(s, &u, big, sizeof(big), &e) == 0);
+	}
+}
+
+/* store_wal_watch(): the commits report the WAL's size and no longer
+ * checkpoint it (it grows past SQLite's 1,000 pages); another connection's
+ * store_checkpoint() copies all of it and the next write starts the WAL
+ * over; without a watcher SQLite checkpoints on its own again. */
+static void
+test_wal_watch(void)
+{
+	struct wal_seen w = { 0, 0 };
+	struct store *s, *c;
+	const char *path;
+	char p[600];
+	int frames, copied;
+	struct err e;
+
+	CU_ASSERT_FATAL((s = open_new(&path)) != NULL);
+	snprintf(p, sizeof(p), "%s", path);
+	err_clear(&e);
+	CU_ASSERT_FATAL(store_open(p, 0, &c, &e) == 0);
+	store_wal_watch(s, wal_seen, &w);
+	put_big(s, 0, 60);
+	CU_ASSERT(w.calls == 60);
+	CU_ASSERT(w.frames >= 1400);	/* 60 x about 25 pages, all kept */
+	CU_ASSERT(store_checkpoint(c, &frames, &copied, &e) == 0);
+	CU_ASSERT(frames == w.frames && copied == frames);
+	put_big(s, 100, 1);
+	CU_ASSERT(w.calls == 61 && w.frames > 0 && w.frames < 100);
+	/* No watcher: SQLite's own checkpoint past 1,000 pages again. */
+	store_wal_watch(s, NULL, NULL);
+	put_big(s, 200, 60);
+	CU_ASSERT(w.calls == 61);
+	CU_ASSERT(store_checkpoint(c, &frames, &copied, &e) == 0);
+	CU_ASSERT(frames >= 0 && frames < 1000);
+	store_close(c);
+	store_close(s);
+}
+
 /* --- bytes and batches ----------------------------------------------------- */
 
 static void
@@ -1010,6 +1081,7 @@ static CU_TestInfo migration_tests[] = {
 	{ "refuses a database newer than this program", test_refuses_newer },
 	{ "refuses a file that is not a Lasteri database", test_refuses_foreign },
 	{ "keeps the database in WAL mode", test_wal },
+	{ "leaves the WAL's checkpoints to a watcher, and takes them back", test_wal_watch },
 	CU_TEST_INFO_NULL
 };
 
