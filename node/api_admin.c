@@ -7,7 +7,9 @@
  * procurement definitions and supervision summaries, and the search index)
  * that n->qindex builds in a worker thread (qindex.h): at start and after
  * an import, swapped in when complete.  A record stored by the node is
- * applied to the data in use at once (api_admin_record_stored).  A search
+ * applied to the data in use at once: an issued one by reading its unit's
+ * summary again (api_admin_record_stored), a received one by adding its
+ * brief to it (api_admin_record_added), without reading.  A search
  * or statistics query that arrives before the first build, or after an
  * import before its rebuild is in, is answered when that build is in (the
  * reply is deferred; the loop never waits), so that every answer comes from
@@ -44,6 +46,7 @@
 
 #include "api_admin.h"
 #include "api_fed.h"
+#include "brief.h"
 #include "err.h"
 #include "httpd.h"
 #include "log.h"
@@ -83,6 +86,25 @@ api_admin_record_stored(struct node *n, const struct supervision_record *r)
 		return;
 	if (qindex_record_stored(n->qindex, r->unit_id, &e) == -1) {
 		/* The data in use no longer matches the store: rebuild. */
+		log_warnx("search_index_apply", "record=%s msg=%s", r->id,
+		    log_q(e.msg, lq, sizeof(lq)));
+		qindex_rebuild(n->qindex);
+	}
+}
+
+void
+api_admin_record_added(struct node *n, const struct supervision_record *r,
+    int64_t seq)
+{
+	struct record_brief b;
+	char lq[LOG_Q_MAX];
+	struct err e;
+
+	err_clear(&e);
+	if (n->qindex == NULL)
+		return;
+	brief_record_from(r, &b);
+	if (qindex_record_added(n->qindex, &b, seq, &e) == -1) {
 		log_warnx("search_index_apply", "record=%s msg=%s", r->id,
 		    log_q(e.msg, lq, sizeof(lq)));
 		qindex_rebuild(n->qindex);

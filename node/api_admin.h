@@ -32,6 +32,8 @@
 #ifndef LASTERI_API_ADMIN_H
 #define LASTERI_API_ADMIN_H
 
+#include <stdint.h>
+
 #include "err.h"
 
 #define ADMIN_IMPORT_TYPE	"application/vnd.lasteri.import-parts"
@@ -51,6 +53,10 @@ void	api_admin_invalidate(struct node *n);
  * effect on its unit (supervision summary, placement block, findings) is
  * applied to the search data in use at once. */
 struct supervision_record;
+/* A received record was stored as seq (ingest): added to its unit's
+ * summary without reading the store (qindex_record_added). */
+void	api_admin_record_added(struct node *n,
+	    const struct supervision_record *r, int64_t seq);
 void	api_admin_record_stored(struct node *n,
 	    const struct supervision_record *r);
 

@@ -317,10 +317,10 @@ record_done(void *arg, struct ingest_item *it)
 	case INGEST_STORED:
 	case INGEST_DUPLICATE:
 		received(n, isnew ? "stored" : "duplicate");
-		/* The next search sees its effect: the unit's summary, read
-		 * after the commit, once per unit and batch. */
-		if (it->unit_first)
-			api_admin_record_stored(n, &it->rec);
+		/* The next search sees its effect: added to its unit's
+		 * summary in the data in use. */
+		if (isnew)
+			api_admin_record_added(n, &it->rec, it->seq);
 		log_info(isnew ? "record_stored" : "record_duplicate",
 		    "record=%s unit=%s issuer=%s peer=%s signer=%s digest=%s",
 		    it->rec.id, it->rec.unit_id, it->rec.issuer, it->peer,

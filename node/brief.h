@@ -94,6 +94,10 @@ struct unit_sup {
 	int		 nev, capev;
 	time_t		*deadlines;
 	int		 ndl, capdl;
+	/* The newest record (record_brief.seq) the summary holds, when read
+	 * on its own (store_unit_sup_get) or added to (query.c); 0: as of
+	 * the data set it is in (query_data_seq). */
+	int64_t		 seq;
 };
 
 /* lots (len bytes, BRIEF_LOTS_MAX is enough) receives the lots string

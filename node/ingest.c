@@ -34,9 +34,6 @@
 #include "node.h"
 #include "store.h"
 
-/* Slots of the per-batch unit table (twice the largest batch). */
-#define UNIT_SLOTS	(2 * INGEST_BATCH_MAX)
-
 struct ingest {
 	struct node		*n;
 	ingest_done_fn		*done;
@@ -158,41 +155,6 @@ ck_run(void *arg)
 
 /* --- the worker ------------------------------------------------------------ */
 
-static uint32_t
-unit_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* Marks the first stored item of each unit (at most INGEST_BATCH_MAX
- * items: hand_over never gives more). */
-static void
-mark_units(struct ingest_item *list)
-{
-	const char *slot[UNIT_SLOTS];
-	struct ingest_item *it;
-	uint32_t i;
-
-	memset(slot, 0, sizeof(slot));
-	for (it = list; it != NULL; it = it->next) {
-		it->unit_first = 0;
-		if (it->result != INGEST_STORED)
-			continue;
-		for (i = unit_hash(it->rec.unit_id) % UNIT_SLOTS;
-		    slot[i] != NULL && strcmp(slot[i], it->rec.unit_id) != 0;
-		    i = (i + 1) % UNIT_SLOTS)
-			;
-		if (slot[i] == NULL) {
-			slot[i] = it->rec.unit_id;
-			it->unit_first = 1;
-		}
-	}
-}
-
 /* Stores the records of list in one transaction on s; fills each outcome.
  * Returns the number of new records committed, -1 when nothing was;
  * *begin_failed says the write lock was not had. */
@@ -227,18 +189,16 @@ write_batch(struct store *s, struct ingest_item *list, int *begin_failed)
 			continue;
 		}
 		it->result = isnew ? INGEST_STORED : INGEST_DUPLICATE;
+		it->seq = isnew ? store_record_last_seq(s) : 0;
 		stored += isnew ? 1 : 0;
 	}
-	if (store_commit(s, &e) == 0) {
-		mark_units(list);
+	if (store_commit(s, &e) == 0)
 		return stored;
-	}
 failed:
 	store_rollback(s);
 	/* Nothing of the batch is stored: every record that was to be
 	 * answered "stored" or "duplicate" gets the reason. */
 	for (it = list; it != NULL; it = it->next) {
-		it->unit_first = 0;
 		if (it->result != INGEST_FAILED ||
 		    it->e.code != ERR_CONFLICT) {
 			it->result = INGEST_FAILED;

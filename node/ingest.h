@@ -58,14 +58,15 @@
  * over waits for its commit, and a batch whose BEGIN times out behind an
  * import is answered "busy" too.
  *
- * The search data: once per batch, for each unit it stored records about,
- * the first such item is marked unit_first (api_fed.c applies the unit's
- * summary, read from the store after the commit, once per unit).
+ * The search data: each record stored is added to its unit's summary on
+ * the loop (api_fed.c), from its brief and its seq (the order of storing,
+ * which the worker reports): nothing is read again from the store.
  */
 #ifndef LASTERI_INGEST_H
 #define LASTERI_INGEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "model.h"
@@ -112,9 +113,7 @@ struct ingest_item {
 		INGEST_FAILED,		/* e says why (conflict, store) */
 		INGEST_BUSY		/* an import holds the store */
 	}				 result;
-	int				 unit_first;	/* STORED, and the first
-							   of its unit in the
-							   batch */
+	int64_t				 seq;	/* STORED: record_brief.seq */
 	char				 digest[65];	/* of the bytes kept */
 	struct err			 e;
 	struct ingest_item		*next;

@@ -294,6 +294,15 @@ qindex_record_stored(struct qindex *q, const char *unit_id, struct err *e)
 	return query_data_apply_unit(q->cur, q->s, unit_id, e);
 }
 
+int
+qindex_record_added(struct qindex *q, const struct record_brief *b,
+    int64_t seq, struct err *e)
+{
+	if (q->cur == NULL)
+		return 0;	/* the first build will catch up */
+	return query_data_add_record(q->cur, q->s, b, seq, e);
+}
+
 const struct query_data *
 qindex_current(struct qindex *q, int *failed, struct err *e)
 {

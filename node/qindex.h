@@ -9,7 +9,7 @@
  * with the records stored after its snapshot) and drops its reference to
  * the old one; answers are only ever computed on a complete set.  A record
  * stored meanwhile is applied to the set in use at once
- * (qindex_record_stored).  Requests that need a set the worker has not
+ * (qindex_record_stored, qindex_record_added).  Requests that need a set the worker has not
  * finished yet (the first one after start, the one after an import) are
  * queued with qindex_wait() and called back on the loop when it is in,
  * never blocking the loop.
@@ -25,6 +25,7 @@
 
 struct event_base;
 struct query_data;
+struct record_brief;
 struct store;
 struct qindex;
 
@@ -50,6 +51,10 @@ void		 qindex_rebuild(struct qindex *q);
  * data in use (and to a build in progress, when it lands). */
 int		 qindex_record_stored(struct qindex *q, const char *unit_id,
 		    struct err *e);
+/* A received record was stored as seq: added to its unit's summary in the
+ * data in use without reading the store (query_data_add_record). */
+int		 qindex_record_added(struct qindex *q,
+		    const struct record_brief *b, int64_t seq, struct err *e);
 
 /* The data to answer from now: NULL while the set asked for last is not in
  * yet (then qindex_wait()), or when its build failed (*failed set, e says

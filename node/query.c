@@ -283,33 +283,77 @@ fail:
 	return -1;
 }
 
+int
+query_data_add_record(struct query_data *d, struct store *s,
+    const struct record_brief *b, int64_t seq, struct err *e)
+{
+	struct unit_sup key, *hit;
+
+	snprintf(key.unit_id, sizeof(key.unit_id), "%s", b->unit_id);
+	if (d->ns == 0 || (hit = bsearch(&key, d->sups, d->ns,
+	    sizeof(*d->sups), cmp_sup)) == NULL)
+		return query_data_apply_unit(d, s, b->unit_id, e);
+	/* Held already: read with it (a summary read after its commit, a
+	 * data set whose snapshot or catch-up came after it). */
+	if (seq <= (hit->seq != 0 ? hit->seq : d->seq))
+		return 0;
+	if (unit_sup_add(hit, b, d->since) == -1)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	hit->seq = seq;
+	if (d->ix != NULL && search_index_set_sup(d->ix, hit, 0, e) == -1)
+		return -1;
+	return 0;
+}
+
+/* The units to catch up with, gathered first: each is read afterwards in
+ * a snapshot of its own, which the walk over them would be inside of. */
 struct catch_up {
-	struct query_data	*d;
-	struct store		*s;
+	char	**ids;
+	size_t	  n, cap;
 };
 
 static int
 catch_one(void *arg, const char *unit_id, struct err *e)
 {
 	struct catch_up *c = arg;
+	char **p;
 
-	return query_data_apply_unit(c->d, c->s, unit_id, e);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		if ((p = realloc(c->ids, c->cap * sizeof(*p))) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		c->ids = p;
+	}
+	if ((c->ids[c->n] = strdup(unit_id)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	c->n++;
+	return 0;
 }
 
 int
 query_data_catch_up(struct query_data *d, struct store *s, struct err *e)
 {
-	struct catch_up c = { d, s };
+	struct catch_up c = { NULL, 0, 0 };
 	int64_t seq;
+	size_t i;
+	int rc = -1;
 
 	if (store_record_seq(s, &seq, e) == -1)
 		return -1;
 	if (seq <= d->seq)
 		return 0;
 	if (store_units_recorded_since(s, d->seq, catch_one, &c, e) == -1)
-		return -1;
+		goto done;
+	for (i = 0; i < c.n; i++)
+		if (query_data_apply_unit(d, s, c.ids[i], e) == -1)
+			goto done;
 	d->seq = seq;
-	return 0;
+	rc = 0;
+done:
+	for (i = 0; i < c.n; i++)
+		free(c.ids[i]);
+	free(c.ids);
+	return rc;
 }
 
 /* --- values --------------------------------------------------------------- */

@@ -13,8 +13,11 @@
  * built on them) is loaded from one snapshot of the store without parsing
  * a document.  It is reference-counted; a node builds a new one in a worker
  * thread after an import and swaps it in, and applies a newly stored
- * record to the one in use (query_data_apply_unit) on its loop thread,
- * between queries.
+ * record to the one in use (query_data_apply_unit, which reads its unit's
+ * summary again, or query_data_add_record, which adds the record's brief
+ * to it: a summary only grows, brief.h) on its loop thread, between
+ * queries.  Each summary knows the newest record it holds (unit_sup.seq),
+ * so that a record is never added to one that holds it already.
  */
 #ifndef LASTERI_QUERY_H
 #define LASTERI_QUERY_H
@@ -29,6 +32,7 @@
 #include "store.h"
 
 struct query_data;
+struct record_brief;
 
 /* Loads the briefs of s (one read transaction: s must have none open).
  * Safe on a store of its own in another thread.  *out holds one
@@ -67,6 +71,14 @@ const struct search_index *query_data_index(struct query_data *d,
  * index and statistics), as after a record about it was stored. */
 int	query_data_apply_unit(struct query_data *d, struct store *s,
 	    const char *unit_id, struct err *e);
+/* Adds the record b (stored as seq, store_record_last_seq) to its unit's
+ * summary in d, without reading the store, unless d holds it already (a
+ * summary read or a data set loaded or caught up after its commit:
+ * unit_sup.seq, query_data_seq); a unit d has no summary of is read
+ * (query_data_apply_unit).  On failure the summary may be part-changed:
+ * the caller rebuilds. */
+int	query_data_add_record(struct query_data *d, struct store *s,
+	    const struct record_brief *b, int64_t seq, struct err *e);
 /* Applies every unit with records stored after d's snapshot (a data set
  * built while records kept arriving). */
 int	query_data_catch_up(struct query_data *d, struct store *s,

@@ -248,7 +248,12 @@ int	store_stats_briefs_load(struct store *s, struct unit_brief **out,
  * orders, decisions by outcome, open deadlines), in unit ID order. */
 int	store_stats_sups_load(struct store *s, struct unit_sup **out,
 	    size_t *n, struct err *e);
-/* One unit's summary (all zero without records); unit_sup_clear(). */
+/* The seq (record_brief.seq, the order of storing) of the last record
+ * stored on s (store_record_put*); 0 before any. */
+int64_t	store_record_last_seq(struct store *s);
+/* One unit's summary (all zero without records), read in one snapshot
+ * (unless s is in a transaction: then in that one), with out->seq the
+ * newest record stored at that moment; unit_sup_clear(). */
 int	store_unit_sup_get(struct store *s, const char *unit_id, time_t since,
 	    struct unit_sup *out, struct err *e);
 /* The number of the newest record stored (0 none). */

@@ -107,6 +107,7 @@ store_brief_record_put(struct store *s, const struct record_brief *b,
 	if (store_step_done(s, st, "storing the brief of supervision record", b->id,
 	    e) == -1)
 		return -1;
+	s->last_seq = (int64_t)sqlite3_last_insert_rowid(s->db);
 	/* The counters this record adds: unit_sup_add() is the one rule. */
 	memset(&d, 0, sizeof(d));
 	d.serious_sev = -1;
@@ -566,24 +567,40 @@ store_unit_sup_get(struct store *s, const char *unit_id, time_t since,
     struct unit_sup *out, struct err *e)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r, own = !s->in_tx, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->serious_sev = -1;
 	snprintf(out->unit_id, sizeof(out->unit_id), "%s", unit_id);
-	if ((st = store_stmt(s, ST_USUP_ONE, e)) == NULL)
+	/* One snapshot: the summary and the newest record it holds. */
+	if (own && store_read_begin(s, e) == -1)
 		return -1;
+	if ((st = store_stmt(s, ST_USUP_ONE, e)) == NULL)
+		goto done;
 	store_bind_text(st, 1, unit_id);
 	if ((r = sqlite3_step(st)) == SQLITE_ROW)
 		brief_sup_row(st, 0, out);
 	sqlite3_reset(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return store_dberr(s, "reading a supervision summary", e);
-	if (brief_sup_dated(s, out, 1, unit_id, since, e) == -1) {
-		unit_sup_clear(out);
-		return -1;
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		store_dberr(s, "reading a supervision summary", e);
+		goto done;
 	}
-	return 0;
+	if (brief_sup_dated(s, out, 1, unit_id, since, e) == -1 ||
+	    store_record_seq(s, &out->seq, e) == -1) {
+		unit_sup_clear(out);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (own)
+		store_read_end(s);
+	return rc;
+}
+
+int64_t
+store_record_last_seq(struct store *s)
+{
+	return s->last_seq;
 }
 
 int

@@ -79,6 +79,7 @@ struct store {
 	sqlite3_stmt	*st[ST_COUNT];
 	int64_t		 deadline;	/* store_set_deadline(), 0 none */
 	struct wal_watch *wal_watch;	/* store_wal_watch(), or NULL */
+	int64_t		 last_seq;	/* store_record_last_seq() */
 };
 
 /* Fills e with ERR_DB: "PATH: what: SQLite's message"; returns -1. */

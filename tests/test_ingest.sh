@@ -20,7 +20,7 @@
 #     is undone (500 for all of it, nothing stored).
 #  6. Checkpoints signed on the loop's connection while the worker commits
 #     (ingest.h's lock story): all succeed, the log stays consistent; the
-#     live search data counts every stored visit (once per unit per batch).
+#     live search data counts every stored visit (each added once, from its brief).
 #  7. The loop's unit-region cache (store.c) after records flowed: a unit
 #     imported through the node then takes records (it was refused
 #     before), and a unit whose records were taken, imported again with

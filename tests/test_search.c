@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "brief.h"
 #include "query.h"
 #include "search.h"
 #include "stats.h"
@@ -699,6 +700,68 @@ test_record_applied_at_once(void)
 	store_ab_done(s);
 }
 
+/* A received record is added to its unit's summary from its brief, without
+ * reading the store, exactly once: the same record added again, or added
+ * after a summary read that held it already, changes nothing; the result
+ * is what a fresh load of the store gives. */
+static void
+test_record_added_once(void)
+{
+	struct supervision_record r;
+	struct record_brief b;
+	struct search_result res[20], fresh[20];
+	struct query_data *d = NULL, *f = NULL;
+	struct store *s;
+	struct err e;
+	int64_t seq1, seq2;
+
+	err_clear(&e);
+	CU_ASSERT_FATAL((s = store_ab()) != NULL);
+	CU_ASSERT_FATAL(query_data_load(s, &d, &e) == 0);
+	CU_ASSERT_FATAL(query_data_index_build(d, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "A");
+
+	serious(&r, "LVV-1", "A");
+	CU_ASSERT_FATAL(store_record_put(s, &r, "<R/>", 4, NULL, &e) == 0);
+	seq1 = store_record_last_seq(s);
+	CU_ASSERT(seq1 > 0);
+	brief_record_from(&r, &b);
+	CU_ASSERT_FATAL(query_data_add_record(d, s, &b, seq1, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_STRING_EQUAL(res[0].unit_id, "B");
+	CU_ASSERT_EQUAL(res[1].open_serious, 1);
+	CU_ASSERT_EQUAL(res[1].recent_findings, 1);
+	/* The same record again: held already. */
+	CU_ASSERT_FATAL(query_data_add_record(d, s, &b, seq1, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_EQUAL(res[1].open_serious, 1);
+	CU_ASSERT_EQUAL(res[1].recent_findings, 1);
+	/* A second record, whose unit's summary is read after its commit
+	 * (as an issued record's is) before it is added: added once. */
+	serious(&r, "LVV-2", "A");
+	CU_ASSERT_FATAL(store_record_put(s, &r, "<R/>", 4, NULL, &e) == 0);
+	seq2 = store_record_last_seq(s);
+	CU_ASSERT(seq2 > seq1);
+	CU_ASSERT_FATAL(query_data_apply_unit(d, s, "A", &e) == 0);
+	brief_record_from(&r, &b);
+	CU_ASSERT_FATAL(query_data_add_record(d, s, &b, seq2, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(run_data(d, res), 2);
+	CU_ASSERT_EQUAL(res[1].open_serious, 2);
+	CU_ASSERT_EQUAL(res[1].recent_findings, 2);
+	/* What a fresh load of the store says. */
+	CU_ASSERT_FATAL(query_data_load(s, &f, &e) == 0);
+	CU_ASSERT_EQUAL_FATAL(run_data(f, fresh), 2);
+	CU_ASSERT_STRING_EQUAL(fresh[1].unit_id, res[1].unit_id);
+	CU_ASSERT_EQUAL(fresh[1].open_serious, res[1].open_serious);
+	CU_ASSERT_EQUAL(fresh[1].open_serious_severity,
+	    res[1].open_serious_severity);
+	CU_ASSERT_EQUAL(fresh[1].recent_findings, res[1].recent_findings);
+	query_data_unref(f);
+	query_data_unref(d);
+	store_ab_done(s);
+}
+
 static void
 test_built_data_catches_up(void)
 {
@@ -1067,6 +1130,7 @@ static CU_TestInfo rank_tests[] = {
 
 static CU_TestInfo data_tests[] = {
 	{ "applies a stored serious finding to the data in use: the very next search demotes the unit", test_record_applied_at_once },
+	{ "adds a received record to the data in use without reading it, once", test_record_added_once },
 	{ "catches a data set built from a snapshot up with records stored since", test_built_data_catches_up },
 	{ "counts recent findings and freshness at the query's time, so nothing expires", test_time_at_query },
 	{ "answers the offline CLI from one query's candidates byte for byte as from all the data", test_offline_data_same_answers },
