@@ -24,7 +24,6 @@
 #include "workpool.h"
 
 struct workpool {
-	char			 name[64];
 	/* the loop's */
 	struct event		*wake;
 	size_t			 pending;	/* submitted, not yet done */
@@ -136,7 +135,6 @@ workpool_new(struct event_base *base, int threads, const char *name,
 		err_set(e, ERR_NOMEM, "%s: out of memory", name);
 		return NULL;
 	}
-	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->pfd[0] = p->pfd[1] = -1;
 	p->queue_tail = &p->queue;
 	p->fin_tail = &p->fin;

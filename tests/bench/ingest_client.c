@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -31,12 +30,6 @@
 #include "ingest_report.h"
 
 #define PAR_MAX		1024
-#define BODY_MAX	(1024L * 1024)
-
-struct body {
-	char	*buf;
-	size_t	 len;
-};
 
 struct slot {
 	CURL		*h;
@@ -52,28 +45,6 @@ discard(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* Reads path into *b (at most BODY_MAX bytes). */
-static int
-body_load(const char *path, struct body *b)
-{
-	struct stat sb;
-	FILE *f;
-	int rc = -1;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	if (fstat(fileno(f), &sb) == -1 || sb.st_size <= 0 ||
-	    sb.st_size > BODY_MAX ||
-	    (b->buf = malloc((size_t)sb.st_size)) == NULL)
-		goto done;
-	b->len = (size_t)sb.st_size;
-	if (fread(b->buf, 1, b->len, f) == b->len)
-		rc = 0;
-done:
-	fclose(f);
-	return rc;
-}
-
 static void
 usage(void)
 {
@@ -84,7 +55,7 @@ usage(void)
 
 /* Sets up h for record i. */
 static void
-slot_arm(struct slot *s, size_t i, const struct body *b)
+slot_arm(struct slot *s, size_t i, const struct record_file *b)
 {
 	s->rec = i;
 	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, b[i].buf);
@@ -107,11 +78,11 @@ main(int argc, char **argv)
 	};
 	const char *url = NULL, *cert = NULL, *key = NULL, *ca = NULL;
 	struct curl_slist *hdrs = NULL;
-	struct body *b = NULL;
+	struct record_file *b = NULL;
 	struct slot *slots = NULL;
 	double *lat = NULL, t0, t1, c0, c1;
 	unsigned long status[STATUS_MAX + 1];
-	char path[4096], *end;
+	char *end;
 	size_t n, i, next = 0, done = 0, nlat = 0, par = 16;
 	long conns = 0, code, v;
 	int c, insecure = 0, running, left, failed = 0;
@@ -155,21 +126,12 @@ main(int argc, char **argv)
 	if (par > n)
 		par = n;
 	memset(status, 0, sizeof(status));
-	if ((b = calloc(n, sizeof(*b))) == NULL ||
-	    (lat = calloc(n, sizeof(*lat))) == NULL ||
+	if ((lat = calloc(n, sizeof(*lat))) == NULL ||
 	    (slots = calloc(par, sizeof(*slots))) == NULL) {
 		fprintf(stderr, "ingest_client: out of memory\n");
 		return 2;
 	}
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%zu.signed", argv[optind],
-		    i + 1);
-		if (body_load(path, &b[i]) == -1) {
-			fprintf(stderr, "ingest_client: %s: cannot read (or "
-			    "empty, or over %ld bytes)\n", path, BODY_MAX);
-			return 2;
-		}
-	}
+	b = records_load("ingest_client", argv[optind], n, 0);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (m = curl_multi_init()) == NULL) {
 		fprintf(stderr, "ingest_client: libcurl set-up failed\n");
@@ -266,9 +228,7 @@ main(int argc, char **argv)
 	}
 	curl_multi_cleanup(m);
 	curl_slist_free_all(hdrs);
-	for (i = 0; i < n; i++)
-		free(b[i].buf);
-	free(b);
+	records_free(b, n);
 	free(lat);
 	free(slots);
 	curl_global_cleanup();

@@ -33,7 +33,6 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,14 +42,8 @@
 #include "ingest_report.h"
 
 #define PAR_MAX		1024
-#define BODY_MAX	(1024L * 1024)
 #define ANSWER_MAX	65536
 #define RUN_MAX_S	300
-
-struct req {
-	char	*buf;		/* request line, headers and body */
-	size_t	 len;
-};
 
 struct conn {
 	int	 fd;
@@ -64,33 +57,30 @@ struct conn {
 
 enum { C_HANDSHAKE, C_WRITE, C_READ, C_DONE };
 
-/* Reads path into a request for host:port (at most BODY_MAX bytes). */
-static int
-req_load(const char *path, const char *host, int port, struct req *r)
-{
-	struct stat sb;
-	FILE *f;
-	int h, rc = -1;
+/* Room before a record's bytes for its request line and headers. */
+#define HEAD_MAX	256
 
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	if (fstat(fileno(f), &sb) == -1 || sb.st_size <= 0 ||
-	    sb.st_size > BODY_MAX ||
-	    (r->buf = malloc((size_t)sb.st_size + 256)) == NULL)
-		goto done;
-	h = snprintf(r->buf, 256, "POST /v1/records HTTP/1.1\r\nHost: %s:%d"
-	    "\r\nContent-Type: application/xml\r\nContent-Length: %lld\r\n\r\n",
-	    host, port, (long long)sb.st_size);
-	if (h < 0 || h >= 256)
-		goto done;
-	if (fread(r->buf + h, 1, (size_t)sb.st_size, f) ==
-	    (size_t)sb.st_size) {
-		r->len = (size_t)h + (size_t)sb.st_size;
-		rc = 0;
+/* Each record becomes a whole request for host:port (request line,
+ * headers, the record), written in the room before its bytes, so that it
+ * goes out as one SSL_write.  -1 when a head does not fit. */
+static int
+requests_make(struct record_file *r, size_t n, const char *host, int port)
+{
+	char head[HEAD_MAX];
+	size_t i;
+	int h;
+
+	for (i = 0; i < n; i++) {
+		h = snprintf(head, sizeof(head), "POST /v1/records HTTP/1.1\r\n"
+		    "Host: %s:%d\r\nContent-Type: application/xml\r\n"
+		    "Content-Length: %zu\r\n\r\n", host, port, r[i].len);
+		if (h < 0 || (size_t)h > r[i].head)
+			return -1;
+		r[i].head -= (size_t)h;
+		memcpy(r[i].buf + r[i].head, head, (size_t)h);
+		r[i].len += (size_t)h;
 	}
-done:
-	fclose(f);
-	return rc;
+	return 0;
 }
 
 static void
@@ -154,6 +144,57 @@ answer_status(struct conn *c)
 	return status > 0 && status <= STATUS_MAX ? (int)status : -1;
 }
 
+/* 1 when the SSL call that returned r would block (wait for the socket),
+ * 0 when it failed. */
+static int
+ssl_blocked(SSL *ssl, int r)
+{
+	int st = SSL_get_error(ssl, r);
+
+	return st == SSL_ERROR_WANT_READ || st == SSL_ERROR_WANT_WRITE;
+}
+
+/* Takes c as far as it goes without blocking: its handshake, its request,
+ * its answer.  The answer's status (c->t0 says when its request went), 0
+ * when c waits for its socket (or has nothing to do), -1 when its
+ * connection failed. */
+static int
+conn_step(struct conn *c, const struct record_file *rq)
+{
+	const struct record_file *q;
+	int r, st;
+
+	for (;;) {
+		switch (c->state) {
+		case C_HANDSHAKE:
+			if ((r = SSL_do_handshake(c->ssl)) != 1)
+				return ssl_blocked(c->ssl, r) ? 0 : -1;
+			c->state = C_WRITE;
+			break;
+		case C_WRITE:
+			q = &rq[c->rec];
+			if (c->t0 == 0)
+				c->t0 = now_s();
+			if ((r = SSL_write(c->ssl, q->buf + q->head,
+			    (int)q->len)) <= 0)
+				return ssl_blocked(c->ssl, r) ? 0 : -1;
+			c->state = C_READ;
+			c->inlen = 0;
+			break;
+		case C_READ:
+			if ((r = SSL_read(c->ssl, c->in + c->inlen,
+			    (int)(sizeof(c->in) - 1 - c->inlen))) <= 0)
+				return ssl_blocked(c->ssl, r) ? 0 : -1;
+			c->inlen += (size_t)r;
+			if ((st = answer_status(c)) != 0)
+				return st;
+			break;
+		default:
+			return 0;
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -168,14 +209,14 @@ main(int argc, char **argv)
 	const char *host = NULL, *cert = NULL, *key = NULL;
 	struct epoll_event evs[64];
 	struct sockaddr_in sa;
-	struct req *rq = NULL;
+	struct record_file *rq = NULL;
 	struct conn *conns = NULL, *c;
 	double *lat = NULL, t0, t1, c0, c1;
 	unsigned long status[STATUS_MAX + 1];
-	char path[4096], *end;
+	char *end;
 	size_t n, i, next = 0, done = 0, nlat = 0, par = 16, opened = 0;
 	long v;
-	int port = 0, ep, k, nev, r, st, failed = 0;
+	int port = 0, ep, k, nev, st, failed = 0;
 	SSL_CTX *ctx;
 
 	while ((k = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -220,20 +261,16 @@ main(int argc, char **argv)
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		usage();
 	memset(status, 0, sizeof(status));
-	if ((rq = calloc(n, sizeof(*rq))) == NULL ||
-	    (lat = calloc(n, sizeof(*lat))) == NULL ||
+	if ((lat = calloc(n, sizeof(*lat))) == NULL ||
 	    (conns = calloc(par, sizeof(*conns))) == NULL) {
 		fprintf(stderr, "ingest_raw: out of memory\n");
 		return 2;
 	}
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%zu.signed", argv[optind],
-		    i + 1);
-		if (req_load(path, host, port, &rq[i]) == -1) {
-			fprintf(stderr, "ingest_raw: %s: cannot read (or "
-			    "empty, or over %ld bytes)\n", path, BODY_MAX);
-			return 2;
-		}
+	rq = records_load("ingest_raw", argv[optind], n, HEAD_MAX);
+	if (requests_make(rq, n, host, port) == -1) {
+		fprintf(stderr, "ingest_raw: a request's head is over %d bytes\n",
+		    HEAD_MAX);
+		return 2;
 	}
 	/* The node is the one measured, not authenticated: no server
 	 * certificate check (as ingest_client --insecure). */
@@ -274,66 +311,21 @@ main(int argc, char **argv)
 		}
 		for (k = 0; k < nev; k++) {
 			c = evs[k].data.ptr;
-again:
-			switch (c->state) {
-			case C_HANDSHAKE:
-				if ((r = SSL_do_handshake(c->ssl)) == 1) {
-					c->state = C_WRITE;
-					goto again;
-				}
-				if ((st = SSL_get_error(c->ssl, r)) ==
-				    SSL_ERROR_WANT_READ ||
-				    st == SSL_ERROR_WANT_WRITE)
-					break;
-				goto fail;
-			case C_WRITE:
-				if (c->inlen == 0 && c->t0 == 0)
-					c->t0 = now_s();
-				r = SSL_write(c->ssl, rq[c->rec].buf,
-				    (int)rq[c->rec].len);
-				if (r > 0) {
-					c->state = C_READ;
-					c->inlen = 0;
-					goto again;
-				}
-				if ((st = SSL_get_error(c->ssl, r)) ==
-				    SSL_ERROR_WANT_READ ||
-				    st == SSL_ERROR_WANT_WRITE)
-					break;
-				goto fail;
-			case C_READ:
-				r = SSL_read(c->ssl, c->in + c->inlen,
-				    (int)(sizeof(c->in) - 1 - c->inlen));
-				if (r <= 0) {
-					if ((st = SSL_get_error(c->ssl, r)) ==
-					    SSL_ERROR_WANT_READ ||
-					    st == SSL_ERROR_WANT_WRITE)
-						break;
-					goto fail;
-				}
-				c->inlen += (size_t)r;
-				if ((st = answer_status(c)) == 0)
-					goto again;
-				if (st == -1)
-					goto fail;
+			while ((st = conn_step(c, rq)) > 0) {
 				status[st]++;
 				if (st == 201)
 					lat[nlat++] = now_s() - c->t0;
 				done++;
 				c->t0 = 0;
-				c->inlen = 0;
-				if (next < n) {
-					c->rec = next++;
-					c->state = C_WRITE;
-					goto again;
+				if (next == n) {
+					c->state = C_DONE;
+					break;
 				}
-				c->state = C_DONE;
-				break;
-			case C_DONE:
-				break;
+				c->rec = next++;
+				c->state = C_WRITE;
 			}
-			continue;
-fail:
+			if (st != -1)
+				continue;
 			if (failed++ < 3)
 				fprintf(stderr, "ingest_raw: record %zu: the "
 				    "connection failed (%s)\n", c->rec + 1,
@@ -369,9 +361,7 @@ fail:
 	}
 	close(ep);
 	SSL_CTX_free(ctx);
-	for (i = 0; i < n; i++)
-		free(rq[i].buf);
-	free(rq);
+	records_free(rq, n);
 	free(lat);
 	free(conns);
 	return failed || status[0] > 0 ? 1 : 0;

@@ -1,7 +1,8 @@
 /*
  * ingest_report.h - what the two load clients of tests/bench/log's ingest
  * run (ingest_client.c on libcurl, ingest_raw.c on OpenSSL) share: the
- * clocks and the lines they print.  Include once, from the client's .c.
+ * records they read, the clocks and the lines they print.  Include once,
+ * from the client's .c.
  */
 #ifndef LASTERI_INGEST_REPORT_H
 #define LASTERI_INGEST_REPORT_H
@@ -9,9 +10,74 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define STATUS_MAX	600
+#define BODY_MAX	(1024L * 1024)
+
+/* One signed record file in memory: its bytes at buf + head (head bytes
+ * free before them, for a request's headers). */
+struct record_file {
+	char	*buf;
+	size_t	 head, len;
+};
+
+static int
+record_file_read(const char *path, size_t head, struct record_file *r)
+{
+	struct stat sb;
+	FILE *f;
+	int rc = -1;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	if (fstat(fileno(f), &sb) == -1 || sb.st_size <= 0 ||
+	    sb.st_size > BODY_MAX ||
+	    (r->buf = malloc(head + (size_t)sb.st_size)) == NULL)
+		goto done;
+	r->head = head;
+	r->len = (size_t)sb.st_size;
+	if (fread(r->buf + head, 1, r->len, f) == r->len)
+		rc = 0;
+done:
+	fclose(f);
+	return rc;
+}
+
+/* DIR/1.signed .. DIR/N.signed, each 1 to BODY_MAX bytes; exits 2 naming
+ * the file that cannot be read.  Free with records_free(). */
+static struct record_file *
+records_load(const char *prog, const char *dir, size_t n, size_t head)
+{
+	struct record_file *r;
+	char path[4096];
+	size_t i;
+
+	if ((r = calloc(n, sizeof(*r))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		exit(2);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%zu.signed", dir, i + 1);
+		if (record_file_read(path, head, &r[i]) == -1) {
+			fprintf(stderr, "%s: %s: cannot read (or empty, or over "
+			    "%ld bytes)\n", prog, path, BODY_MAX);
+			exit(2);
+		}
+	}
+	return r;
+}
+
+static void
+records_free(struct record_file *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(r[i].buf);
+	free(r);
+}
 
 static double
 now_s(void)
