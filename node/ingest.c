@@ -10,8 +10,9 @@
  * (without the import's duplicate-ID check: the same record twice in one
  * batch is a duplicate, another record under the same Id a conflict,
  * exactly as in two transactions), one store_record_put_signed() per
- * record (each in its own savepoint, its leaf beside it), COMMIT.  The
- * done calls run on the loop.  g->busy (the loop's) is 1 from a hand-over
+ * record (its leaf beside it), COMMIT; the puts take no savepoint each
+ * unless a record fails halfway (then the batch is written again with
+ * them, STORE_TX_WHOLE).  The done calls run on the loop.  g->busy (the loop's) is 1 from a hand-over
  * until the loop has taken the batch back; the job and result slots are
  * under g->mu (ingest.h: who owns what).
  */
@@ -157,9 +158,12 @@ ck_run(void *arg)
 
 /* Stores the records of list in one transaction on s; fills each outcome.
  * Returns the number of new records committed, -1 when nothing was;
- * *begin_failed says the write lock was not had. */
+ * *begin_failed says the write lock was not had.  With STORE_TX_WHOLE
+ * (flags) a record that fails halfway spoils the transaction: -2, nothing
+ * stored, the batch is to be written again without it. */
 static long
-write_batch(struct store *s, struct ingest_item *list, int *begin_failed)
+write_batch(struct store *s, struct ingest_item *list, int flags,
+    int *begin_failed)
 {
 	struct ingest_item *it;
 	struct err e;
@@ -170,7 +174,7 @@ write_batch(struct store *s, struct ingest_item *list, int *begin_failed)
 	*begin_failed = 0;
 	for (it = list; it != NULL; it = it->next)
 		it->result = INGEST_FAILED;
-	if (store_begin_records(s, &e) == -1) {
+	if (store_begin_records(s, flags, &e) == -1) {
 		*begin_failed = 1;
 		goto failed;
 	}
@@ -185,6 +189,10 @@ write_batch(struct store *s, struct ingest_item *list, int *begin_failed)
 			if (!store_in_tx(s)) {
 				e = it->e;
 				goto failed;
+			}
+			if (store_tx_spoiled(s)) {
+				store_rollback(s);
+				return -2;
 			}
 			continue;
 		}
@@ -225,7 +233,13 @@ worker_run(void *arg)
 			break;
 		list = g->job;
 		pthread_mutex_unlock(&g->mu);
-		stored = write_batch(g->ws, list, &bf);
+		/* Without a savepoint per record (which copies each page a
+		 * record changes before it changes it); when a record fails
+		 * halfway (seldom: a conflict or a duplicate fails before
+		 * writing), again with them. */
+		stored = write_batch(g->ws, list, STORE_TX_WHOLE, &bf);
+		if (stored == -2)
+			stored = write_batch(g->ws, list, 0, &bf);
 		pthread_mutex_lock(&g->mu);
 		g->job = NULL;
 		g->out = list;

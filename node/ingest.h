@@ -6,9 +6,11 @@
  * region's on the event loop) and then hands it here instead of storing it
  * at once.  Records are stored in batches, ONE
  * transaction (one fsync) per batch: each record with its
- * transparency-log leaf in its own savepoint (store_record_put_signed), so
- * that one that fails (a conflict, a constraint) leaves the others in;
- * then the batch commits, and only then is every record of it answered,
+ * transparency-log leaf (store_record_put_signed); one that fails (a
+ * conflict, a constraint) leaves the others in: a conflict fails before
+ * writing, and a record that fails after writing has the batch written
+ * again with a savepoint per record (store.h, STORE_TX_WHOLE: without
+ * them SQLite copies no page before changing it); then the batch commits, and only then is every record of it answered,
  * through the done callback, in the order they arrived.  A 201 therefore
  * still means on disk.  When the commit fails, every record of the batch
  * is answered with that error and nothing of the batch is stored.

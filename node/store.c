@@ -196,8 +196,11 @@ store_begin(struct store *s, struct err *e)
 	if (store_exec(s, "BEGIN IMMEDIATE", e) == -1)
 		return -1;
 	s->in_tx = 1;
-	s->records_tx = 0;	/* (store_rollback leaves it; seen() reads
-				   it only inside a transaction) */
+	/* (store_rollback leaves these; they are read only inside a
+	 * transaction) */
+	s->records_tx = 0;
+	s->whole_tx = 0;
+	s->spoiled = 0;
 	if ((st = store_stmt(s, ST_SEEN_CLEAR, e)) == NULL)
 		goto fail;
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -211,12 +214,19 @@ fail:
 }
 
 int
-store_begin_records(struct store *s, struct err *e)
+store_begin_records(struct store *s, int flags, struct err *e)
 {
 	if (store_begin(s, e) == -1)
 		return -1;
 	s->records_tx = 1;
+	s->whole_tx = (flags & STORE_TX_WHOLE) != 0;
 	return 0;
+}
+
+int
+store_tx_spoiled(struct store *s)
+{
+	return s->in_tx && s->spoiled;
 }
 
 int
@@ -225,12 +235,18 @@ store_commit(struct store *s, struct err *e)
 	if (!s->in_tx)
 		return err_set(e, ERR_INTERNAL, "%s: no transaction to commit",
 		    s->path);
+	if (s->spoiled) {
+		store_rollback(s);
+		return err_set(e, ERR_INTERNAL, "%s: a put failed halfway in "
+		    "a transaction without savepoints: rolled back", s->path);
+	}
 	if (store_exec(s, "COMMIT", e) == -1) {
 		store_rollback(s);
 		return -1;
 	}
 	s->in_tx = 0;
 	s->records_tx = 0;
+	s->whole_tx = 0;
 	return 0;
 }
 
@@ -241,25 +257,34 @@ store_in_tx(struct store *s)
 }
 
 /* Every put runs inside a savepoint, so that a failing put leaves nothing
- * behind whether or not a transaction is open. */
+ * behind whether or not a transaction is open; in a STORE_TX_WHOLE
+ * transaction it takes none, and a put that fails after it wrote (wrote
+ * 1) spoils the transaction instead. */
 static int
 put_begin(struct store *s, struct err *e)
 {
 	if (s->rdonly)
 		return err_set(e, ERR_DB, "%s: opened read-only", s->path);
+	if (s->in_tx && s->whole_tx)
+		return 0;
 	return store_exec(s, "SAVEPOINT put", e);
 }
 
 static int
-put_end(struct store *s, int rc, struct err *e)
+put_end(struct store *s, int rc, int wrote, struct err *e)
 {
 	int i;
 
 	if (rc == 0)
-		return store_exec(s, "RELEASE put", e);
+		return s->in_tx && s->whole_tx ? 0 :
+		    store_exec(s, "RELEASE put", e);
 	for (i = 0; i < ST_COUNT; i++)
 		if (s->st[i] != NULL)
 			sqlite3_reset(s->st[i]);
+	if (s->in_tx && s->whole_tx) {
+		s->spoiled |= wrote;
+		return -1;
+	}
 	sqlite3_exec(s->db, "ROLLBACK TO put; RELEASE put", NULL, NULL, NULL);
 	return -1;
 }
@@ -322,7 +347,7 @@ store_unit_put(struct store *s, const struct unit *u, const char *xml,
 		goto done;
 	rc = 0;
 done:
-	return put_end(s, rc, e);
+	return put_end(s, rc, 1, e);
 }
 
 int
@@ -372,7 +397,7 @@ store_procurement_put(struct store *s, const struct procurement *p,
 	}
 	rc = 0;
 done:
-	return put_end(s, rc, e);
+	return put_end(s, rc, 1, e);
 }
 
 int
@@ -391,7 +416,7 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 	struct record_brief b;
 	sqlite3_stmt *st;
 	char digest[65], content[65];
-	int step, rc = -1;
+	int step, wrote = 0, rc = -1;
 
 	if (isnew != NULL)
 		*isnew = 0;
@@ -464,6 +489,7 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 		sqlite3_bind_null(st, 12);
 	if (store_step_done(s, st, "storing supervision record", r->id, e) == -1)
 		goto done;
+	wrote = 1;	/* (a statement that fails leaves nothing) */
 	/* A signed record gets its transparency-log leaf in this savepoint:
 	 * never one without the other (store_tlog.h). */
 	if (signer != NULL && signer[0] != '\0' &&
@@ -478,7 +504,7 @@ store_record_put_signed(struct store *s, const struct supervision_record *r,
 		memcpy(stored, digest, 65);
 	rc = 0;
 done:
-	return put_end(s, rc, e);
+	return put_end(s, rc, wrote, e);
 }
 
 int

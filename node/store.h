@@ -75,8 +75,16 @@ int	store_checkpoint(struct store *s, int *frames, int *copied,
 int	store_begin(struct store *s, struct err *e);
 /* The same, for a group commit of received records (ingest.h): the same ID
  * twice is not refused, the second put sees the first one as stored (the
- * same record again or ERR_CONFLICT, as in two transactions). */
-int	store_begin_records(struct store *s, struct err *e);
+ * same record again or ERR_CONFLICT, as in two transactions).
+ * With STORE_TX_WHOLE the puts take no savepoint each (in a savepoint
+ * SQLite first copies every page a put changes, its sub-journal): the
+ * transaction is all or nothing.  A put that fails before it wrote (a
+ * conflict, a duplicate's check) leaves it fit to commit; one that fails
+ * after it wrote spoils it (store_tx_spoiled()): store_commit() refuses
+ * it, and the caller rolls it back and puts again without the flag. */
+#define STORE_TX_WHOLE	0x1
+int	store_begin_records(struct store *s, int flags, struct err *e);
+int	store_tx_spoiled(struct store *s);
 int	store_commit(struct store *s, struct err *e);
 /* 1 while a transaction store_begin*() opened is still open (SQLite ends
  * one on its own after an I/O error or a full disk). */
@@ -109,7 +117,9 @@ int	store_record_put(struct store *s, const struct supervision_record *r,
  * whitespace is not a conflict.  Another content is ERR_CONFLICT.  stored
  * (may be NULL) receives the hex SHA-256 of the bytes kept: these bytes
  * when new, the first stored ones when not.  A new record with a signer
- * gets its transparency-log leaf in the same savepoint (store_tlog.h). */
+ * gets its transparency-log leaf in the same savepoint (store_tlog.h; in
+ * a STORE_TX_WHOLE transaction, which a put failing halfway spoils, in the
+ * same transaction). */
 int	store_record_put_signed(struct store *s,
 	    const struct supervision_record *r, const char *xml, size_t len,
 	    const unsigned char content_digest[32], const char *signer,

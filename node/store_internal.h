@@ -76,6 +76,8 @@ struct store {
 	int		 rdonly;
 	int		 in_tx;		/* store_begin() .. commit/rollback */
 	int		 records_tx;	/* store_begin_records(): no seen() */
+	int		 whole_tx;	/* STORE_TX_WHOLE: puts without savepoints */
+	int		 spoiled;	/* a put failed after writing in one */
 	sqlite3_stmt	*st[ST_COUNT];
 	int64_t		 deadline;	/* store_set_deadline(), 0 none */
 	struct wal_watch *wal_watch;	/* store_wal_watch(), or NULL */

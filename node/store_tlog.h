@@ -5,7 +5,8 @@
  *
  * Every supervision record stored with a verified signer (store.h's
  * store_record_put_signed() with a signer) gets the next leaf, in the same
- * savepoint as its row: leaf hash = SHA-256(0x00 || the record's stored
+ * savepoint as its row (or the same all-or-nothing transaction,
+ * STORE_TX_WHOLE): leaf hash = SHA-256(0x00 || the record's stored
  * bytes), and the nodes that append completes (merkle_append()) beside it.
  * A record is therefore never stored without its leaf, nor a leaf without
  * its record.  Migration 8 gave the signed records stored before it their

@@ -379,9 +379,18 @@ WHEN NEW.id = 'LVV-IN-411' BEGIN SELECT RAISE(ROLLBACK, 'test: undone'); END;
 EOP
 /usr/bin/python3 "$T_DIR/triggers.py" "$DB" || t_fail "adding the test triggers"
 nodes_start 02 || exit 1
-for i in $(seq 401 406) $(seq 411 416); do signed "LVV-IN-$i"; done
+for i in $(seq 401 406) $(seq 411 416) $(seq 422 426) $(seq 432 436); do signed "LVV-IN-$i"; done
 lvv_deliver --barrier "$T_DIR/d6" "$T_DIR"/rec/LVV-IN-40[1-6].signed
-lvv_deliver --barrier "$T_DIR/d7" "$T_DIR"/rec/LVV-IN-41[1-6].signed
+# LVV-IN-411 with five others sent at once; a slow machine may check it
+# alone into a batch of its own (the window is 2 ms): then, as nothing of
+# it was stored, it goes again with five new ones (at most three times).
+: >"$T_DIR/d7all"
+for k in 1 2 3; do
+	lvv_deliver --barrier "$T_DIR/d7" "$T_DIR"/rec/LVV-IN-411.signed \
+	    "$T_DIR"/rec/LVV-IN-4${k}[2-6].signed
+	cat "$T_DIR/d7" >>"$T_DIR/d7all"
+	[ "$(awk '$2 == 500' "$T_DIR/d7" | wc -l)" -ge 2 ] && break
+done
 nodes_stop 02
 check_db >"$T_DIR/ids6" 2>&1
 s6=$(awk '{ printf "%s ", $2 }' "$T_DIR/d6")
@@ -394,7 +403,7 @@ fi
 s7=$(awk '$2 == 500' "$T_DIR/d7" | wc -l)
 if [ "$(awk '$1 == "LVV-IN-411.signed" { print $2 }' "$T_DIR/d7")" = 500 ] && [ "$s7" -ge 2 ] &&
     [ -z "$(comm -12 <(answered "$T_DIR/d7" 500) "$T_DIR/ids6")" ] &&
-    [ -z "$(comm -23 <(answered "$T_DIR/d7" 201) "$T_DIR/ids6")" ]; then
+    [ -z "$(comm -23 <(answered "$T_DIR/d7all" 201) "$T_DIR/ids6")" ]; then
 	t_ok "a batch whose transaction is undone: its $s7 records all get 500, none is stored"
 else
 	t_fail "a batch whose transaction is undone: its records all get 500, none is stored" \

@@ -3,7 +3,9 @@
  * while received records are committed, the WAL is copied back into the
  * database file beside the commits (the checkpointer thread, past
  * INGEST_WAL_CHECKPOINT pages), never left to grow past INGEST_WAL_MAX
- * pages, and every record is stored once with its leaf.
+ * pages, and every record is stored once with its leaf; a batch (written
+ * without a savepoint per record) in which one record fails after writing
+ * is written again, the others stored and nothing of that one.
  */
 #include "config.h"
 
@@ -16,10 +18,12 @@
 
 #include <event2/event.h>
 #include <libxml/xmlmemory.h>
+#include <sqlite3.h>
 
 #include "ingest.h"
 #include "node.h"
 #include "store.h"
+#include "store_tlog.h"
 #include "testmain.h"
 
 #define RECORDS		2500
@@ -28,7 +32,8 @@
 
 static char dir[] = "/tmp/lasteri-test-ingest-wal.XXXXXX";
 static char dbpath[300];
-static int answered, stored_new, want;
+static int answered, stored_new, want, batches;
+static const char *refused;	/* the Id the trigger refuses, or NULL */
 static struct event_base *loop_base;
 
 static int
@@ -67,7 +72,11 @@ static void
 done(void *arg, struct ingest_item *it)
 {
 	(void)arg;
-	CU_ASSERT(it->result == INGEST_STORED);
+	if (refused != NULL && strcmp(it->rec.id, refused) == 0) {
+		CU_ASSERT(it->result == INGEST_FAILED);
+		CU_ASSERT(strstr(it->e.msg, "refused by the test") != NULL);
+	} else
+		CU_ASSERT(it->result == INGEST_STORED);
 	if (it->result != INGEST_STORED && answered < 3)
 		fprintf(stderr, "record %s: %d %s\n", it->rec.id, it->result,
 		    it->e.msg);
@@ -81,6 +90,7 @@ batch(void *arg, int committed, size_t stored)
 	(void)arg;
 	CU_ASSERT(committed);
 	stored_new += (int)stored;
+	batches++;
 }
 
 static struct ingest_item *
@@ -171,8 +181,69 @@ test_checkpointed_beside_commits(void)
 	event_base_free(n.base);
 }
 
+/* Records put together, one of which a trigger refuses after its row and
+ * leaf are written (its brief): the batch, written without a savepoint per
+ * record, is spoiled and written again with them; that record fails with
+ * the trigger's reason, the others are stored, and neither its row nor its
+ * leaf is. */
+static void
+test_refused_halfway(void)
+{
+	struct node n;
+	struct ingest *g;
+	struct ingest_item *it;
+	struct store_counts c0, c;
+	struct store_record_meta m;
+	struct timeval tv = { 60, 0 };
+	uint64_t size0 = 0, size = 0;
+	sqlite3 *db;
+	struct err e;
+	int i;
+
+	memset(&n, 0, sizeof(n));
+	n.conf.database = dbpath;
+	err_clear(&e);
+	CU_ASSERT_FATAL(store_open(dbpath, STORE_CREATE, &n.store, &e) == 0);
+	CU_ASSERT_FATAL(store_counts(n.store, &c0, &e) == 0);
+	CU_ASSERT_FATAL(store_tlog_size(n.store, &size0, &e) == 0);
+	CU_ASSERT_FATAL(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_exec(db, "CREATE TRIGGER test_refuse BEFORE "
+	    "INSERT ON record_brief WHEN new.id = 'LVV-W-20010' BEGIN SELECT "
+	    "RAISE(ABORT, 'refused by the test'); END", NULL, NULL, NULL) ==
+	    SQLITE_OK);
+	sqlite3_close(db);
+	refused = "LVV-W-20010";
+	CU_ASSERT_FATAL((n.base = loop_base = event_base_new()) != NULL);
+	CU_ASSERT_FATAL((g = ingest_new(&n, done, batch, NULL, &e)) != NULL);
+	answered = stored_new = batches = 0;
+	want = 20;
+	for (i = 20000; i < 20020; i++) {
+		CU_ASSERT_FATAL((it = item(i)) != NULL);
+		ingest_add(g, it);
+	}
+	event_base_loopexit(n.base, &tv);
+	event_base_dispatch(n.base);
+	CU_ASSERT_EQUAL(answered, 20);
+	CU_ASSERT_EQUAL(stored_new, 19);
+	/* (one batch: the refused record was among others) */
+	CU_ASSERT_EQUAL(batches, 1);
+	CU_ASSERT(store_counts(n.store, &c, &e) == 0 &&
+	    c.records == c0.records + 19);
+	CU_ASSERT(store_tlog_size(n.store, &size, &e) == 0 &&
+	    size == size0 + 19);
+	err_clear(&e);
+	CU_ASSERT(store_record_meta(n.store, refused, &m, &e) == -1 &&
+	    e.code == ERR_NOTFOUND);
+	CU_ASSERT(store_record_meta(n.store, "LVV-W-20011", &m, &e) == 0);
+	refused = NULL;
+	ingest_free(g);
+	store_close(n.store);
+	event_base_free(n.base);
+}
+
 static CU_TestInfo tests[] = {
 	{ "copies the WAL into the database beside the commits, within its bound", test_checkpointed_beside_commits },
+	{ "writes a batch again when a record fails halfway, storing the others", test_refused_halfway },
 	CU_TEST_INFO_NULL
 };
 

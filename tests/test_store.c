@@ -19,6 +19,7 @@
 #include "store.h"
 #include "store_import.h"
 #include "store_query.h"
+#include "store_tlog.h"
 #include "testmain.h"
 #include "vocab.h"
 #include "xml.h"
@@ -479,6 +480,86 @@ test_record_conflict(void)
 	CU_ASSERT(store_record_get(s, "R1", &got, &len, NULL, &e) == 0);
 	CU_ASSERT(len == 8 && memcmp(got, "<r>1</r>", 8) == 0);
 	free(got);
+	store_close(s);
+}
+
+/* A group commit without a savepoint per put (STORE_TX_WHOLE): a put that
+ * fails before writing (a conflict) leaves the batch fit to commit; one that
+ * fails after writing (a trigger refuses its brief, after its row and its
+ * leaf) spoils it: store_commit() refuses it and nothing of the batch is
+ * stored.  The same puts with a savepoint each store the others. */
+static void
+test_records_whole(void)
+{
+	struct store *s;
+	struct supervision_record r;
+	struct store_counts c;
+	struct err e;
+	sqlite3 *db;
+	const char *p;
+	uint64_t size = 0;
+	int isnew, flags;
+
+	CU_ASSERT_FATAL((s = open_new(&p)) != NULL);
+	err_clear(&e);
+	fill_record(&r, "R0");
+	CU_ASSERT(store_record_put_signed(s, &r, "<r>0</r>", 8, NULL, SIGNER,
+	    &isnew, NULL, &e) == 0);
+	CU_ASSERT_FATAL(sqlite3_open(p, &db) == SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_exec(db, "CREATE TRIGGER test_refuse BEFORE "
+	    "INSERT ON record_brief WHEN new.id = 'R2' BEGIN SELECT "
+	    "RAISE(ABORT, 'refused by the test'); END", NULL, NULL, NULL) ==
+	    SQLITE_OK);
+	sqlite3_close(db);
+
+	CU_ASSERT_FATAL(store_begin_records(s, STORE_TX_WHOLE, &e) == 0);
+	fill_record(&r, "R1");
+	CU_ASSERT(store_record_put_signed(s, &r, "<r>1</r>", 8, NULL, SIGNER,
+	    &isnew, NULL, &e) == 0);
+	fill_record(&r, "R0");
+	err_clear(&e);
+	CU_ASSERT(store_record_put_signed(s, &r, "<r>x</r>", 8, NULL, SIGNER,
+	    &isnew, NULL, &e) == -1);
+	CU_ASSERT(e.code == ERR_CONFLICT);
+	CU_ASSERT(!store_tx_spoiled(s));
+	fill_record(&r, "R2");
+	err_clear(&e);
+	CU_ASSERT(store_record_put_signed(s, &r, "<r>2</r>", 8, NULL, SIGNER,
+	    &isnew, NULL, &e) == -1);
+	CU_ASSERT(strstr(e.msg, "refused by the test") != NULL);
+	CU_ASSERT(store_tx_spoiled(s));
+	err_clear(&e);
+	CU_ASSERT(store_commit(s, &e) == -1);
+	CU_ASSERT(e.code == ERR_INTERNAL);
+	CU_ASSERT(strstr(e.msg, "failed halfway") != NULL);
+	CU_ASSERT(!store_in_tx(s));
+	CU_ASSERT(store_counts(s, &c, &e) == 0 && c.records == 1);
+	CU_ASSERT(store_tlog_size(s, &size, &e) == 0 && size == 1);
+
+	/* With a savepoint per put R2 alone is left out; without R2 the
+	 * batch commits with the flag too. */
+	for (flags = 0; flags <= STORE_TX_WHOLE; flags += STORE_TX_WHOLE) {
+		CU_ASSERT_FATAL(store_begin_records(s, flags, &e) == 0);
+		fill_record(&r, flags ? "R3" : "R1");
+		CU_ASSERT(store_record_put_signed(s, &r, flags ? "<r>3</r>" :
+		    "<r>1</r>", 8, NULL, SIGNER, &isnew, NULL, &e) == 0);
+		CU_ASSERT(isnew == 1);
+		fill_record(&r, "R2");
+		err_clear(&e);
+		if (flags == 0) {
+			CU_ASSERT(store_record_put_signed(s, &r, "<r>2</r>",
+			    8, NULL, SIGNER, &isnew, NULL, &e) == -1);
+			CU_ASSERT(strstr(e.msg, "refused by the test") !=
+			    NULL);
+			CU_ASSERT(!store_tx_spoiled(s));
+		}
+		err_clear(&e);
+		CU_ASSERT(store_commit(s, &e) == 0);
+	}
+	CU_ASSERT(store_counts(s, &c, &e) == 0 && c.records == 3);
+	CU_ASSERT(store_tlog_size(s, &size, &e) == 0 && size == 3);
+	CU_ASSERT(store_record_meta(s, "R2", &(struct store_record_meta){ 0 },
+	    &e) == -1);
 	store_close(s);
 }
 
@@ -1219,6 +1300,7 @@ static CU_TestInfo data_tests[] = {
 	{ "rolls back an open batch when the store is closed", test_close_rolls_back },
 	{ "accepts the same record twice and keeps it once", test_record_idempotent },
 	{ "refuses a different record under a stored Id as a conflict", test_record_conflict },
+	{ "a batch without savepoints: a conflict leaves it, a put failing halfway spoils it", test_records_whole },
 	{ "accepts another copy of the same signed content as the same record", test_record_same_content },
 	{ "replaces the award index with the procurement definition", test_awards },
 	{ "refuses writes to a read-only store", test_rdonly },
