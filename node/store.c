@@ -93,7 +93,7 @@ store_open(const char *path, int flags, struct store **out, struct err *e)
 	    SQLITE_OPEN_NOMUTEX;
 	if (flags & STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, oflags, store_vfs()) != SQLITE_OK) {
 		store_dberr(s, "cannot open the database", e);
 		goto done;
 	}

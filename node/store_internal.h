@@ -84,6 +84,12 @@ struct store {
 	int64_t		 last_seq;	/* store_record_last_seq() */
 };
 
+/* The name of the stores' VFS (store_vfs.c: the system's, gathering each
+ * connection's WAL writes into one write per run of frames), registered
+ * on the first call; NULL when it cannot be (the system's own is used). */
+#define STORE_VFS	"lasteri"
+const char *store_vfs(void);
+
 /* Fills e with ERR_DB: "PATH: what: SQLite's message"; returns -1. */
 int	store_dberr(struct store *s, const char *what, struct err *e);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <sqlite3.h>
 
@@ -481,6 +482,58 @@ test_record_conflict(void)
 	CU_ASSERT(len == 8 && memcmp(got, "<r>1</r>", 8) == 0);
 	free(got);
 	store_close(s);
+}
+
+/* The stores' VFS gathers a connection's WAL writes (store_vfs.c): what a
+ * commit wrote is in the WAL file when the commit returns.  A process that
+ * commits and ends without closing its store (as if killed) leaves its
+ * commits, a transaction larger than the gathering buffer among them, for
+ * another connection on SQLite's own VFS to read. */
+static void
+test_vfs_commits(void)
+{
+	static char big[600 * 1024];
+	struct store *s;
+	struct unit u;
+	struct err e;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *p;
+	char path[512];
+	pid_t pid;
+	int status = -1;
+
+	CU_ASSERT_FATAL((s = open_new(&p)) != NULL);
+	snprintf(path, sizeof(path), "%s", p);
+	store_close(s);
+	memset(big, 'x', sizeof(big));
+	big[0] = '<';
+	big[sizeof(big) - 1] = '>';
+	if ((pid = fork()) == 0) {
+		if (store_open(path, 0, &s, &e) == -1)
+			_exit(2);
+		fill_unit(&u, "U1");
+		if (store_unit_put(s, &u, "<u1/>", 5, &e) == -1)
+			_exit(3);
+		fill_unit(&u, "U2");
+		if (store_unit_put(s, &u, big, sizeof(big), &e) == -1)
+			_exit(4);
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT(waitpid(pid, &status, 0) == pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_FATAL(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_prepare_v2(db, "SELECT count(*), sum(length(xml)),"
+	    " sum(hex(substr(xml, -1)) = '3E') FROM units", -1, &st, NULL) ==
+	    SQLITE_OK);
+	CU_ASSERT(sqlite3_step(st) == SQLITE_ROW);
+	CU_ASSERT(sqlite3_column_int(st, 0) == 2);
+	CU_ASSERT(sqlite3_column_int64(st, 1) == 5 + (sqlite3_int64)sizeof(big));
+	CU_ASSERT(sqlite3_column_int(st, 2) == 2);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 /* A group commit without a savepoint per put (STORE_TX_WHOLE): a put that
@@ -1301,6 +1354,7 @@ static CU_TestInfo data_tests[] = {
 	{ "accepts the same record twice and keeps it once", test_record_idempotent },
 	{ "refuses a different record under a stored Id as a conflict", test_record_conflict },
 	{ "a batch without savepoints: a conflict leaves it, a put failing halfway spoils it", test_records_whole },
+	{ "a commit's WAL pages are in the file when it returns (the stores' VFS)", test_vfs_commits },
 	{ "accepts another copy of the same signed content as the same record", test_record_same_content },
 	{ "replaces the award index with the procurement definition", test_awards },
 	{ "refuses writes to a read-only store", test_rdonly },
