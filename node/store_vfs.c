@@ -6,19 +6,32 @@
  * page: a group commit of ~150 pages was 300 pwrite() calls, the writer's
  * biggest cost after the records themselves).
  *
- * Why this is safe.  What the buffer holds is written out before the file
- * is synced, read, truncated, sized, controlled or closed.  Every store
- * connection runs with synchronous=FULL (store.c), under which SQLite
- * syncs the WAL at each commit before it publishes the new frames in the
- * WAL index: no other connection can look for a frame that is still in a
- * buffer, and a frame a commit relies on is on disk when the commit
- * returns, as without this layer.  A process killed with frames in the
- * buffer loses only a transaction that had not committed.  A failed write
- * surfaces at the next of those calls (at the latest at the commit's
- * sync), as SQLite's own I/O error.
+ * Why this is safe.  Two rules.
+ *  1. What a WAL's buffer holds is written out before that file is synced,
+ *     read, sized, truncated, controlled or mapped.  Every store connection
+ *     runs with synchronous=FULL (store.c), under which SQLite syncs the
+ *     WAL at each commit before it publishes the commit's frames in the
+ *     WAL index (sqlite3WalFrames): no other connection, the checkpointer
+ *     included, can look for a frame still in a buffer, and a commit's
+ *     frames are on disk when it returns, as without this layer.
+ *  2. The buffer is empty whenever its connection does not hold the WAL's
+ *     write lock: it is written out, while the lock is still held, when
+ *     the connection gives the lock up (the database file's xShmLock; a
+ *     transaction that rolled back after SQLite spilled pages into the WAL
+ *     leaves frames nobody will read, and written later they would land on
+ *     another connection's frames).  That needs the WAL's database file,
+ *     found by name when the WAL is opened (sqlite3_filename_database());
+ *     a WAL whose database file is not found, or whose device may tear a
+ *     sector on overwrite (SQLite then pads a commit's last frame to a
+ *     sector around a sync of its own), is written through, ungathered.
+ * A write that fails drops what was gathered and comes back as SQLite's
+ * I/O error at the next call that writes out (at the latest at the
+ * commit's sync): the transaction fails, nothing it relied on is lost.  A
+ * process killed with frames gathered loses only a transaction that had
+ * not committed.
  *
- * Files other than a WAL are the system VFS's own files, opened in place
- * (no layer at all).
+ * Other files (journals, temporary files) are the system VFS's own files,
+ * opened in place with no layer between.
  */
 #include "config.h"
 
@@ -30,14 +43,29 @@
 
 #include "store_internal.h"
 
-/* Bytes gathered per WAL file: 30 frames of 4 KiB pages.  Below 128 KiB,
+/* Bytes gathered per WAL file: 29 frames of 4 KiB pages.  Below 128 KiB,
  * which the system VFS takes in one write at most (it masks a length with
  * 0x1ffff: a longer write fails as a full disk). */
 #define WAL_BUF		(120 * 1024)
 
+/* SQLite's lock slot of the WAL's one writer (wal.c: WAL_WRITE_LOCK). */
+#define WAL_WRITE_LOCK	0
+
+struct walfile;
+
+/* A layer's file: ours first, the system VFS's file after it (REAL_OFF). */
+struct dbfile {
+	sqlite3_file	 base;
+	sqlite3_file	*real;
+	const char	*name;		/* as SQLite passed it to xOpen */
+	struct walfile	*wal;		/* its WAL, while open */
+	struct dbfile	*next;		/* in dbs */
+};
+
 struct walfile {
 	sqlite3_file	 base;
-	sqlite3_file	*real;		/* the system VFS's file, below */
+	sqlite3_file	*real;
+	struct dbfile	*db;		/* NULL: written through */
 	unsigned char	*buf;
 	sqlite3_int64	 off;		/* the file offset of buf[0] */
 	int		 len;		/* bytes in buf */
@@ -47,13 +75,124 @@ static sqlite3_vfs	 vfs;
 static sqlite3_vfs	*sys;		/* the system's default VFS */
 static pthread_once_t	 once = PTHREAD_ONCE_INIT;
 static int		 init_rc = SQLITE_ERROR;
+/* The open database files, for their WALs to find (open and close only). */
+static pthread_mutex_t	 dbs_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct dbfile	*dbs;
 
-#define REAL(f)		(((struct walfile *)(f))->real)
+/* The system file after ours, aligned as SQLite aligns ours (8). */
+#define LAYER_SIZE	(sizeof(struct walfile) > sizeof(struct dbfile) ? \
+			    sizeof(struct walfile) : sizeof(struct dbfile))
+#define REAL_OFF	((LAYER_SIZE + 15) & ~(size_t)15)
+#define REAL(f)		(((struct dbfile *)(f))->real)
 
-/* Writes out what is gathered.  On failure it stays gathered (a retry
- * writes the same bytes at the same place): an error that a caller
- * ignores (a file-control hint) loses nothing, and comes back at the next
- * flush, at the latest at the commit's sync. */
+/* --- both layers: calls passed on as they are ------------------------------ */
+
+static int
+fw_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
+{
+	return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
+}
+
+static int
+fw_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+	return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
+}
+
+static int
+fw_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+
+static int
+fw_sync(sqlite3_file *f, int flags)
+{
+	return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+
+static int
+fw_file_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+
+static int
+fw_lock(sqlite3_file *f, int lock)
+{
+	return REAL(f)->pMethods->xLock(REAL(f), lock);
+}
+
+static int
+fw_unlock(sqlite3_file *f, int lock)
+{
+	return REAL(f)->pMethods->xUnlock(REAL(f), lock);
+}
+
+static int
+fw_check_reserved(sqlite3_file *f, int *out)
+{
+	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+
+static int
+fw_file_control(sqlite3_file *f, int op, void *arg)
+{
+	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+
+static int
+fw_sector_size(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+
+static int
+fw_device(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+
+static int
+fw_shm_map(sqlite3_file *f, int pg, int pgsz, int extend, void volatile **pp)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), pg, pgsz, extend, pp);
+}
+
+static int
+fw_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
+}
+
+static void
+fw_shm_barrier(sqlite3_file *f)
+{
+	REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+
+static int
+fw_shm_unmap(sqlite3_file *f, int del)
+{
+	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+
+static int
+fw_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
+{
+	return REAL(f)->pMethods->xFetch(REAL(f), off, n, pp);
+}
+
+static int
+fw_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+{
+	return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
+}
+
+/* --- the WAL ---------------------------------------------------------------- */
+
+/* Writes out what is gathered; on failure drops it (the transaction that
+ * wrote it fails with the error). */
 static int
 flush(struct walfile *w)
 {
@@ -62,8 +201,7 @@ flush(struct walfile *w)
 	if (w->len == 0)
 		return SQLITE_OK;
 	rc = w->real->pMethods->xWrite(w->real, w->buf, w->len, w->off);
-	if (rc == SQLITE_OK)
-		w->len = 0;
+	w->len = 0;
 	return rc;
 }
 
@@ -71,14 +209,19 @@ static int
 wal_close(sqlite3_file *f)
 {
 	struct walfile *w = (struct walfile *)f;
-	int rc, rc2;
+	int rc;
 
-	/* (Only a transaction that did not commit can be left here.) */
-	rc = flush(w);
-	rc2 = w->real->pMethods->xClose(w->real);
+	/* Under rule 2 nothing is left here; what would be is a transaction
+	 * that did not commit, and the write lock is not held. */
+	w->len = 0;
+	pthread_mutex_lock(&dbs_mu);
+	if (w->db != NULL)
+		w->db->wal = NULL;
+	pthread_mutex_unlock(&dbs_mu);
+	rc = w->real->pMethods->xClose(w->real);
 	free(w->buf);
 	w->buf = NULL;
-	return rc != SQLITE_OK ? rc : rc2;
+	return rc;
 }
 
 static int
@@ -88,7 +231,7 @@ wal_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 
 	if ((rc = flush((struct walfile *)f)) != SQLITE_OK)
 		return rc;
-	return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
+	return fw_read(f, p, n, off);
 }
 
 static int
@@ -97,6 +240,8 @@ wal_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 	struct walfile *w = (struct walfile *)f;
 	int rc;
 
+	if (w->db == NULL)
+		return fw_write(f, p, n, off);
 	/* Contiguous with what is gathered and room for it: gather. */
 	if (w->len > 0 && off == w->off + w->len && n <= WAL_BUF - w->len) {
 		memcpy(w->buf + w->len, p, (size_t)n);
@@ -106,7 +251,7 @@ wal_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 	if ((rc = flush(w)) != SQLITE_OK)
 		return rc;
 	if (n >= WAL_BUF)
-		return w->real->pMethods->xWrite(w->real, p, n, off);
+		return fw_write(f, p, n, off);
 	memcpy(w->buf, p, (size_t)n);
 	w->off = off;
 	w->len = n;
@@ -120,7 +265,7 @@ wal_truncate(sqlite3_file *f, sqlite3_int64 size)
 
 	if ((rc = flush((struct walfile *)f)) != SQLITE_OK)
 		return rc;
-	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+	return fw_truncate(f, size);
 }
 
 static int
@@ -130,7 +275,7 @@ wal_sync(sqlite3_file *f, int flags)
 
 	if ((rc = flush((struct walfile *)f)) != SQLITE_OK)
 		return rc;
-	return REAL(f)->pMethods->xSync(REAL(f), flags);
+	return fw_sync(f, flags);
 }
 
 static int
@@ -140,25 +285,7 @@ wal_file_size(sqlite3_file *f, sqlite3_int64 *size)
 
 	if ((rc = flush((struct walfile *)f)) != SQLITE_OK)
 		return rc;
-	return REAL(f)->pMethods->xFileSize(REAL(f), size);
-}
-
-static int
-wal_lock(sqlite3_file *f, int lock)
-{
-	return REAL(f)->pMethods->xLock(REAL(f), lock);
-}
-
-static int
-wal_unlock(sqlite3_file *f, int lock)
-{
-	return REAL(f)->pMethods->xUnlock(REAL(f), lock);
-}
-
-static int
-wal_check_reserved(sqlite3_file *f, int *out)
-{
-	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+	return fw_file_size(f, size);
 }
 
 static int
@@ -168,46 +295,7 @@ wal_file_control(sqlite3_file *f, int op, void *arg)
 
 	if ((rc = flush((struct walfile *)f)) != SQLITE_OK)
 		return rc;
-	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
-}
-
-static int
-wal_sector_size(sqlite3_file *f)
-{
-	return REAL(f)->pMethods->xSectorSize(REAL(f));
-}
-
-static int
-wal_device(sqlite3_file *f)
-{
-	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
-}
-
-/* A WAL has no shared memory and no mapping of its own: SQLite asks these
- * of the database file only; they are passed on all the same. */
-static int
-wal_shm_map(sqlite3_file *f, int pg, int pgsz, int extend,
-    void volatile **pp)
-{
-	return REAL(f)->pMethods->xShmMap(REAL(f), pg, pgsz, extend, pp);
-}
-
-static int
-wal_shm_lock(sqlite3_file *f, int off, int n, int flags)
-{
-	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
-}
-
-static void
-wal_shm_barrier(sqlite3_file *f)
-{
-	REAL(f)->pMethods->xShmBarrier(REAL(f));
-}
-
-static int
-wal_shm_unmap(sqlite3_file *f, int del)
-{
-	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+	return fw_file_control(f, op, arg);
 }
 
 static int
@@ -217,56 +305,125 @@ wal_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
 
 	if ((rc = flush((struct walfile *)f)) != SQLITE_OK)
 		return rc;
-	return REAL(f)->pMethods->xFetch(REAL(f), off, n, pp);
-}
-
-static int
-wal_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
-{
-	return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
+	return fw_fetch(f, off, n, pp);
 }
 
 static const sqlite3_io_methods wal_methods = {
 	3,
 	wal_close, wal_read, wal_write, wal_truncate, wal_sync,
-	wal_file_size, wal_lock, wal_unlock, wal_check_reserved,
-	wal_file_control, wal_sector_size, wal_device,
-	wal_shm_map, wal_shm_lock, wal_shm_barrier, wal_shm_unmap,
-	wal_fetch, wal_unfetch
+	wal_file_size, fw_lock, fw_unlock, fw_check_reserved,
+	wal_file_control, fw_sector_size, fw_device,
+	fw_shm_map, fw_shm_lock, fw_shm_barrier, fw_shm_unmap,
+	wal_fetch, fw_unfetch
 };
 
-/* The system file sits after struct walfile, aligned for any type. */
-#define REAL_OFF	((sizeof(struct walfile) + 15) & ~(size_t)15)
+/* --- the database file ----------------------------------------------------- */
+
+static int
+db_close(sqlite3_file *f)
+{
+	struct dbfile *d = (struct dbfile *)f, **pp;
+
+	pthread_mutex_lock(&dbs_mu);
+	for (pp = &dbs; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	if (d->wal != NULL)
+		d->wal->db = NULL;
+	pthread_mutex_unlock(&dbs_mu);
+	return d->real->pMethods->xClose(d->real);
+}
+
+/* Rule 2: the WAL's buffer is written out before the write lock goes. */
+static int
+db_shm_lock(sqlite3_file *f, int off, int n, int flags)
+{
+	struct dbfile *d = (struct dbfile *)f;
+
+	if (d->wal != NULL && (flags & SQLITE_SHM_UNLOCK) &&
+	    (flags & SQLITE_SHM_EXCLUSIVE) && off <= WAL_WRITE_LOCK &&
+	    off + n > WAL_WRITE_LOCK)
+		(void)flush(d->wal);	/* (a failure drops frames unused) */
+	return fw_shm_lock(f, off, n, flags);
+}
+
+static const sqlite3_io_methods db_methods = {
+	3,
+	db_close, fw_read, fw_write, fw_truncate, fw_sync,
+	fw_file_size, fw_lock, fw_unlock, fw_check_reserved,
+	fw_file_control, fw_sector_size, fw_device,
+	fw_shm_map, db_shm_lock, fw_shm_barrier, fw_shm_unmap,
+	fw_fetch, fw_unfetch
+};
+
+/* --- the VFS ---------------------------------------------------------------- */
+
+/* Opens the system's file below ours: 0, or SQLite's error. */
+static int
+open_real(const char *name, sqlite3_file *f, int flags, int *out)
+{
+	sqlite3_file *real = (sqlite3_file *)((char *)f + REAL_OFF);
+	int rc;
+
+	((struct dbfile *)f)->real = real;
+	if ((rc = sys->xOpen(sys, name, real, flags, out)) != SQLITE_OK)
+		return rc;
+	/* Our methods are version 3: so must the file's be. */
+	if (real->pMethods == NULL || real->pMethods->iVersion < 3) {
+		if (real->pMethods != NULL)
+			real->pMethods->xClose(real);
+		return SQLITE_CANTOPEN;
+	}
+	return SQLITE_OK;
+}
 
 static int
 vfs_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags,
     int *out)
 {
+	struct dbfile *d = (struct dbfile *)f, *db;
 	struct walfile *w = (struct walfile *)f;
+	const char *dbname;
 	int rc;
 
 	(void)v;
-	/* Not a WAL: the system's file in place, nothing between. */
-	if (!(flags & SQLITE_OPEN_WAL))
+	if (flags & SQLITE_OPEN_MAIN_DB && name != NULL) {
+		memset(d, 0, sizeof(*d));
+		if ((rc = open_real(name, f, flags, out)) != SQLITE_OK)
+			return rc;
+		d->name = name;
+		d->base.pMethods = &db_methods;
+		pthread_mutex_lock(&dbs_mu);
+		d->next = dbs;
+		dbs = d;
+		pthread_mutex_unlock(&dbs_mu);
+		return SQLITE_OK;
+	}
+	if (!(flags & SQLITE_OPEN_WAL) || name == NULL)
 		return sys->xOpen(sys, name, f, flags, out);
 	memset(w, 0, sizeof(*w));
-	w->real = (sqlite3_file *)((char *)f + REAL_OFF);
 	if ((w->buf = malloc(WAL_BUF)) == NULL)
 		return SQLITE_NOMEM;
-	if ((rc = sys->xOpen(sys, name, w->real, flags, out)) != SQLITE_OK) {
+	if ((rc = open_real(name, f, flags, out)) != SQLITE_OK) {
 		free(w->buf);
 		w->buf = NULL;
 		return rc;
 	}
-	/* A WAL of a version-1 system file would not be asked the rest. */
-	if (w->real->pMethods == NULL || w->real->pMethods->iVersion < 3) {
-		if (w->real->pMethods != NULL)
-			w->real->pMethods->xClose(w->real);
-		free(w->buf);
-		w->buf = NULL;
-		return SQLITE_CANTOPEN;
-	}
 	w->base.pMethods = &wal_methods;
+	/* Its database file, if it is ours and never tears a sector:
+	 * gathered; else written through. */
+	dbname = sqlite3_filename_database(name);
+	pthread_mutex_lock(&dbs_mu);
+	for (db = dbs; db != NULL; db = db->next)
+		if (db->name == dbname && db->wal == NULL &&
+		    (fw_device(&db->base) & SQLITE_IOCAP_POWERSAFE_OVERWRITE)) {
+			db->wal = w;
+			w->db = db;
+			break;
+		}
+	pthread_mutex_unlock(&dbs_mu);
 	return SQLITE_OK;
 }
 

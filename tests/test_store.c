@@ -19,6 +19,7 @@
 #include "schema.h"
 #include "store.h"
 #include "store_import.h"
+#include "store_internal.h"
 #include "store_query.h"
 #include "store_tlog.h"
 #include "testmain.h"
@@ -534,6 +535,66 @@ test_vfs_commits(void)
 	CU_ASSERT(sqlite3_column_int(st, 2) == 2);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+}
+
+static void
+exec_ok(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	CU_ASSERT(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK);
+	if (msg != NULL)
+		fprintf(stderr, "%s: %s\n", sql, msg);
+	sqlite3_free(msg);
+}
+
+/* Rule 2 of store_vfs.c: a transaction that rolls back after SQLite spilled
+ * pages into the WAL (a cache of 20 pages, 200 rows of 1 KB) leaves
+ * nothing gathered that could land later on the frames another connection
+ * commits at the same place of the WAL. */
+static void
+test_vfs_rollback_spill(void)
+{
+	sqlite3 *a, *b, *c;
+	sqlite3_stmt *st;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s", newdb());
+	CU_ASSERT_FATAL(store_vfs() != NULL);
+	CU_ASSERT_FATAL(sqlite3_open_v2(path, &a, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, STORE_VFS) == SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_open_v2(path, &b, SQLITE_OPEN_READWRITE,
+	    STORE_VFS) == SQLITE_OK);
+	exec_ok(a, "PRAGMA synchronous = FULL; PRAGMA journal_mode = WAL;"
+	    "PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = 20;"
+	    "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB);"
+	    "INSERT INTO t VALUES (0, 'x')");
+	exec_ok(b, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;"
+	    "PRAGMA wal_checkpoint(PASSIVE)");
+	exec_ok(a, "BEGIN; WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT"
+	    " i + 1 FROM r WHERE i < 200) INSERT INTO t SELECT i + 100000,"
+	    " randomblob(1000) FROM r; ROLLBACK");
+	exec_ok(b, "BEGIN; WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT"
+	    " i + 1 FROM r WHERE i < 200) INSERT INTO t SELECT i,"
+	    " zeroblob(1000) FROM r; COMMIT");
+	exec_ok(a, "SELECT count(*) FROM t");
+	sqlite3_close(a);
+	sqlite3_close(b);
+	CU_ASSERT_FATAL(sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK);
+	CU_ASSERT_FATAL(sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &st,
+	    NULL) == SQLITE_OK);
+	CU_ASSERT(sqlite3_step(st) == SQLITE_ROW);
+	CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+	CU_ASSERT_FATAL(sqlite3_prepare_v2(c, "SELECT count(*), sum(id >= 100000),"
+	    " sum(v = zeroblob(1000)) FROM t", -1, &st, NULL) == SQLITE_OK);
+	CU_ASSERT(sqlite3_step(st) == SQLITE_ROW);
+	CU_ASSERT(sqlite3_column_int(st, 0) == 201);
+	CU_ASSERT(sqlite3_column_int(st, 1) == 0);
+	CU_ASSERT(sqlite3_column_int(st, 2) == 200);
+	sqlite3_finalize(st);
+	sqlite3_close(c);
 }
 
 /* A group commit without a savepoint per put (STORE_TX_WHOLE): a put that
@@ -1355,6 +1416,7 @@ static CU_TestInfo data_tests[] = {
 	{ "refuses a different record under a stored Id as a conflict", test_record_conflict },
 	{ "a batch without savepoints: a conflict leaves it, a put failing halfway spoils it", test_records_whole },
 	{ "a commit's WAL pages are in the file when it returns (the stores' VFS)", test_vfs_commits },
+	{ "a rollback after pages spilled into the WAL leaves nothing to land on another commit", test_vfs_rollback_spill },
 	{ "accepts another copy of the same signed content as the same record", test_record_same_content },
 	{ "replaces the award index with the procurement definition", test_awards },
 	{ "refuses writes to a read-only store", test_rdonly },
