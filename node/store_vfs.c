@@ -19,7 +19,8 @@
  *     the connection gives the lock up (the database file's xShmLock; a
  *     transaction that rolled back after SQLite spilled pages into the WAL
  *     leaves frames nobody will read, and written later they would land on
- *     another connection's frames).  That needs the WAL's database file,
+ *     another connection's frames), or, in exclusive locking mode, the
+ *     database file's lock.  That needs the WAL's database file,
  *     found by name when the WAL is opened (sqlite3_filename_database());
  *     a WAL whose database file is not found, or whose device may tear a
  *     sector on overwrite (SQLite then pads a commit's last frame to a
@@ -349,10 +350,22 @@ db_shm_lock(sqlite3_file *f, int off, int n, int flags)
 	return fw_shm_lock(f, off, n, flags);
 }
 
+/* The same in exclusive locking mode, where SQLite takes no WAL locks and
+ * a write transaction ends with the database file's lock. */
+static int
+db_unlock(sqlite3_file *f, int lock)
+{
+	struct dbfile *d = (struct dbfile *)f;
+
+	if (d->wal != NULL)
+		(void)flush(d->wal);
+	return fw_unlock(f, lock);
+}
+
 static const sqlite3_io_methods db_methods = {
 	3,
 	db_close, fw_read, fw_write, fw_truncate, fw_sync,
-	fw_file_size, fw_lock, fw_unlock, fw_check_reserved,
+	fw_file_size, fw_lock, db_unlock, fw_check_reserved,
 	fw_file_control, fw_sector_size, fw_device,
 	fw_shm_map, db_shm_lock, fw_shm_barrier, fw_shm_unmap,
 	fw_fetch, fw_unfetch

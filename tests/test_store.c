@@ -551,9 +551,9 @@ exec_ok(sqlite3 *db, const char *sql)
 /* Rule 2 of store_vfs.c: a transaction that rolls back after SQLite spilled
  * pages into the WAL (a cache of 20 pages, 200 rows of 1 KB) leaves
  * nothing gathered that could land later on the frames another connection
- * commits at the same place of the WAL. */
+ * commits at the same place of the WAL; in exclusive locking mode too. */
 static void
-test_vfs_rollback_spill(void)
+spill_rollback(int exclusive)
 {
 	sqlite3 *a, *b, *c;
 	sqlite3_stmt *st;
@@ -563,29 +563,32 @@ test_vfs_rollback_spill(void)
 	CU_ASSERT_FATAL(store_vfs() != NULL);
 	CU_ASSERT_FATAL(sqlite3_open_v2(path, &a, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, STORE_VFS) == SQLITE_OK);
-	CU_ASSERT_FATAL(sqlite3_open_v2(path, &b, SQLITE_OPEN_READWRITE,
-	    STORE_VFS) == SQLITE_OK);
 	exec_ok(a, "PRAGMA synchronous = FULL; PRAGMA journal_mode = WAL;"
 	    "PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = 20;"
 	    "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB);"
-	    "INSERT INTO t VALUES (0, 'x')");
-	exec_ok(b, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;"
-	    "PRAGMA wal_checkpoint(PASSIVE)");
+	    "INSERT INTO t VALUES (0, 'x'); PRAGMA wal_checkpoint(PASSIVE)");
+	if (exclusive)
+		exec_ok(a, "PRAGMA locking_mode = EXCLUSIVE");
 	exec_ok(a, "BEGIN; WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT"
 	    " i + 1 FROM r WHERE i < 200) INSERT INTO t SELECT i + 100000,"
 	    " randomblob(1000) FROM r; ROLLBACK");
-	exec_ok(b, "BEGIN; WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT"
+	if (exclusive)
+		exec_ok(a, "PRAGMA locking_mode = NORMAL; SELECT count(*) FROM t");
+	CU_ASSERT_FATAL(sqlite3_open_v2(path, &b, SQLITE_OPEN_READWRITE,
+	    STORE_VFS) == SQLITE_OK);
+	exec_ok(b, "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;"
+	    "BEGIN; WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT"
 	    " i + 1 FROM r WHERE i < 200) INSERT INTO t SELECT i,"
 	    " zeroblob(1000) FROM r; COMMIT");
-	exec_ok(a, "SELECT count(*) FROM t");
+	sqlite3_exec(a, "SELECT count(*) FROM t", NULL, NULL, NULL);
 	sqlite3_close(a);
 	sqlite3_close(b);
 	CU_ASSERT_FATAL(sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE, NULL) ==
 	    SQLITE_OK);
 	CU_ASSERT_FATAL(sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &st,
 	    NULL) == SQLITE_OK);
-	CU_ASSERT(sqlite3_step(st) == SQLITE_ROW);
-	CU_ASSERT_STRING_EQUAL((const char *)sqlite3_column_text(st, 0), "ok");
+	CU_ASSERT(sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0);
 	sqlite3_finalize(st);
 	CU_ASSERT_FATAL(sqlite3_prepare_v2(c, "SELECT count(*), sum(id >= 100000),"
 	    " sum(v = zeroblob(1000)) FROM t", -1, &st, NULL) == SQLITE_OK);
@@ -595,6 +598,18 @@ test_vfs_rollback_spill(void)
 	CU_ASSERT(sqlite3_column_int(st, 2) == 200);
 	sqlite3_finalize(st);
 	sqlite3_close(c);
+}
+
+static void
+test_vfs_rollback_spill(void)
+{
+	spill_rollback(0);
+}
+
+static void
+test_vfs_rollback_spill_exclusive(void)
+{
+	spill_rollback(1);
 }
 
 /* A group commit without a savepoint per put (STORE_TX_WHOLE): a put that
@@ -1417,6 +1432,7 @@ static CU_TestInfo data_tests[] = {
 	{ "a batch without savepoints: a conflict leaves it, a put failing halfway spoils it", test_records_whole },
 	{ "a commit's WAL pages are in the file when it returns (the stores' VFS)", test_vfs_commits },
 	{ "a rollback after pages spilled into the WAL leaves nothing to land on another commit", test_vfs_rollback_spill },
+	{ "the same in exclusive locking mode", test_vfs_rollback_spill_exclusive },
 	{ "accepts another copy of the same signed content as the same record", test_record_same_content },
 	{ "replaces the award index with the procurement definition", test_awards },
 	{ "refuses writes to a read-only store", test_rdonly },
