@@ -110,7 +110,8 @@ api_reply_err(struct httpd_req *r, const struct err *e)
 		status = 503, code = "unavailable";
 		break;
 	default:
-		status = 500, code = "error";
+		/* (the token of every 500 this node answers) */
+		status = 500, code = "internal";
 		break;
 	}
 	httpd_reply_error(r, status, code, "%s",

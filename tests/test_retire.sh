@@ -146,4 +146,20 @@ grep -q 'retired on' "$T_DIR/page" && t_fail "a reinstated unit's page has no re
       t_fail "a reinstated unit's page has no retirement note" "$(head -c 300 "$T_DIR/page")"; }
 t_grep "the node logged the reinstatement" 'unit_reinstated uid=[0-9]+ unit=UNIT-A' "$M/02/log.start"
 
+# --- the store failing ---------------------------------------------------------
+# A trigger added to the stopped node's database makes the store refuse the
+# retirement: 500 with the token every 500 of the node has, "internal".
+nodes_stop 02
+/usr/bin/python3 -c 'import sqlite3, sys
+sqlite3.connect(sys.argv[1]).executescript("CREATE TRIGGER test_refuse BEFORE INSERT ON unit_retired BEGIN SELECT RAISE(ABORT, '"'"'test: refused'"'"'); END;")' "$DB" ||
+    t_fail "adding the test trigger"
+nodes_start 02 || exit 1
+code=$(curl -s --max-time 20 --unix-socket "$S" -o "$T_DIR/err500" -w '%{http_code}' \
+    -X POST "http://lasterid/admin/v1/units/retire?id=UNIT-B")
+if [ "$code" = 500 ] && grep -q 'code="internal"' "$T_DIR/err500" && grep -q 'test: refused' "$T_DIR/err500"; then
+	t_ok "a store that fails: 500, code internal, SQLite's reason"
+else
+	t_fail "a store that fails: 500, code internal, SQLite's reason" "$code $(cat "$T_DIR/err500")"
+fi
+
 t_finish
