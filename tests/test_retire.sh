@@ -74,6 +74,9 @@ t_expect 0 "unit retired lists nothing yet" "$LASTERI" unit retired -s "$S"
 t_grep "the empty listing says so" 'No retired units' "$T_DIR/out"
 [ "$(units node)" = 2 ] && t_ok "before: statistics count 2 units" ||
     t_fail "before: statistics count 2 units" "got $(units node)"
+t_expect 0 "export through the node" "$LASTERI" export -s "$S" --out "$T_DIR/exp0.xml"
+grep -q 'retired' "$T_DIR/err" && t_fail "an export with no retired unit says nothing of them" "$(cat "$T_DIR/err")" ||
+    t_ok "an export with no retired unit says nothing of them"
 
 # --- refusals: the node's own checks -------------------------------------------
 t_expect 2 "retiring a unit that is not stored is refused" "$LASTERI" unit retire NO-SUCH -s "$S"
@@ -113,6 +116,9 @@ t_grep "... and still shows the unit" 'Nuorisokoti Satama' "$T_DIR/page"
 t_expect 2 "retiring it again is refused" "$LASTERI" unit retire UNIT-A -s "$S"
 t_grep "the refusal says since when" 'retired already \(since 20[0-9-]+T' "$T_DIR/err"
 t_grep "the node logged who retired it" 'unit_retired uid=[0-9]+ unit=UNIT-A' "$M/02/log.start"
+t_expect 0 "export through the node after the retirement" "$LASTERI" export -s "$S" --out "$T_DIR/exp1.xml"
+t_grep "the export keeps the retired unit (the region's units, kept for history)" 'UNIT-A' "$T_DIR/exp1.xml"
+t_grep "... and says on stderr that one of them is retired" '1 of the units is retired \(lasteri unit retired lists it\)' "$T_DIR/err"
 
 # --- an import of the unit again does not bring it back ------------------------
 t_expect 0 "the unit is imported again through the node" "$LASTERI" import -s "$S" "$T_DIR/a.xml"
@@ -126,6 +132,8 @@ found db UNIT-A && t_fail "search --db leaves the retired unit out" "$(cat "$T_D
     { found db UNIT-B && t_ok "search --db leaves the retired unit out" ||
       t_fail "search --db leaves the retired unit out" "$(cat "$T_DIR/found")"; }
 [ "$(units db)" = 1 ] && t_ok "stats --db counts 1 unit" || t_fail "stats --db counts 1 unit" "got $(units db)"
+t_expect 0 "export --db" "$LASTERI" export --db "$DB" --out "$T_DIR/exp2.xml"
+t_grep "export --db says so too" '1 of the units is retired' "$T_DIR/err"
 nodes_start 02 || exit 1
 found node UNIT-A && t_fail "after a restart the unit is still retired" ||
     t_ok "after a restart the unit is still retired"

@@ -31,6 +31,7 @@
 #include "store.h"
 #include "store_export.h"
 #include "store_import.h"
+#include "store_retire.h"
 #include "trust.h"
 #include "util.h"
 #include "verifier.h"
@@ -81,7 +82,8 @@ static const char export_usage[] =
     "\n"
     "Write the database's units and procurement definitions as one Dataset\n"
     "document (namespace urn:lasteri:1) that validates against the schemas\n"
-    "and imports again to the same database.\n"
+    "and imports again to the same database.  Retired units are in it like\n"
+    "the others; a line on stderr says how many.\n"
     "\n"
     "  -d, --db FILE      the database\n"
     "  -o, --out FILE     write here (replaced atomically) instead of stdout\n"
@@ -410,6 +412,37 @@ write_out(const char *path, const char *buf, size_t len, struct err *e)
 	return 0;
 }
 
+/* Retired units are in an export like the others (the region's units, kept
+ * for history); an import elsewhere would put them in search there, so
+ * the export says how many there are, on stderr.  The count is read from
+ * the store (s) or through the node (sock); a node that cannot say is
+ * passed over in silence (the note is advice, the export is done). */
+static void
+retired_note(struct store *s, const char *sock)
+{
+	struct store_retired *v = NULL;
+	struct err e;
+	char *resp = NULL, *p;
+	size_t n = 0, len = 0;
+
+	err_clear(&e);
+	if (s != NULL) {
+		if (store_units_retired_list(s, &v, &n, &e) == -1)
+			n = 0;
+		free(v);
+	} else if (admincall(sock, "GET", "/admin/v1/units/retired?format=xml",
+	    NULL, NULL, 0, &resp, &len) == 0 && resp != NULL) {
+		for (p = resp; (p = strstr(p, "<Row")) != NULL; p += 4)
+			n++;
+	}
+	free(resp);
+	if (n > 0)
+		warnx_("export: %zu of the units %s retired (lasteri unit "
+		    "retired lists %s): an import into another node puts %s in "
+		    "search there", n, plural((long)n, "is", "are"),
+		    plural((long)n, "it", "them"), plural((long)n, "it", "them"));
+}
+
 int
 cmd_export(int argc, char **argv)
 {
@@ -467,6 +500,7 @@ cmd_export(int argc, char **argv)
 		rc = 2;
 		if (write_out(out, resp, len, &e) == -1)
 			goto fail;
+		retired_note(NULL, sock);
 		rc = 0;
 		goto done;
 	}
@@ -475,6 +509,7 @@ cmd_export(int argc, char **argv)
 	    &e) == -1 ||
 	    write_out(out, buf, len, &e) == -1)
 		goto fail;
+	retired_note(s, NULL);
 	rc = 0;
 	goto done;
 fail:
