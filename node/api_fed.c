@@ -17,13 +17,11 @@
  * schema, signature, canonical form) on the record checks' threads
  * (n->checks, workpool.h: check_threads of them, so a node takes records in
  * on more than one core) and the unit's region on the loop; storing it is
- * a group commit (ingest.h): the
- * records that arrive within a few milliseconds, or while the batch before
- * is being written, are stored in one transaction by ingest's worker
- * thread on its own connection, each in its own savepoint with its log
- * leaf, and each is answered only after that commit (the store runs
- * synchronous=FULL), so
- * "stored" survives a crash.
+ * a group commit (ingest.h): the records that arrive within a few
+ * milliseconds, or while the batch before is being written, are stored in
+ * one transaction by ingest's worker thread on its own connection, each
+ * with its log leaf, and each is answered only after that commit (the
+ * store runs synchronous=FULL), so "stored" survives a crash.
  */
 #include "config.h"
 

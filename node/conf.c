@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "dsig.h"
 #include "peer.h"
+#include "workpool.h"
 
 static int	check_member_id(const char *, char *, size_t);
 static int	check_https_url(const char *, char *, size_t);
@@ -160,7 +161,7 @@ static const struct conf_key keys[] = {
 	  "address at once (for IPv6, one /64); more are closed at once (1 to "
 	  "65536).", NULL },
 	{ "limits", "check_threads", CONF_INT, "2", 0,
-	  OFF(check_threads), 0, 64, NULL,
+	  OFF(check_threads), 0, WORKPOOL_THREADS_MAX, NULL,
 	  "Threads that check the supervision records other members send "
 	  "(parse, schema, signature, canonical form) beside the event loop, "
 	  "so that records are taken in on more than one core (0 to 64); 0 "

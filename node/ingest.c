@@ -12,9 +12,9 @@
  * exactly as in two transactions), one store_record_put_signed() per
  * record (its leaf beside it), COMMIT; the puts take no savepoint each
  * unless a record fails halfway (then the batch is written again with
- * them, STORE_TX_WHOLE).  The done calls run on the loop.  g->busy (the loop's) is 1 from a hand-over
- * until the loop has taken the batch back; the job and result slots are
- * under g->mu (ingest.h: who owns what).
+ * them, STORE_TX_WHOLE).  The done calls run on the loop.  g->busy (the
+ * loop's) is 1 from a hand-over until the loop has taken the batch back;
+ * the job and result slots are under g->mu (ingest.h: who owns what).
  */
 #include "config.h"
 
@@ -160,7 +160,7 @@ ck_run(void *arg)
  * Returns the number of new records committed, -1 when nothing was;
  * *begin_failed says the write lock was not had.  With STORE_TX_WHOLE
  * (flags) a record that fails halfway spoils the transaction: -2, nothing
- * stored, the batch is to be written again without it. */
+ * stored, the batch is to be written again without the flag. */
 static long
 write_batch(struct store *s, struct ingest_item *list, int flags,
     int *begin_failed)

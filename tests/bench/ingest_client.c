@@ -82,7 +82,6 @@ main(int argc, char **argv)
 	struct slot *slots = NULL;
 	double *lat = NULL, t0, t1, c0, c1;
 	unsigned long status[STATUS_MAX + 1];
-	char *end;
 	size_t n, i, next = 0, done = 0, nlat = 0, par = 16;
 	long conns = 0, code, v;
 	int c, insecure = 0, running, left, failed = 0;
@@ -107,8 +106,7 @@ main(int argc, char **argv)
 			insecure = 1;
 			break;
 		case 'p':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > PAR_MAX)
+			if ((v = arg_long(optarg, 1, PAR_MAX)) == -1)
 				usage();
 			par = (size_t)v;
 			break;
@@ -119,8 +117,7 @@ main(int argc, char **argv)
 	if (url == NULL || cert == NULL || key == NULL ||
 	    argc - optind != 2)
 		usage();
-	v = strtol(argv[optind + 1], &end, 10);
-	if (*end != '\0' || v < 1)
+	if ((v = arg_long(argv[optind + 1], 1, LONG_MAX)) == -1)
 		usage();
 	n = (size_t)v;
 	if (par > n)

@@ -213,7 +213,6 @@ main(int argc, char **argv)
 	struct conn *conns = NULL, *c;
 	double *lat = NULL, t0, t1, c0, c1;
 	unsigned long status[STATUS_MAX + 1];
-	char *end;
 	size_t n, i, next = 0, done = 0, nlat = 0, par = 16, opened = 0;
 	long v;
 	int port = 0, ep, k, nev, st, failed = 0;
@@ -225,8 +224,7 @@ main(int argc, char **argv)
 			host = optarg;
 			break;
 		case 'P':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 65535)
+			if ((v = arg_long(optarg, 1, 65535)) == -1)
 				usage();
 			port = (int)v;
 			break;
@@ -237,8 +235,7 @@ main(int argc, char **argv)
 			key = optarg;
 			break;
 		case 'p':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > PAR_MAX)
+			if ((v = arg_long(optarg, 1, PAR_MAX)) == -1)
 				usage();
 			par = (size_t)v;
 			break;
@@ -249,8 +246,7 @@ main(int argc, char **argv)
 	if (host == NULL || port == 0 || cert == NULL || key == NULL ||
 	    argc - optind != 2)
 		usage();
-	v = strtol(argv[optind + 1], &end, 10);
-	if (*end != '\0' || v < 1)
+	if ((v = arg_long(argv[optind + 1], 1, LONG_MAX)) == -1)
 		usage();
 	n = (size_t)v;
 	if (par > n)

@@ -7,6 +7,8 @@
 #ifndef LASTERI_INGEST_REPORT_H
 #define LASTERI_INGEST_REPORT_H
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -67,6 +69,20 @@ records_load(const char *prog, const char *dir, size_t n, size_t head)
 		}
 	}
 	return r;
+}
+
+/* A decimal argument in [lo, hi] (lo >= 0), or -1. */
+static long
+arg_long(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < lo || v > hi)
+		return -1;
+	return v;
 }
 
 static void
